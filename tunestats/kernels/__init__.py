@@ -1,0 +1,30 @@
+"""numpy/scipy kernels: arrays in, arrays out, the trial axis last.
+
+No study objects, no pandas, no plotting: the analysis API turns a study into
+arrays, calls these kernels and turns the arrays into tidy frames.
+"""
+
+from .best_of_k import (
+    BestOfKDistribution,
+    BestOfKEstimate,
+    best_of_k_distribution,
+    exact_best_of_k,
+    rank_probabilities,
+    selection_probabilities,
+)
+from .discrete import weighted_mean, weighted_quantiles
+from .diverged import POLICIES, PolicyOutcome, apply_diverged_policy
+
+__all__ = [
+    "POLICIES",
+    "BestOfKDistribution",
+    "BestOfKEstimate",
+    "PolicyOutcome",
+    "apply_diverged_policy",
+    "best_of_k_distribution",
+    "exact_best_of_k",
+    "rank_probabilities",
+    "selection_probabilities",
+    "weighted_mean",
+    "weighted_quantiles",
+]
