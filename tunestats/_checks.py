@@ -76,7 +76,7 @@ def check_positive_int_array(name: str, value: Any, *, upper: int | None = None,
                              "sequence.")
     if array.dtype.kind in "iu" and array.min() >= 1 and (upper is None or array.max() <= upper):
         return array.astype(np.int64)
-    items = array.ravel().tolist() if array.dtype.kind in "iu" else list(array.ravel())
+    items = array.ravel().tolist()
     for item in items:
         check_positive_int(name, item, upper=upper, upper_name=upper_name)
     return np.asarray(items, dtype=np.int64).reshape(array.shape)
