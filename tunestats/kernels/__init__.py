@@ -12,6 +12,7 @@ from .best_of_k import (
     rank_probabilities,
     selection_probabilities,
 )
+from .bootstrap import SelectionRule, bootstrap_best_of_k, bootstrap_best_of_k_samples
 from .discrete import weighted_mean, weighted_quantiles
 from .diverged import POLICIES, PolicyOutcome, apply_diverged_policy
 
@@ -20,8 +21,11 @@ __all__ = [
     "BestOfKDistribution",
     "BestOfKEstimate",
     "PolicyOutcome",
+    "SelectionRule",
     "apply_diverged_policy",
     "best_of_k_distribution",
+    "bootstrap_best_of_k",
+    "bootstrap_best_of_k_samples",
     "exact_best_of_k",
     "rank_probabilities",
     "selection_probabilities",
