@@ -13,20 +13,24 @@ from .best_of_k import (
     selection_probabilities,
 )
 from .bootstrap import SelectionRule, bootstrap_best_of_k, bootstrap_best_of_k_samples
+from .confidence import BestOfKConfidence, best_of_k_confidence, outer_bootstrap_replicates
 from .discrete import weighted_mean, weighted_quantiles
 from .diverged import POLICIES, PolicyOutcome, apply_diverged_policy
 
 __all__ = [
     "POLICIES",
+    "BestOfKConfidence",
     "BestOfKDistribution",
     "BestOfKEstimate",
     "PolicyOutcome",
     "SelectionRule",
     "apply_diverged_policy",
+    "best_of_k_confidence",
     "best_of_k_distribution",
     "bootstrap_best_of_k",
     "bootstrap_best_of_k_samples",
     "exact_best_of_k",
+    "outer_bootstrap_replicates",
     "rank_probabilities",
     "selection_probabilities",
     "weighted_mean",
