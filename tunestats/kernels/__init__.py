@@ -14,6 +14,7 @@ from .best_of_k import (
 )
 from .bootstrap import SelectionRule, bootstrap_best_of_k, bootstrap_best_of_k_samples
 from .confidence import BestOfKConfidence, best_of_k_confidence, outer_bootstrap_replicates
+from .convergence import BudgetConvergence, budget_convergence, doubling_ladder
 from .discrete import weighted_mean, weighted_quantiles
 from .diverged import POLICIES, PolicyOutcome, apply_diverged_policy
 
@@ -22,6 +23,7 @@ __all__ = [
     "BestOfKConfidence",
     "BestOfKDistribution",
     "BestOfKEstimate",
+    "BudgetConvergence",
     "PolicyOutcome",
     "SelectionRule",
     "apply_diverged_policy",
@@ -29,6 +31,8 @@ __all__ = [
     "best_of_k_distribution",
     "bootstrap_best_of_k",
     "bootstrap_best_of_k_samples",
+    "budget_convergence",
+    "doubling_ladder",
     "exact_best_of_k",
     "outer_bootstrap_replicates",
     "rank_probabilities",
