@@ -9,6 +9,7 @@ and, after the tables are safely written, removes the records they now hold.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -79,12 +80,13 @@ def _read_csv(path: Path, text_columns: set[str]) -> pd.DataFrame:
         header = pd.read_csv(path, nrows=0, encoding="utf-8").columns
         text = [c for c in header if c in text_columns or c in (*POOL, "status", "message")]
         return pd.read_csv(path, dtype=dict.fromkeys(text, STRING), keep_default_na=False,
-                           na_values=[""], float_precision="round_trip", encoding="utf-8")
+                           na_values=[""], encoding="utf-8")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise StudyFileError(f"{path}: cannot read the CSV file: {exc}") from None
 
 
-def _read_jsonl(path: Path, text_columns: set[str]) -> pd.DataFrame:
+def _read_jsonl(path: Path, text_columns: set[str], empty_columns: tuple[str, ...]
+                ) -> pd.DataFrame:
     rows = []
     with path.open(encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, start=1):
@@ -99,6 +101,8 @@ def _read_jsonl(path: Path, text_columns: set[str]) -> pd.DataFrame:
                 raise StudyFileError(f"{path}: line {lineno} is not a JSON object; "
                                      "expected one object per row")
             rows.append(row)
+    if not rows:  # JSON Lines has no header: an empty table takes its columns from study.json
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in empty_columns})
     frame = pd.DataFrame.from_records(rows)
     for col in frame.columns:
         if col in text_columns:
@@ -116,7 +120,7 @@ def _read_table(folder: Path, fmt: str, name: str, meta: StudyMeta | None) -> pd
         return _read_parquet(path)
     if fmt == "csv":
         return _read_csv(path, text)
-    return _read_jsonl(path, text)
+    return _read_jsonl(path, text, meta.curve_columns if meta and name == "curves" else ())
 
 
 def load_study(path: Any, *, validate: bool = True) -> Study:
@@ -236,7 +240,7 @@ def save_study(study: Study, path: Any, *, format: str = "parquet") -> None:
     folder.mkdir(parents=True, exist_ok=True)
     trials = study.trials.sort_values(list(KEY), kind="stable", ignore_index=True)
     curves = study.curves.sort_values([*KEY, "step"], kind="stable", ignore_index=True)
-    write_meta(folder, study.meta)
+    write_meta(folder, dataclasses.replace(study.meta, curve_columns=tuple(curves.columns)))
     _write_table(trials, folder / trials_file(format), format)
     _write_table(curves, folder / curves_file(format), format)
     for other in TABLE_FORMATS:
