@@ -6,6 +6,7 @@ inclusion checks, steps-to-target and search-space checks, after Choi et al.
 """
 
 from ._version import __version__
+from .analysis import best_of_k, best_of_k_curve, budget_convergence
 from .errors import DataError, ParameterError, StudyFileError, StudyValidationError, TunestatsError
 from .space import Param, SearchSpace
 from .study import Metric, Pool, Study, load_study, save_study
@@ -22,6 +23,9 @@ __all__ = [
     "StudyValidationError",
     "TunestatsError",
     "__version__",
+    "best_of_k",
+    "best_of_k_curve",
+    "budget_convergence",
     "load_study",
     "save_study",
 ]
