@@ -65,9 +65,10 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     # them) and the table in one chunk per column, so that converting to pandas
     # copies nothing but the dictionary codes.
     try:
-        names = pq.read_schema(path).names
-        handle = pq.ParquetFile(path, read_dictionary=[c for c in POOL if c in names],
-                                memory_map=True)
+        footer = pq.read_metadata(path)
+        names = footer.schema.names
+        handle = pq.ParquetFile(path, metadata=footer, memory_map=True,
+                                read_dictionary=[c for c in POOL if c in names])
         table = handle.read()
     except (pa.ArrowException, OSError) as exc:
         raise StudyFileError(f"{path}: cannot read the Parquet file (truncated or corrupt?): "
@@ -123,7 +124,7 @@ def _read_table(folder: Path, fmt: str, name: str, meta: StudyMeta | None) -> pd
     return _read_jsonl(path, text, meta.curve_columns if meta and name == "curves" else ())
 
 
-def load_study(path: Any, *, validate: bool = True) -> Study:
+def load_study(path: Any, *, compact: bool = False) -> Study:
     """Read and validate a study folder.
 
     Parameters
@@ -131,11 +132,11 @@ def load_study(path: Any, *, validate: bool = True) -> Study:
     path : str or Path
         A folder with ``study.json`` and the trials and curves tables in
         Parquet, CSV or JSON Lines, and/or a ``records/`` folder of per-trial
-        files (as the runner writes them; they are merged in memory — use
-        :func:`tunestats.study.compact_study` to fold them into the tables).
-    validate : bool
-        Kept for symmetry with the writers; validation always runs because
-        the analyses rely on it. Passing ``False`` is refused.
+        files as the runner writes them, which are merged with the tables.
+    compact : bool
+        If the folder has records, fold them into Parquet tables and remove
+        them (after the tables are safely written). Default: leave the folder
+        as it is.
 
     Returns
     -------
@@ -148,9 +149,6 @@ def load_study(path: Any, *, validate: bool = True) -> Study:
     StudyValidationError
         The tables do not satisfy the study format; lists every problem.
     """
-    if not validate:
-        raise StudyFileError("tunestats always validates studies when loading them; the "
-                             "analyses depend on it")
     folder = Path(path)
     if not folder.exists():
         raise StudyFileError(f"{folder}: no such study folder")
@@ -179,8 +177,11 @@ def load_study(path: Any, *, validate: bool = True) -> Study:
         trials, curves = record_frames
         files = {"trials": str(folder / records.RECORDS_DIR),
                  "curves": str(folder / records.RECORDS_DIR)}
-    return Study._checked(trials, curves, meta, files=files, source=str(folder),
-                          extra_problems=meta_problems)
+    study = Study._checked(trials, curves, meta, files=files, source=str(folder),
+                           extra_problems=meta_problems)
+    if compact and record_frames is not None:
+        save_study(study, folder, format="parquet")
+    return study
 
 
 def write_meta(folder: Path, meta: StudyMeta) -> None:
