@@ -23,7 +23,7 @@ Times are the best of several repeats (the loop baseline runs once).
 from __future__ import annotations
 
 import argparse
-import time
+import timeit
 from collections.abc import Callable
 
 import numpy as np
@@ -35,12 +35,7 @@ LEVELS = (0.05, 0.5, 0.95)
 
 def best_time(function: Callable[[], object], repeat: int) -> float:
     """Shortest wall-clock time of ``repeat`` calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(timeit.repeat(function, number=1, repeat=repeat))
 
 
 def loop_bootstrap(select: np.ndarray, report: np.ndarray, ks: np.ndarray, n_resamples: int,
