@@ -23,11 +23,13 @@ an :class:`ImportReport` stored in ``study.provenance["import"]``
 (:func:`import_report` gives it back).
 """
 
-from . import algoperf
+from . import algoperf, deepobs, generic, optuna, raytune, shallue, wandb
 from ._options import import_options
 from .report import ImportReport, Skip, import_report
 
 #: Format name → importer module (the names the CLI's ``tunestats import`` takes).
-FORMATS = {"algoperf": algoperf}
+FORMATS = {"generic": generic, "algoperf": algoperf, "deepobs": deepobs, "optuna": optuna,
+           "wandb": wandb, "raytune": raytune, "shallue": shallue}
 
-__all__ = ["FORMATS", "ImportReport", "Skip", "algoperf", "import_options", "import_report"]
+__all__ = ["FORMATS", "ImportReport", "Skip", "algoperf", "deepobs", "generic", "import_options",
+           "import_report", "optuna", "raytune", "shallue", "wandb"]

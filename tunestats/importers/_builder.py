@@ -210,7 +210,7 @@ class StudyBuilder:
         if not self._curves:
             return pd.DataFrame({**{k: trials[k].iloc[:0] for k in KEY},
                                  "step": pd.Series(dtype="int64")})
-        curves = pd.concat(self._curves, ignore_index=True, sort=False, copy=False)
+        curves = pd.concat(self._curves, ignore_index=True, sort=False)
         lengths = np.fromiter((len(c) for c in self._curves), dtype=np.int64,
                               count=len(self._curves))
         rows = np.repeat(np.asarray(self._curve_trial, dtype=np.int64), lengths)
