@@ -19,7 +19,7 @@ levels above the test        protocol, joined with ``-`` (e.g.
 problem (budget, schedule)   ``large_budget-cosine``); ``default`` without
 ``testproblem``              workload
 ``optimizer_name``           optimizer (else the optimizer folder)
-setting folder               trial (numbered in name order within the pool)
+setting folder               trial (numbered in path order within the pool)
 ``random_seed``              seed; the seeds of one pool, in increasing
                              order, are the repeats (a setting re-run with
                              other seeds appears under the same trial
@@ -166,7 +166,7 @@ def read(src: Any, **options: Any) -> Study:
                    "workload": run["testproblem"] or parts[-4],
                    "optimizer": run["optimizer"] or parts[-3]}
         run["key"] = opts.resolve_key(natural, run["hp"], builder.report)
-        run["setting"], run["path"] = parts[-2], path
+        run["setting"], run["path"] = "/".join(parts[:-1]), path
         runs.append(run)
     _number(runs, builder)
     zero_accuracy, minibatch = set(), 0

@@ -225,6 +225,10 @@ def _add_trials(table: pd.DataFrame, cols: Mapping[str, Any], metrics: list[str]
     for values, rows in progress_iter(groups, opts):
         head = rows.iloc[0]
         place = f"{builder.report.source}: trial " + "/".join(str(v) for v in values)
+        if not cols["step"] and len(rows) > 1:
+            raise DataError(f"{place}: {len(rows)} rows for one trial; a table without a step "
+                            "column has one row per trial (map the step column with "
+                            "mapping={'step': ...})")
         varying = [c for c in per_trial if rows[c].nunique(dropna=False) > 1]
         if varying:
             raise DataError(f"{place}: column {varying[0]!r} changes within the trial; "

@@ -119,6 +119,7 @@ def read(src: Any, **options: Any) -> Study:
         builder.report.note("trials numbered in the order of their folders' names (no distinct "
                             "experiment_tag numbers)")
     skipped_columns: set[str] = set()
+    ignored: set[str] = set()
     for (folder, hp, results, _), number in zip(trials, numbers, strict=True):
         key = opts.resolve_key({}, hp, builder.report)
         status, message, curve = "completed", None, None
@@ -133,6 +134,7 @@ def read(src: Any, **options: Any) -> Study:
             metrics = {}
             for column in results.columns:
                 if column in AUTO_COLUMNS or column.startswith("config/"):
+                    ignored.add(column)
                     continue
                 if pd.api.types.is_numeric_dtype(results[column]) and not (
                         pd.api.types.is_bool_dtype(results[column])):
@@ -147,6 +149,10 @@ def read(src: Any, **options: Any) -> Study:
                           place=str(folder), hp=hp, curve=curve, message=message)
     for column in sorted(skipped_columns):
         builder.report.skip("column", column, "not numeric: not a metric")
+    ignored -= {"training_iteration", "time_total_s"}
+    if ignored:
+        builder.report.note("Ray Tune's own result columns not imported (the config is read "
+                            "from params.json): " + ", ".join(sorted(ignored)))
     builder.report.note("trials without error.txt are completed: Ray Tune's files do not say "
                         "which trials a scheduler stopped early")
     return builder.build(name=root.resolve().name)
