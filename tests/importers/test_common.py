@@ -39,7 +39,7 @@ def test_metric_option_forms():
 def test_options_are_checked_at_the_door():
     with pytest.raises(ParameterError, match="unknown field 'step'"):
         import_options(mapping={"step": "s"})
-    with pytest.raises(ParameterError, match="`constants`.*unknown field 'trial'"):
+    with pytest.raises(ParameterError, match=r"`constants`.*unknown field 'trial'"):
         import_options(constants={"trial": "1"})
     with pytest.raises(ParameterError, match="finite number"):
         import_options(targets={"w": {"m": "high"}})

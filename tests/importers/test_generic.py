@@ -75,7 +75,7 @@ def test_one_row_per_trial_and_files(tmp_path):
 
 def test_errors_name_the_column_and_the_trial():
     table = wide_table()
-    with pytest.raises(ParameterError, match="'learning_rate'.*does not have"):
+    with pytest.raises(ParameterError, match=r"'learning_rate'.*does not have"):
         generic.read(table, mapping={**MAP, "hp": ["learning_rate"]})
     changing = table.assign(lr=np.arange(len(table)) * 1.0)
     with pytest.raises(DataError, match="column 'lr' changes within the trial"):

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import StudyFileError
-from ..study.io import read_json
+from ..study.io import _read_jsonl, read_json
 
 __all__ = ["existing", "number_after", "read_csv", "read_json", "read_jsonl", "subfolders"]
 
@@ -37,28 +37,10 @@ def read_csv(path: Path) -> pd.DataFrame:
         raise StudyFileError(f"{path}: cannot read ({exc.strerror})") from None
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """A JSON Lines file as a list of objects; a bad line raises an error naming
-    the file and line (a truncated last line included)."""
-    import json
-
-    rows = []
-    try:
-        with path.open(encoding="utf-8") as handle:
-            for lineno, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise StudyFileError(f"{path}: malformed JSON at line {lineno}, column "
-                                         f"{exc.colno}: {exc.msg}") from None
-                if not isinstance(row, dict):
-                    raise StudyFileError(f"{path}: line {lineno} is not a JSON object")
-                rows.append(row)
-    except OSError as exc:
-        raise StudyFileError(f"{path}: cannot read ({exc.strerror})") from None
-    return rows
+def read_jsonl(path: Path) -> pd.DataFrame:
+    """A JSON Lines file as a frame; a bad line (a truncated last line included)
+    raises an error naming the file and line."""
+    return _read_jsonl(path, set())
 
 
 def subfolders(path: Path) -> list[Path]:

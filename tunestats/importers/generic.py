@@ -81,7 +81,7 @@ def read_table(src: Any) -> tuple[pd.DataFrame, str]:
     if path.suffix == ".csv":
         return read_csv(path), str(path)
     if path.suffix in (".jsonl", ".ndjson"):
-        return pd.DataFrame(read_jsonl(path)), str(path)
+        return read_jsonl(path), str(path)
     if path.suffix in (".parquet", ".pq"):
         try:
             return pd.read_parquet(path), str(path)

@@ -69,8 +69,8 @@ def _results(folder: Path) -> pd.DataFrame | None:
     if (folder / "progress.csv").exists():
         return read_csv(folder / "progress.csv")
     if (folder / "result.json").exists():
-        rows = read_jsonl(folder / "result.json")
-        return pd.DataFrame([{k: v for k, v in r.items() if k != "config"} for r in rows])
+        results = read_jsonl(folder / "result.json")
+        return results.drop(columns=[c for c in ("config",) if c in results])
     return None
 
 

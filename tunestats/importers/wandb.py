@@ -207,7 +207,7 @@ def _history(folder: Path | None, run_id: str) -> pd.DataFrame | None:
             if suffix == ".csv":
                 return read_csv(path)
             if suffix == ".jsonl":
-                return pd.DataFrame(read_jsonl(path))
+                return read_jsonl(path)
             return pd.read_parquet(path)
     return None
 
