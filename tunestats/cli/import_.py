@@ -6,11 +6,11 @@ import argparse
 import inspect
 import json
 import sys
-import time
 
 from ..errors import ParameterError
 from ..importers import FORMATS, import_report
 from ..study.schema import TABLE_FORMATS
+from ._output import ProgressLine
 
 #: Format-specific options: CLI destination → keyword of the format's ``read``.
 _FORMAT_OPTIONS = {"space": "search_space", "history": "history", "study_name": "study_name",
@@ -69,21 +69,6 @@ def _pairs(option: str, items: list[str]) -> dict[str, str]:
     return out
 
 
-class _Progress:
-    """A progress line on stderr, redrawn at most every 0.2 s."""
-
-    def __init__(self) -> None:
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - self.last < 0.2:
-            return
-        self.last = now
-        end = "\n" if done >= total else ""
-        print(f"\r  reading {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-
 def run(args: argparse.Namespace) -> int:
     module = FORMATS[args.format]
     accepted = inspect.signature(module.read).parameters
@@ -99,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     mapping = {field: value.split(",") for field, value in _pairs("--map", args.map).items()}
     study = module.read(args.src, protocol=args.protocol, constants=_pairs("--set", args.set),
                         mapping=mapping, metrics=_pairs("--metric", args.metric),
-                        targets=args.targets, progress=_Progress(), strict=args.strict,
+                        targets=args.targets, progress=ProgressLine("reading"), strict=args.strict,
                         **kwargs)
     study.save(args.out, format=args.to)
     report = import_report(study)

@@ -25,7 +25,7 @@ it knows. :meth:`~StudyBuilder.build` then
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,15 @@ from ._options import ImportOptions, hp_value
 from .report import ImportReport
 
 __all__ = ["StudyBuilder", "progress_iter"]
+
+
+class _Runs(NamedTuple):
+    """The curves in the order of the curves table: trial index, length and
+    columns of each."""
+
+    trial: np.ndarray
+    lengths: np.ndarray
+    columns: list[tuple[str, ...]]
 
 _CURVE_FIXED = ("step", "time_s")
 
@@ -80,8 +89,10 @@ class StudyBuilder:
         self.expected = expected
         self._rows: list[dict[str, Any]] = []
         self._places: list[str] = []
-        self._curves: list[pd.DataFrame] = []
+        # curves as blocks: column names (step first) and a float array per trial
+        self._curves: list[tuple[tuple[str, ...], np.ndarray]] = []
         self._curve_trial: list[int] = []
+        self._runs: _Runs | None = None
         self._finals: list[dict[str, float]] = []
         self._stated: dict[str, Metric] = {}
         self._spaces: dict[tuple[str, str], SearchSpace] = {}
@@ -112,7 +123,8 @@ class StudyBuilder:
 
     # -- trials -------------------------------------------------------------
     def add_trial(self, key: Mapping[str, Any], *, status: str, place: str,
-                  hp: Mapping[str, Any] | None = None, curve: pd.DataFrame | None = None,
+                  hp: Mapping[str, Any] | None = None,
+                  curve: pd.DataFrame | tuple[tuple[str, ...], np.ndarray] | None = None,
                   finals: Mapping[str, float] | None = None,
                   attrs: Mapping[str, Any] | None = None, seed: Any = None,
                   message: str | None = None, duration_s: float | None = None) -> None:
@@ -129,8 +141,10 @@ class StudyBuilder:
             Where the trial comes from (a path), for messages.
         hp, attrs : mapping, optional
             Hyperparameters and other attributes (values through :func:`hp_value`).
-        curve : DataFrame, optional
-            Columns ``step`` (integers), optional ``time_s``, one per metric.
+        curve : DataFrame or (columns, array), optional
+            Columns ``step`` (integers), optional ``time_s``, one per metric;
+            or the same as column names (``step`` first) and a 2-d float
+            array, which spares a frame per trial.
         finals : mapping, optional
             Final metric values the format states (win over the curve's).
         seed, message, duration_s : optional
@@ -150,19 +164,38 @@ class StudyBuilder:
         self._rows.append(row)
         self._places.append(place)
         self._finals.append(dict(finals or {}))
-        if curve is not None and len(curve):
-            self._curves.append(self._clean_curve(curve, place))
-            self._curve_trial.append(index)
+        if curve is not None and len(curve[1] if isinstance(curve, tuple) else curve):
+            columns, values = curve if isinstance(curve, tuple) else self._block(curve, place)
+            if columns[0] != "step":
+                raise ParameterError(f"importer bug: the curve of {place} must start with step")
+            values = self._clean_steps(values, place)
+            if len(values):
+                self._curves.append((tuple(columns), values))
+                self._curve_trial.append(index)
 
-    def _clean_curve(self, curve: pd.DataFrame, place: str) -> pd.DataFrame:
-        """Rows without a step left out; repeated steps kept once (the last),
-        rows put in step order — each reported."""
-        step = pd.to_numeric(curve["step"], errors="coerce").to_numpy(dtype=float)
+    def _block(self, curve: pd.DataFrame, place: str) -> tuple[tuple[str, ...], np.ndarray]:
+        """A curve frame as (columns, float array), step first; text where numbers
+        belong becomes NaN (reported)."""
+        columns = ("step", *(c for c in curve.columns if c != "step"))
+        curve = curve[list(columns)]
+        try:
+            return columns, curve.to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            numeric = curve.apply(pd.to_numeric, errors="coerce")
+            bad = int((numeric.isna() & curve.notna()).to_numpy().sum())
+            self.report.skip("rows", place, f"{bad} curve value(s) are not numbers; read as "
+                             "missing")
+            return columns, numeric.to_numpy(dtype=float)
+
+    def _clean_steps(self, values: np.ndarray, place: str) -> np.ndarray:
+        """Rows without a whole step number left out; repeated steps kept once (the
+        last), rows put in step order — each reported."""
+        step = values[:, 0]
         bad = ~np.isfinite(step) | (np.floor(step) != step)
         if bad.any():
             self.report.skip("rows", place, f"{int(bad.sum())} curve row(s) without a whole "
                              "step number (a truncated file?)")
-            curve, step = curve[~bad], step[~bad]
+            values, step = values[~bad], step[~bad]
         if step.size > 1 and not np.all(step[1:] > step[:-1]):
             order = np.argsort(step, kind="stable")
             keep = np.ones(step.size, dtype=bool)
@@ -171,11 +204,8 @@ class StudyBuilder:
             if dropped:
                 self.report.skip("rows", place, f"{dropped} curve row(s) repeat an earlier step "
                                  "(e.g. logged again after a restart); the last of each is kept")
-            curve = curve.iloc[order[keep]]
-            step = step[order[keep]]
-        curve = curve.reset_index(drop=True)
-        curve["step"] = step.astype(np.int64)
-        return curve
+            values = values[order[keep]]
+        return values
 
     # -- the study ---------------------------------------------------------
     def _declare(self, names: Iterable[str]) -> dict[str, Metric]:
@@ -207,15 +237,29 @@ class StudyBuilder:
         return metrics
 
     def _curves_table(self, trials: pd.DataFrame) -> pd.DataFrame:
+        """The curves: blocks with the same columns stacked as one array each,
+        then the (few) stacks concatenated; keys filled in by repetition."""
         if not self._curves:
+            self._runs = _Runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [])
             return pd.DataFrame({**{k: trials[k].iloc[:0] for k in KEY},
                                  "step": pd.Series(dtype="int64")})
-        curves = pd.concat(self._curves, ignore_index=True, sort=False)
-        lengths = np.fromiter((len(c) for c in self._curves), dtype=np.int64,
-                              count=len(self._curves))
-        rows = np.repeat(np.asarray(self._curve_trial, dtype=np.int64), lengths)
-        keys = {k: trials[k].to_numpy()[rows] for k in KEY}
-        front = pd.DataFrame(keys)
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for run, (columns, _) in enumerate(self._curves):
+            groups.setdefault(columns, []).append(run)
+        order, parts = [], []
+        for columns, runs in groups.items():
+            stacked = np.concatenate([self._curves[r][1] for r in runs])
+            part = pd.DataFrame(stacked[:, 1:], columns=list(columns[1:]))
+            part.insert(0, "step", stacked[:, 0].astype(np.int64))
+            parts.append(part)
+            order.extend(runs)
+        curves = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
+        order_arr = np.asarray(order, dtype=np.int64)
+        lengths = np.array([len(self._curves[r][1]) for r in order], dtype=np.int64)
+        trial_of_run = np.asarray(self._curve_trial, dtype=np.int64)[order_arr]
+        self._runs = _Runs(trial_of_run, lengths, [self._curves[r][0] for r in order])
+        rows = np.repeat(trial_of_run, lengths)
+        front = pd.DataFrame({k: trials[k].to_numpy()[rows] for k in KEY})
         return pd.concat([front, curves], axis=1)
 
     def _finals_and_status(self, trials: pd.DataFrame, curves: pd.DataFrame,
@@ -223,9 +267,7 @@ class StudyBuilder:
         """Final value of each metric per trial; completed trials with a
         non-finite final become diverged."""
         n = len(trials)
-        trial_of_run = np.asarray(self._curve_trial, dtype=np.int64)
-        lengths = np.fromiter((len(c) for c in self._curves), dtype=np.int64,
-                              count=len(self._curves))
+        trial_of_run, lengths = self._runs.trial, self._runs.lengths
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         ends = starts + lengths - 1
         status = trials["status"].to_numpy(dtype=object).copy()
@@ -239,7 +281,7 @@ class StudyBuilder:
                 values = curves[name].to_numpy(dtype=float)
                 if self.dense:
                     final[trial_of_run] = values[ends]
-                    logged[trial_of_run] = [name in c.columns for c in self._curves]
+                    logged[trial_of_run] = [name in c for c in self._runs.columns]
                 else:
                     index = np.where(np.isnan(values), -1, np.arange(values.size))
                     last = np.maximum.reduceat(index, starts)

@@ -160,15 +160,20 @@ def read_search_space(path: Any) -> SearchSpace:
 
 class _Columns:
     """What each column of an ``eval_measurements.csv`` header becomes (computed
-    once per distinct header)."""
+    once per distinct header): the curve's columns (step, time, metrics) and
+    the trial attributes, as positions in the header."""
 
     def __init__(self, header: tuple[str, ...]):
-        self.metrics = {c: metric_column(c) for c in header
-                        if c.startswith(_SPLITS) and not c.endswith("/num_examples")}
-        self.time = TIME_COLUMN if TIME_COLUMN in header else ("score" if "score" in header
-                                                                else None)
-        fixed = {STEP_COLUMN, self.time}
-        self.attrs = [c for c in header if c not in self.metrics and c not in fixed]
+        time = TIME_COLUMN if TIME_COLUMN in header else ("score" if "score" in header else None)
+        metrics = [c for c in header if c.startswith(_SPLITS)
+                   and not c.endswith("/num_examples")]
+        curve = [STEP_COLUMN, *([time] if time else []), *metrics]
+        self.names = ("step", *(["time_s"] if time else []), *map(metric_column, metrics))
+        self.curve = [header.index(c) for c in curve]
+        self.attrs = [c for c in header if c not in curve]
+        self.attr_index = [header.index(c) for c in self.attrs]
+        self.attr_names = [metric_column(c) for c in self.attrs]
+        self.duration = header.index("total_duration") if "total_duration" in header else None
 
 
 def read(src: Any, *, search_space: Any = None, ruleset: str | None = None,
@@ -247,16 +252,19 @@ def read(src: Any, *, search_space: Any = None, ruleset: str | None = None,
             continue
         header = tuple(frame.columns)
         columns = headers.get(header) or headers.setdefault(header, _Columns(header))
-        curve = frame.rename(columns={STEP_COLUMN: "step", **columns.metrics, **(
-            {columns.time: "time_s"} if columns.time else {})})
-        curve = curve[["step", *(["time_s"] if columns.time else []),
-                       *columns.metrics.values()]]
-        last = frame.iloc[-1]
-        for name in columns.attrs:
-            attrs[metric_column(name)] = last[name]
-        duration = last.get("total_duration", np.nan)
+        try:
+            values = frame.to_numpy(dtype=float)
+        except (TypeError, ValueError):  # text in a column: let the builder coerce and report
+            curve = frame.iloc[:, columns.curve].set_axis(list(columns.names), axis=1)
+            values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        else:
+            curve = (columns.names, values[:, columns.curve])
+        last = values[-1]
+        attrs.update(zip(columns.attr_names, last[columns.attr_index].tolist(), strict=True))
+        duration = None if columns.duration is None else last[columns.duration]
         builder.add_trial(key, status="completed", place=str(folder), hp=hp, curve=curve,
-                          attrs=attrs, duration_s=None if pd.isna(duration) else duration)
+                          attrs=attrs, duration_s=None if duration is None or np.isnan(duration)
+                          else duration)
     if missing:
         builder.report.note(f"{len(missing)} trial folder(s) without evaluations kept as failed "
                             f"trials (their message says why): {', '.join(missing[:5])}"
