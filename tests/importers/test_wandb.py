@@ -93,7 +93,7 @@ def test_runs_histories_and_sweep(export):
     skipped = {(s.what, s.place) for s in report.skipped}
     assert ("parameter", "noise") in skipped
     assert ("column", "summary hist._type") in skipped
-    assert any("state 'running'" in s.reason for s in report.skipped)
+    assert any("status 'running'" in s.reason for s in report.skipped)
     assert any("no history file" in n for n in report.notes)
 
 

@@ -39,7 +39,18 @@ from ._metrics import infer_metric
 from ._options import ImportOptions, hp_value
 from .report import ImportReport
 
-__all__ = ["StudyBuilder", "progress_iter"]
+__all__ = ["STATUS_WORDS", "StudyBuilder", "progress_iter"]
+
+#: Status words of tools (W&B run states, Vizier/Optuna states, ...) → study
+#: status; None: the trial is not finished and is skipped.
+STATUS_WORDS = {
+    **dict.fromkeys(("completed", "complete", "finished", "success", "succeeded", "ok", "done",
+                     "terminated"), "completed"),
+    **dict.fromkeys(("diverged", "infeasible", "nan"), "diverged"),
+    **dict.fromkeys(("failed", "fail", "error", "crashed", "killed", "pruned", "incomplete",
+                     "stopped"), "failed"),
+    **dict.fromkeys(("running", "pending", "waiting", "queued", "preempted"), None),
+}
 
 
 class _Runs(NamedTuple):
@@ -122,6 +133,19 @@ class StudyBuilder:
         self._space_places[pair] = place
 
     # -- trials -------------------------------------------------------------
+    def status_of(self, word: Any, place: str) -> str | None:
+        """The study status of a tool's status word (see :data:`STATUS_WORDS`), or
+        None — with the trial reported as skipped — for an unknown or
+        unfinished one."""
+        key = str(word).strip().lower()
+        if key not in STATUS_WORDS:
+            self.report.skip("trial", place, f"unknown status {word!r}; expected one of "
+                             + ", ".join(STATUS_WORDS))
+            return None
+        if STATUS_WORDS[key] is None:
+            self.report.skip("trial", place, f"status {key!r} (not finished)")
+        return STATUS_WORDS[key]
+
     def add_trial(self, key: Mapping[str, Any], *, status: str, place: str,
                   hp: Mapping[str, Any] | None = None,
                   curve: pd.DataFrame | tuple[tuple[str, ...], np.ndarray] | None = None,

@@ -54,17 +54,8 @@ from ._files import existing, read_csv, read_jsonl
 from ._metrics import metric_column
 from ._options import import_options
 
-__all__ = ["STATUS_WORDS", "read", "read_table"]
+__all__ = ["read", "read_table"]
 
-#: Status words of other tools → study status (None: the row is skipped).
-STATUS_WORDS = {
-    **dict.fromkeys(("completed", "complete", "finished", "success", "succeeded", "ok", "done",
-                     "terminated"), "completed"),
-    **dict.fromkeys(("diverged", "infeasible", "nan"), "diverged"),
-    **dict.fromkeys(("failed", "fail", "error", "crashed", "killed", "pruned", "incomplete",
-                     "stopped"), "failed"),
-    **dict.fromkeys(("running", "pending", "waiting", "queued"), None),
-}
 _SCALARS = {"workload": "workload", "protocol": "protocol", "optimizer": "optimizer",
             "repeat": "repeat", "trial": "trial", "seed": "seed", "status": "status",
             "message": "message", "duration": "duration_s", "step": "step", "time": "time_s",
@@ -233,16 +224,10 @@ def _add_trials(table: pd.DataFrame, cols: Mapping[str, Any], metrics: list[str]
         if varying:
             raise DataError(f"{place}: column {varying[0]!r} changes within the trial; "
                             "expected one value per trial (a hyperparameter or attribute)")
-        status = "completed"
-        if cols["status"]:
-            word = str(head[cols["status"]]).strip().lower()
-            if word not in STATUS_WORDS:
-                builder.report.skip("trial", place, f"unknown status {head[cols['status']]!r}")
-                continue
-            if STATUS_WORDS[word] is None:
-                builder.report.skip("trial", place, f"status {word!r} (not finished)")
-                continue
-            status = STATUS_WORDS[word]
+        status = builder.status_of(head[cols["status"]], place) if cols["status"] else (
+            "completed")
+        if status is None:
+            continue
         hp = {c[len(HP):] if c.startswith(HP) else c: head[c] for c in cols["hp"]}
         natural = {k: head[cols[k]] for k in ("workload", "protocol", "optimizer") if cols[k]}
         key = opts.resolve_key(natural, hp, builder.report)

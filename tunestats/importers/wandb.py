@@ -51,11 +51,8 @@ from ._options import import_options
 from ._spaces import choice_or_fixed, space_from
 from .raytune import flatten
 
-__all__ = ["STATES", "read", "read_sweep"]
+__all__ = ["read", "read_sweep"]
 
-#: Run state → trial status (None: skipped).
-STATES = {"finished": "completed", "crashed": "failed", "failed": "failed",
-          "killed": "failed", "running": None, "pending": None, "preempted": None}
 _ID_COLUMNS = ("id", "ID", "run_id", "Run ID", "name", "Name")
 _META = {"state": "state", "State": "state", "Runtime": "runtime", "runtime": "runtime",
          "Created": "created", "created_at": "created", "Sweep": "sweep", "sweep": "sweep",
@@ -267,11 +264,8 @@ def read(src: Any, *, history: Any = None, search_space: Any = None, **options: 
         run_id = str(runs[id_column].iloc[i])
         place = f"{table_path}: run {run_id}"
         state = str(runs[state_column].iloc[i]).lower() if state_column else "finished"
-        if state not in STATES:
-            builder.report.skip("trial", place, f"unknown state {state!r}")
-            continue
-        if STATES[state] is None:
-            builder.report.skip("trial", place, f"state {state!r} (not finished)")
+        status = builder.status_of(state, place)
+        if status is None:
             continue
         hp = dict(configs[i])
         key = opts.resolve_key({}, hp, builder.report)
@@ -305,7 +299,7 @@ def read(src: Any, *, history: Any = None, search_space: Any = None, **options: 
         runtime = next((runs[c].iloc[i] for c in ("Runtime", "runtime") if c in runs), None)
         runtime = summaries[i].get("_runtime", runtime)
         builder.add_trial({**key, "repeat": 0, "trial": i}, place=place,
-                          status=STATES[state], hp=hp, curve=curve, finals=finals, attrs=attrs,
+                          status=status, hp=hp, curve=curve, finals=finals, attrs=attrs,
                           message=None if state == "finished" else f"W&B state {state}",
                           duration_s=pd.to_numeric(runtime, errors="coerce")
                           if runtime is not None else None)
