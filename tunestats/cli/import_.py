@@ -29,9 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="the study folder to write")
     parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN[,COLUMN]",
                         help="where a field comes from (generic tables: workload, protocol, "
-                        "optimizer, repeat, trial, seed, status, step, time, metric, value, "
-                        "hp, metrics, attrs; optuna/wandb/raytune: workload, protocol or "
-                        "optimizer from a hyperparameter); repeatable")
+                        "optimizer, repeat, trial, seed, status, message, duration, step, "
+                        "time, metric, value, hp, metrics, attrs; optuna/wandb/raytune: "
+                        "workload, protocol or optimizer from a hyperparameter; wandb also "
+                        "hp and metrics columns); repeatable")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="name the workload, protocol or optimizer of every trial; "
                         "repeatable")
