@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 
-__all__ = ["add_output_options", "emit"]
+__all__ = ["ProgressLine", "add_output_options", "emit"]
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -66,3 +67,20 @@ def emit(args: argparse.Namespace, tables: dict[str, pd.DataFrame], *,
     else:
         for name, frame in tables.items():
             frame.to_csv(out.with_name(f"{out.stem}-{name}{out.suffix}"), index=False)
+
+
+class ProgressLine:
+    """``callable(done, total)`` that redraws one progress line on stderr (at most
+    every 0.2 s, and once at the end)."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < 0.2:
+            return
+        self.last = now
+        print(f"\r  {self.label} {done}/{total}", end="\n" if done >= total else "",
+              file=sys.stderr, flush=True)

@@ -35,7 +35,7 @@ from .schema import (
     trials_file,
 )
 
-__all__ = ["load_study", "read_json", "save_study", "write_meta"]
+__all__ = ["load_study", "read_json", "read_jsonl", "save_study", "write_meta"]
 
 
 def read_json(path: Path) -> Any:
@@ -86,8 +86,13 @@ def _read_csv(path: Path, text_columns: set[str]) -> pd.DataFrame:
         raise StudyFileError(f"{path}: cannot read the CSV file: {exc}") from None
 
 
-def _read_jsonl(path: Path, text_columns: set[str], empty_columns: tuple[str, ...]
-                ) -> pd.DataFrame:
+def read_jsonl(path: Path, text_columns: set[str] = frozenset(),
+               empty_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a JSON Lines table (one JSON object per line) into a DataFrame.
+
+    ``text_columns`` are kept as text; ``empty_columns`` are the columns of
+    the table when the file holds no row (JSON Lines has no header).
+    """
     rows = []
     with path.open(encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, start=1):
@@ -121,7 +126,7 @@ def _read_table(folder: Path, fmt: str, name: str, meta: StudyMeta | None) -> pd
         return _read_parquet(path)
     if fmt == "csv":
         return _read_csv(path, text)
-    return _read_jsonl(path, text, meta.curve_columns if meta and name == "curves" else ())
+    return read_jsonl(path, text, meta.curve_columns if meta and name == "curves" else ())
 
 
 def load_study(path: Any, *, compact: bool = False) -> Study:
