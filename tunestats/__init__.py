@@ -6,6 +6,7 @@ inclusion checks, steps-to-target and search-space checks, after Choi et al.
 """
 
 from ._version import __version__
+from .analysis import SpaceCheck, check_space
 from .errors import DataError, ParameterError, StudyFileError, StudyValidationError, TunestatsError
 from .space import Param, SearchSpace
 from .study import Metric, Pool, Study, load_study, save_study
@@ -17,11 +18,13 @@ __all__ = [
     "ParameterError",
     "Pool",
     "SearchSpace",
+    "SpaceCheck",
     "Study",
     "StudyFileError",
     "StudyValidationError",
     "TunestatsError",
     "__version__",
+    "check_space",
     "load_study",
     "save_study",
 ]

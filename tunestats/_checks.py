@@ -20,6 +20,7 @@ __all__ = [
     "DIRECTIONS",
     "as_generator",
     "as_list",
+    "check_bool",
     "check_choice",
     "check_direction",
     "check_fraction",
@@ -27,6 +28,7 @@ __all__ = [
     "check_positive_int_array",
     "check_real",
     "check_real_array",
+    "check_seed",
 ]
 
 DIRECTIONS = ("minimize", "maximize")
@@ -142,22 +144,34 @@ def check_fraction(name: str, value: Any, *, low_open: bool = True,
     return check_real(name, value, low=0.0, high=high, low_open=low_open, high_open=high_open)
 
 
-def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
-    """Turn ``seed`` (an int, a SeedSequence or a Generator) into a Generator.
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` as a ``bool`` if it is ``True`` or ``False``, else raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParameterError(f"`{name}` must be True or False; got {_got(value)}.")
+    return bool(value)
+
+
+def check_seed(seed: Any, name: str = "seed") -> Any:
+    """Return ``seed`` if it is a non-negative int, a SeedSequence or a Generator.
 
     ``None`` is refused: every random computation in tunestats takes an
     explicit seed so that the same call gives the same bytes.
     """
-    if isinstance(seed, np.random.Generator):
+    if isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
         return seed
-    if isinstance(seed, np.random.SeedSequence):
-        return np.random.default_rng(seed)
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
-        return np.random.default_rng(int(seed))
+        return int(seed)
     raise ParameterError(
         f"`{name}` must be a non-negative integer, a numpy SeedSequence or a numpy "
         f"Generator (an explicit seed keeps results reproducible); got {_got(seed)}."
     )
+
+
+def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
+    """Turn ``seed`` (an int, a SeedSequence or a Generator, see :func:`check_seed`)
+    into a Generator."""
+    seed = check_seed(seed, name)
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def as_list(value: Any) -> list[Any]:

@@ -117,6 +117,10 @@ def synthetic_study(*, workloads: Sequence[str] = ("quadratic",),
         if unknown:
             raise ParameterError(f"`bowls` has terms for {unknown}, which are not in `params` "
                                  f"({', '.join(space.names[1:]) or 'none'}).")
+        for name, term in bowl.terms.items():
+            if not np.isfinite(space[name].to_unit([term.optimum])).all():
+                raise ParameterError(f"the optimum of the term for {name!r} must have a "
+                                     f"position in its scale; got {term.optimum!r}.")
     trial_rows, curve_parts = [], []
     steps = np.arange(n_steps, dtype=np.int64) * eval_every
     for workload in workloads:
@@ -141,28 +145,28 @@ def synthetic_study(*, workloads: Sequence[str] = ("quadratic",),
                     valid = final[:, None] + (1.0 - final[:, None]) * decay[None, :]
                     test = np.clip(valid + bowl.noise * rng.standard_normal(valid.shape), 0, 1)
                     train = -np.log(np.clip(1.0 - 0.9 * valid, 1e-6, None)) * 2.0
-                    for i in range(n_trials):
-                        status = "diverged" if diverged[i] else "completed"
-                        v, t, tr = valid[i].copy(), test[i].copy(), train[i].copy()
-                        if diverged[i]:
-                            cut = max(1, n_steps // 3)
-                            v[cut:], t[cut:], tr[cut:] = np.nan, np.nan, np.nan
-                            tr[cut - 1] = np.inf
-                        trial_rows.append({
-                            "workload": workload, "protocol": protocol, "optimizer": optimizer,
-                            "repeat": repeat, "trial": i, "seed": qmc_seed, "status": status,
-                            **{f"hp.{name}": points[i][name] for name in space.names},
-                            "final.train_loss": np.nan if diverged[i] else tr[-1],
-                            "final.valid_error": np.nan if diverged[i] else v[-1],
-                            "final.test_error": np.nan if diverged[i] else t[-1],
-                        })
-                        curve_parts.append(pd.DataFrame({
-                            "workload": workload, "protocol": protocol, "optimizer": optimizer,
-                            "repeat": repeat, "trial": i, "step": steps,
-                            "train_loss": tr, "valid_error": v, "test_error": t}))
+                    if diverged.any():  # the curve stops a third of the way in
+                        cut = max(1, n_steps // 3)
+                        for values in (valid, test, train):
+                            values[diverged, cut:] = np.nan
+                        train[diverged, cut - 1] = np.inf
+                    trial_rows.append(pd.DataFrame({
+                        "workload": workload, "protocol": protocol, "optimizer": optimizer,
+                        "repeat": repeat, "trial": np.arange(n_trials), "seed": qmc_seed,
+                        "status": np.where(diverged, "diverged", "completed"),
+                        **{f"hp.{name}": [p[name] for p in points] for name in space.names},
+                        "final.train_loss": np.where(diverged, np.nan, train[:, -1]),
+                        "final.valid_error": np.where(diverged, np.nan, valid[:, -1]),
+                        "final.test_error": np.where(diverged, np.nan, test[:, -1]),
+                    }))
+                    curve_parts.append(pd.DataFrame({
+                        "workload": workload, "protocol": protocol, "optimizer": optimizer,
+                        "repeat": repeat, "trial": np.repeat(np.arange(n_trials), n_steps),
+                        "step": np.tile(steps, n_trials), "train_loss": train.ravel(),
+                        "valid_error": valid.ravel(), "test_error": test.ravel()}))
     spaces = {(p, o): space for p in protocols for o in optimizers}
     return Study.from_frames(
-        pd.DataFrame(trial_rows), pd.concat(curve_parts, ignore_index=True),
+        pd.concat(trial_rows, ignore_index=True), pd.concat(curve_parts, ignore_index=True),
         metrics=METRICS, spaces=spaces,
         provenance={"generator": "tunestats.synthetic.synthetic_study",
                     "synthetic": True,
