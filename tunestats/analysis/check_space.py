@@ -56,7 +56,10 @@ class SpaceCheck:
         trials? (:func:`tunestats.analysis.budget.pool_budget`).
     positions : DataFrame
         Every trial's position along every checked hyperparameter
-        (:func:`tunestats.analysis.positions`), for the axis plots.
+        (:func:`tunestats.analysis.positions`) with its outcome: ``metric``
+        (the final value, NaN unless completed), ``lost`` (diverged, or
+        completed without a value) and ``best`` (the pool's tied best trials
+        among those with a value of the parameter), for the axis plots.
     metric : Metric
         The metric the trials were judged by.
     options : mapping
@@ -225,14 +228,13 @@ def check_space(study: Study, *, metric: str | None = None,
     budget_options = {k: iv[k] for k in ("tolerance", "relative", "statistic", "replace",
                                          "n_resamples", "seed")}
     rows, budgets, position_frames, reasons = [], [], [], []
-    tuned_anywhere = []
-    for pool, trials in study.pools():
-        trials = trials.sort_values(["repeat", "trial"])
-        tuned = pool_params(study, pool, trials)
-        tuned_anywhere += [t.param.name for t in tuned]
+    pools = {pool: (trials.sort_values(["repeat", "trial"]), pool_params(study, pool, trials))
+             for pool, trials in study.pools()}
+    check_params(iv["params"], [t.param.name for _, tuned in pools.values() for t in tuned])
+    for pool, (trials, tuned) in pools.items():
         if iv["params"] is not None:
             tuned = [t for t in tuned if t.param.name in iv["params"]]
-        pos = pool_positions(trials, tuned)
+        pos = _with_outcomes(pool_positions(trials, tuned), trials, iv["metric"])
         position_frames.append(pos)
         pool_rows = _pool_rows(pool, trials, tuned, pos, iv)
         rows += pool_rows
@@ -248,7 +250,6 @@ def check_space(study: Study, *, metric: str | None = None,
         if budget["verdict"] == "not converged":
             reasons.append({**pool._asdict(), "param": None, "side": None,
                             "reason": _budget_reason(budget)})
-    check_params(iv["params"], tuned_anywhere)
     boundaries = pd.DataFrame(rows, columns=BOUNDARY_COLUMNS)
     frames = [f for f in position_frames if len(f)]
     return SpaceCheck(
@@ -266,6 +267,24 @@ BOUNDARY_COLUMNS = [
     "best_value", "best_position", "band_share", "top_n", "top_in_band", "p_value",
     "n_beyond", "n_beyond_bad", "trend_tau", "trend_p", "proposed_low", "proposed_high",
     "note", "n_trials", "n_completed", "n_lost", "n_failed", "n_missing"]
+
+
+def _with_outcomes(pos: pd.DataFrame, trials: pd.DataFrame, metric: Metric) -> pd.DataFrame:
+    """Positions with each trial's ``metric`` value (NaN unless completed), ``lost``
+    (diverged, or completed without a value) and ``best`` (the tied best trials of the
+    pool among those with a position along that parameter)."""
+    if pos.empty:
+        return pos.assign(metric=np.nan, lost=False, best=False)
+    n_params = len(pos) // len(trials)  # rows are parameter by parameter
+    raw = trials[FINAL + metric.name].to_numpy(dtype=float)
+    status = trials["status"].to_numpy(dtype=object)
+    completed = (status == "completed") & np.isfinite(raw)
+    lost = (status == "diverged") | ((status == "completed") & ~np.isfinite(raw))
+    pos = pos.assign(metric=np.tile(np.where(completed, raw, np.nan), n_params),
+                     lost=np.tile(lost, n_params))
+    oriented = (metric.sign * pos["metric"]).where(np.isfinite(pos["position"]))
+    pos["best"] = (oriented == oriented.groupby(pos["param"], sort=False).transform("min"))
+    return pos
 
 
 def _pool_rows(pool: Pool, trials: pd.DataFrame, tuned: list[TunedParam], pos: pd.DataFrame,

@@ -177,7 +177,8 @@ def check_params(params: Iterable[str] | None, tuned: Iterable[str]) -> None:
 
 
 def pool_positions(trials: pd.DataFrame, tuned: Iterable[TunedParam]) -> pd.DataFrame:
-    """:func:`positions` for the trials of one pool along the given parameters."""
+    """:func:`positions` for the trials of one pool along the given parameters: the
+    rows parameter by parameter, the trials in the order given."""
     parts = []
     for one in tuned:
         param = one.param
