@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tunestats._checks import check_direction, check_positive_int_array, check_real_array
+from tunestats._checks import (
+    all_finite,
+    check_direction,
+    check_positive_int_array,
+    check_real_array,
+)
 from tunestats.errors import ParameterError
 
 
@@ -45,3 +50,9 @@ def test_direction():
     assert check_direction("d", "maximize") == "maximize"
     with pytest.raises(ParameterError, match="`d` must be one of 'minimize', 'maximize'"):
         check_direction("d", "up")
+
+
+def test_all_finite_survives_an_overflowing_sum():
+    assert all_finite(np.array([1e308, 1e308]))
+    assert not all_finite(np.array([1.0, np.inf, -np.inf]))
+    assert not all_finite(np.array([1.0, np.nan]))

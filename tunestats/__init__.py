@@ -6,7 +6,7 @@ inclusion checks, steps-to-target and search-space checks, after Choi et al.
 """
 
 from ._version import __version__
-from .analysis import SpaceCheck, check_space
+from .analysis import SpaceCheck, best_of_k, best_of_k_curve, budget_convergence, check_space
 from .errors import DataError, ParameterError, StudyFileError, StudyValidationError, TunestatsError
 from .space import Param, SearchSpace
 from .study import Metric, Pool, Study, load_study, save_study
@@ -24,6 +24,9 @@ __all__ = [
     "StudyValidationError",
     "TunestatsError",
     "__version__",
+    "best_of_k",
+    "best_of_k_curve",
+    "budget_convergence",
     "check_space",
     "load_study",
     "save_study",

@@ -18,6 +18,7 @@ from .errors import ParameterError
 
 __all__ = [
     "DIRECTIONS",
+    "all_finite",
     "as_generator",
     "as_list",
     "check_bool",
@@ -28,7 +29,6 @@ __all__ = [
     "check_positive_int_array",
     "check_real",
     "check_real_array",
-    "check_seed",
 ]
 
 DIRECTIONS = ("minimize", "maximize")
@@ -84,6 +84,14 @@ def check_positive_int_array(name: str, value: Any, *, upper: int | None = None,
     return np.asarray(items, dtype=np.int64).reshape(array.shape)
 
 
+def all_finite(array: np.ndarray) -> bool:
+    """Whether every entry is finite; one cheap pass (a sum) when they are."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        if np.isfinite(np.sum(array)):  # a finite sum has no NaN and no infinity in it
+            return True
+    return bool(np.isfinite(array).all())
+
+
 def check_real_array(name: str, value: Any, *, low: float | None = None,
                      high: float | None = None, allow_inf: bool = False,
                      allow_nan: bool = False, hint: str = "") -> np.ndarray:
@@ -98,6 +106,8 @@ def check_real_array(name: str, value: Any, *, low: float | None = None,
         raise ParameterError(f"`{name}` must be real numbers; got an array of dtype "
                              f"{array.dtype}.{hint}")
     array = array.astype(float, copy=False)
+    if low is None and high is None and all_finite(array):
+        return array
     bad = np.isinf(array) if not allow_inf else np.zeros(array.shape, dtype=bool)
     if not allow_nan:
         bad |= np.isnan(array)
@@ -151,27 +161,22 @@ def check_bool(name: str, value: Any) -> bool:
     return bool(value)
 
 
-def check_seed(seed: Any, name: str = "seed") -> Any:
-    """Return ``seed`` if it is a non-negative int, a SeedSequence or a Generator.
+def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
+    """Turn ``seed`` (an int, a SeedSequence or a Generator) into a Generator.
 
     ``None`` is refused: every random computation in tunestats takes an
     explicit seed so that the same call gives the same bytes.
     """
-    if isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+    if isinstance(seed, np.random.Generator):
         return seed
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
-        return int(seed)
+        return np.random.default_rng(int(seed))
     raise ParameterError(
         f"`{name}` must be a non-negative integer, a numpy SeedSequence or a numpy "
         f"Generator (an explicit seed keeps results reproducible); got {_got(seed)}."
     )
-
-
-def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
-    """Turn ``seed`` (an int, a SeedSequence or a Generator, see :func:`check_seed`)
-    into a Generator."""
-    seed = check_seed(seed, name)
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def as_list(value: Any) -> list[Any]:

@@ -29,9 +29,8 @@ def test_hand_computed_mean_gains():
     options = {"statistic": "mean", "relative": False, "seed": 0, "n_resamples": 50}
     loose = check_space(study, tolerance=0.1, **options)
     row = loose.budgets.iloc[0]
-    assert row["verdict"] == "converged" and row["k_converged"] == 2 and row["n_trials"] == 4
-    assert row["last_gain"] == pytest.approx(15 / 256, rel=1e-12)
-    assert row["value_at_n"] == pytest.approx(1 / 256, rel=1e-12)
+    assert row["verdict"] == "converged" and row["k_converged"] == 2 and row["k_max"] == 4
+    assert row["gain_last"] == pytest.approx(15 / 256, rel=1e-12)
     strict = check_space(study, tolerance=0.01, **options)
     assert strict.budgets.iloc[0]["verdict"] == "not converged" and not strict.adequate
     assert strict.reasons["reason"].iloc[0] == (
@@ -47,7 +46,16 @@ def test_diverged_trials_count_as_worst_like_the_kernel():
     worst = np.where(np.isnan(values), np.inf, values)
     direct = budget_convergence(worst, worst, delta=0.02, relative=True, statistic="median",
                                 n_resamples=100, seed=3)
-    assert row["n_lost"] == 2 and row["statistic"] == "median"
-    assert row["last_gain"] == direct.gain[-1]
-    assert row["prob_last_gain_exceeds"] == direct.prob_gain_exceeds[-1]
+    assert row["n_diverged"] == 2 and row["statistic"] == "median"
+    assert row["gain_last"] == direct.gain[-1]
     assert row["verdict"] == ("converged" if direct.k_converged else "not converged")
+
+
+def test_pools_with_fewer_than_three_completed_trials_are_not_budget_checked():
+    values = [0.3, np.nan, np.nan, 0.2]
+    status = ["completed", "diverged", "failed", "completed"]
+    result = check_space(pool_study(values, status), seed=0)
+    row = result.budgets.iloc[0]
+    assert row["verdict"] == "insufficient data" and row["workload"] == "w"
+    assert result.reasons["reason"].tolist() == [
+        "insufficient data: 2 completed trial(s) with a value; at least 3 needed"]

@@ -23,13 +23,14 @@ from .._checks import (
     check_fraction,
     check_positive_int,
     check_real,
-    check_seed,
 )
 from ..errors import ParameterError
+from ..kernels.convergence import STATISTICS
 from ..study import Metric, Pool, Study
-from ..study.schema import FINAL, POOL
-from .boundary import SIDES, SideVerdict, boundary_sides
-from .budget import BUDGET_COLUMNS, STATISTICS, pool_budget
+from ..study.schema import FINAL, KEY, POOL
+from ._pools import check_seed
+from .boundary import MIN_COMPLETED, SIDES, SideVerdict, boundary_sides
+from .convergence import budget_convergence
 from .positions import TunedParam, check_params, pool_params, pool_positions
 
 __all__ = ["SpaceCheck", "check_space"]
@@ -53,7 +54,8 @@ class SpaceCheck:
         One row per (pool, tuned hyperparameter, side); see :func:`check_space`.
     budgets : DataFrame
         One row per pool: has its best-of-k curve converged at its number of
-        trials? (:func:`tunestats.analysis.budget.pool_budget`).
+        trials? The columns of :func:`tunestats.budget_convergence` and a
+        ``verdict`` (``converged``, ``not converged`` or ``insufficient data``).
     positions : DataFrame
         Every trial's position along every checked hyperparameter
         (:func:`tunestats.analysis.positions`) with its outcome: ``metric``
@@ -117,7 +119,7 @@ def check_space(study: Study, *, metric: str | None = None,
                 edge: float = 0.05, alpha: float = 0.05, extend_decades: float = 1.0,
                 extend_fraction: float = 0.5, tolerance: float = 0.02, relative: bool = True,
                 statistic: str = "median", replace: bool = True, n_resamples: int = 200,
-                seed: Any) -> SpaceCheck:
+                seed: int = 0) -> SpaceCheck:
     """Check that every pool's best trials lie away from the edges of its search space.
 
     Parameters
@@ -147,8 +149,8 @@ def check_space(study: Study, *, metric: str | None = None,
     tolerance : float, default 0.02
         Budget check: doubling the number of trials must improve the
         best-of-k ``statistic`` by less than this (the ``delta`` of
-        :func:`tunestats.kernels.budget_convergence`), a fraction of the
-        value when ``relative``, else in the metric's units.
+        :func:`tunestats.budget_convergence`), a fraction of the value when
+        ``relative``, else in the metric's units.
     relative : bool, default True
         Whether ``tolerance`` is relative.
     statistic : {"median", "mean"}, default "median"
@@ -160,10 +162,9 @@ def check_space(study: Study, *, metric: str | None = None,
     n_resamples : int, default 200
         Outer-bootstrap resamples for the probability that doubling still
         helps (reported only; the verdict uses the exact statistic).
-    seed : int, numpy.random.SeedSequence or numpy.random.Generator
-        Seed of that bootstrap (required). An int or SeedSequence seeds each
-        pool's bootstrap alike, so a pool's result does not depend on the
-        other pools.
+    seed : int, default 0
+        Seed of that bootstrap; each pool draws from its own stream (see
+        :func:`tunestats.budget_convergence`).
 
     Returns
     -------
@@ -176,8 +177,7 @@ def check_space(study: Study, *, metric: str | None = None,
         ``n_beyond_bad``, ``trend_tau``, ``trend_p``, ``proposed_low``,
         ``proposed_high``, ``note`` and the pool's trial counts ``n_trials``,
         ``n_completed``, ``n_lost`` (diverged or without a value), ``n_failed``
-        and ``n_missing`` (no value of this hyperparameter). ``budgets`` has
-        one row per pool (:func:`tunestats.analysis.budget.pool_budget`).
+        and ``n_missing`` (no value of this hyperparameter).
 
     Raises
     ------
@@ -215,7 +215,7 @@ def check_space(study: Study, *, metric: str | None = None,
     >>> from tunestats.synthetic import Bowl, synthetic_study
     >>> study = synthetic_study(optimizers=["sgd"], seed=0,
     ...     bowls={("quadratic", "paper", "sgd"): Bowl(optimum=3.0)})
-    >>> result = check_space(study, seed=0)
+    >>> result = check_space(study)
     >>> result.adequate
     False
     >>> row = result.boundaries.query("side == 'high'").iloc[0]
@@ -225,9 +225,7 @@ def check_space(study: Study, *, metric: str | None = None,
     iv = _check_space_iv(study, metric, params, top_q, edge, alpha, extend_decades,
                          extend_fraction, tolerance, relative, statistic, replace, n_resamples,
                          seed)
-    budget_options = {k: iv[k] for k in ("tolerance", "relative", "statistic", "replace",
-                                         "n_resamples", "seed")}
-    rows, budgets, position_frames, reasons = [], [], [], []
+    rows, position_frames, reasons = [], [], []
     pools = {pool: (trials.sort_values(["repeat", "trial"]), pool_params(study, pool, trials))
              for pool, trials in study.pools()}
     check_params(iv["params"], [t.param.name for _, tuned in pools.values() for t in tuned])
@@ -238,25 +236,25 @@ def check_space(study: Study, *, metric: str | None = None,
         position_frames.append(pos)
         pool_rows = _pool_rows(pool, trials, tuned, pos, iv)
         rows += pool_rows
-        if any(r["verdict"] == "insufficient data" for r in pool_rows):
+        n_completed = _completed(trials, iv["metric"]).sum()
+        if n_completed < MIN_COMPLETED:
             reasons.append({**pool._asdict(), "param": None, "side": None,
-                            "reason": f"insufficient data: {pool_rows[0]['n_completed']} "
-                                      "completed trial(s) with a value; at least 3 needed"})
+                            "reason": f"insufficient data: {n_completed} completed trial(s) "
+                                      f"with a value; at least {MIN_COMPLETED} needed"})
         reasons += [{**pool._asdict(), "param": r["param"], "side": r["side"],
                      "reason": _open_edge_reason(r)}
                     for r in pool_rows if r.get("edge_kind") == "open edge"]
-        budget = pool_budget(pool, trials, iv["metric"], **budget_options)
-        budgets.append(budget)
-        if budget["verdict"] == "not converged":
-            reasons.append({**pool._asdict(), "param": None, "side": None,
-                            "reason": _budget_reason(budget)})
     boundaries = pd.DataFrame(rows, columns=BOUNDARY_COLUMNS)
+    budgets = _budgets(study, iv)
+    reasons += [{**{c: row[c] for c in POOL}, "param": None, "side": None,
+                 "reason": _budget_reason(row)}
+                for _, row in budgets[budgets["verdict"] == "not converged"].iterrows()]
     frames = [f for f in position_frames if len(f)]
     return SpaceCheck(
         adequate=not reasons,
         reasons=pd.DataFrame(reasons, columns=[*POOL, "param", "side", "reason"]),
         boundaries=boundaries,
-        budgets=pd.DataFrame(budgets, columns=BUDGET_COLUMNS),
+        budgets=budgets,
         positions=pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
         metric=iv["metric"],
         options={k: v for k, v in iv.items() if k != "metric"})
@@ -267,6 +265,36 @@ BOUNDARY_COLUMNS = [
     "best_value", "best_position", "band_share", "top_n", "top_in_band", "p_value",
     "n_beyond", "n_beyond_bad", "trend_tau", "trend_p", "proposed_low", "proposed_high",
     "note", "n_trials", "n_completed", "n_lost", "n_failed", "n_missing"]
+
+
+def _completed(trials: pd.DataFrame, metric: Metric) -> np.ndarray:
+    """Trials that completed with a finite value of ``metric``."""
+    values = trials[FINAL + metric.name].to_numpy(dtype=float)
+    return (trials["status"] == "completed").to_numpy() & np.isfinite(values)
+
+
+def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
+    """The budget verdict of every pool, from :func:`tunestats.budget_convergence`
+    (selecting and reporting the checked metric, diverged and failed trials counted as
+    the worst outcome) on the pools with enough completed trials."""
+    metric: Metric = iv["metric"]
+    trials = study.trials.sort_values(list(KEY))  # trial order does not change the result
+    completed = pd.Series(_completed(trials, metric), index=trials.index)
+    enough = completed.groupby([trials[c] for c in POOL], observed=True).transform(
+        "sum").to_numpy() >= MIN_COMPLETED
+    pools = study.trials[list(POOL)].drop_duplicates().sort_values(list(POOL))
+    if not enough.any():
+        return pools.assign(verdict="insufficient data").reset_index(drop=True)
+    checked = budget_convergence(
+        Study(trials[enough], study.curves, study.meta), metric.name, metric.name,
+        delta=iv["tolerance"], relative=iv["relative"], statistic=iv["statistic"],
+        replace=iv["replace"], n_resamples=iv["n_resamples"], seed=iv["seed"])
+    keys = checked[list(POOL)].astype(str)
+    out = pools.astype(str).merge(checked.assign(**keys), on=list(POOL), how="left")
+    out["verdict"] = np.where(out["converged"].isna(), "insufficient data",
+                              np.where(out["converged"].fillna(False).astype(bool),
+                                       "converged", "not converged"))
+    return out
 
 
 def _with_outcomes(pos: pd.DataFrame, trials: pd.DataFrame, metric: Metric) -> pd.DataFrame:
@@ -357,9 +385,9 @@ def _proposal(tuned: TunedParam, side: str, verdict: SideVerdict,
 def _budget_reason(row: Mapping[str, Any]) -> str:
     """One line: how much the last doubling of the budget still gains."""
     unit = " (relative)" if row["relative"] else ""
-    return (f"budget not converged: doubling to {row['n_trials']} trials still improves the "
-            f"best-of-k {row['statistic']} by {row['last_gain']:.3g}{unit}, more than the "
-            f"tolerance {row['tolerance']:g}")
+    return (f"budget not converged: doubling to {row['k_max']} trials still improves the "
+            f"best-of-k {row['statistic']} by {row['gain_last']:.3g}{unit}, more than the "
+            f"tolerance {row['delta']:g}")
 
 
 def _open_edge_reason(row: Mapping[str, Any]) -> str:

@@ -28,11 +28,14 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def emit(args: argparse.Namespace, tables: dict[str, pd.DataFrame], *,
-         extra: dict[str, Any] | None = None) -> None:
+         extra: dict[str, Any] | None = None,
+         shown: dict[str, pd.DataFrame] | None = None) -> None:
     """Print ``tables`` (readable or JSON) and write them if ``--out`` was given.
 
     Several tables go to CSV as one file per table (``FILE-<name>.csv``) and to
-    JSON as one object of named tables.
+    JSON as one object of named tables. ``shown``, when given, is what the
+    readable print shows instead of ``tables`` (e.g. fewer columns); JSON and
+    files always hold ``tables`` in full.
     """
     payload = {name: _records(frame) for name, frame in tables.items()}
     if extra:
@@ -43,8 +46,9 @@ def emit(args: argparse.Namespace, tables: dict[str, pd.DataFrame], *,
     else:
         with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
                                "display.width", 200, "display.precision", 4):
-            for name, frame in tables.items():
-                if len(tables) > 1:
+            printed = tables if shown is None else shown
+            for name, frame in printed.items():
+                if len(printed) > 1:
                     print(f"\n== {name} ==")
                 print(frame.to_string(index=False) if len(frame) else "(none)")
     out = getattr(args, "out", None)

@@ -12,8 +12,8 @@ from ._output import add_output_options, emit
 BOUNDARY_COLUMNS = ["workload", "protocol", "optimizer", "param", "bounds", "side", "verdict",
                     "edge_kind", "best_value", "best_position", "top_in_band", "top_n",
                     "p_value", "proposed_low", "proposed_high"]
-BUDGET_COLUMNS = ["workload", "protocol", "optimizer", "n_trials", "n_lost", "value_at_n",
-                  "last_gain", "k_converged", "verdict"]
+BUDGET_COLUMNS = ["workload", "protocol", "optimizer", "n_trials", "n_diverged", "k_max",
+                  "gain_last", "k_converged", "prob_doubling_helps", "verdict"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,8 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="read --tolerance in the metric's units instead of relative")
     parser.add_argument("--statistic", choices=("median", "mean"), default="median",
                         help="statistic of the best-of-k distribution (default: median)")
-    parser.add_argument("--without-replacement", action="store_true",
-                        help="best-of-k draws without replacement (default: with)")
+    parser.add_argument("--replace", action=argparse.BooleanOptionalAction, default=True,
+                        help="best-of-k draws with replacement (default) or without")
     parser.add_argument("--resamples", type=int, default=200,
                         help="bootstrap resamples for the probability that doubling helps "
                         "(default: 200)")
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                          edge=args.edge, alpha=args.alpha, extend_decades=args.extend_decades,
                          extend_fraction=args.extend_fraction, tolerance=args.tolerance,
                          relative=not args.absolute, statistic=args.statistic,
-                         replace=not args.without_replacement, n_resamples=args.resamples,
+                         replace=args.replace, n_resamples=args.resamples,
                          seed=args.seed)
     tables = {"boundaries": result.boundaries[BOUNDARY_COLUMNS],
               "budgets": result.budgets[BUDGET_COLUMNS], "reasons": result.reasons}

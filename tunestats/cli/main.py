@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import TunestatsError
-from . import check_space, convert, figures, info, validate
+from . import best_of_k, check_space, convert, figures, info, validate
 
 __all__ = ["main"]
 
-COMMANDS = (info, validate, convert, check_space, figures)
+COMMANDS = (info, validate, convert, best_of_k, check_space, figures)
 
 
 class _Parser(argparse.ArgumentParser):

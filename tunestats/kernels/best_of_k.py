@@ -171,25 +171,45 @@ def _tie_means(r_sorted: np.ndarray, bounds: tuple[np.ndarray, np.ndarray] | Non
 
 def _sorted_pool(v: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Selection values sorted (best first) and the reported values in the same order."""
-    order = np.argsort(v, axis=-1, kind="stable")
+    order = np.argsort(v, axis=-1)
     ndim = max(v.ndim, r.ndim)
     r_sorted = np.take_along_axis(aligned(r, ndim), aligned(order, ndim), axis=-1)
-    return np.take_along_axis(v, order, axis=-1), r_sorted
+    return np.sort(v, axis=-1), r_sorted
+
+
+def _probabilities(v: np.ndarray, log_steps: np.ndarray) -> np.ndarray:
+    """Selection probability of each trial, in the trials' order, shape ``(..., K, N)``."""
+    order = np.argsort(v, axis=-1)
+    in_order = _member_probabilities(log_steps, _tie_bounds(np.sort(v, axis=-1)))
+    shape = (*v.shape[:-1], *log_steps.shape)
+    probabilities = np.empty(shape)
+    np.put_along_axis(probabilities, np.broadcast_to(order[..., None, :], shape),
+                      np.broadcast_to(in_order, shape), axis=-1)
+    return probabilities
 
 
 def _summary(v: np.ndarray, r: np.ndarray, k: np.ndarray, q: np.ndarray,
              replace: bool) -> tuple[np.ndarray, np.ndarray]:
     """Exact mean ``(..., K)`` and quantiles ``(..., K, Q)`` for validated 1-d ``k``, ``q``.
 
-    ``v`` are selection values oriented so that smaller is better.
+    ``v`` are selection values oriented so that smaller is better. One pool
+    of selection values (``v`` 1-d) gives one probability vector per budget,
+    applied to every row of ``r`` (one matrix product for the mean); rows of
+    selection values are sorted row by row and the mean uses the rank weights
+    with tie-group means of ``r``.
     """
-    v_sorted, r_sorted = _sorted_pool(v, r)
     log_steps = _log_steps(v.shape[-1], k, replace)
-    bounds = _tie_bounds(v_sorted)
-    mean = weighted_mean(_tie_means(r_sorted, bounds), _rank_weights(log_steps))
+    if v.ndim == 1:
+        probabilities = _probabilities(v, log_steps)
+        mean = weighted_mean(r, probabilities)
+    else:
+        v_sorted, r = _sorted_pool(v, r)
+        bounds = _tie_bounds(v_sorted)
+        mean = weighted_mean(_tie_means(r, bounds), _rank_weights(log_steps))
+        probabilities = None if q.size == 0 else _member_probabilities(log_steps, bounds)
     if q.size == 0:
         return mean, np.empty((*mean.shape, 0))
-    return mean, weighted_quantiles(r_sorted, _member_probabilities(log_steps, bounds), q)
+    return mean, weighted_quantiles(r, probabilities, q)
 
 
 def rank_probabilities(n: int, k: Any, *, replace: bool = True) -> np.ndarray:
@@ -305,16 +325,9 @@ def selection_probabilities(select: Any, k: Any, *, replace: bool = True,
     """
     s = pool_values("select", select)
     kk = budgets(k, s.shape[-1], replace)
-    v = oriented(s, "direction", direction)
-    order = np.argsort(v, axis=-1, kind="stable")
-    v_sorted = np.take_along_axis(v, order, axis=-1)
-    sorted_p = _member_probabilities(_log_steps(s.shape[-1], kk.ravel(), replace),
-                                     _tie_bounds(v_sorted))
-    shape = (*v.shape[:-1], kk.size, s.shape[-1])
-    probabilities = np.empty(shape)
-    np.put_along_axis(probabilities, np.broadcast_to(order[..., None, :], shape),
-                      np.broadcast_to(sorted_p, shape), axis=-1)
-    return probabilities.reshape(v.shape[:-1] + kk.shape + s.shape[-1:])
+    probabilities = _probabilities(oriented(s, "direction", direction),
+                                   _log_steps(s.shape[-1], kk.ravel(), replace))
+    return probabilities.reshape(s.shape[:-1] + kk.shape + s.shape[-1:])
 
 
 def best_of_k_distribution(select: Any, report: Any, k: Any, *, replace: bool = True,

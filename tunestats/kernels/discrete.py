@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import all_finite
 from ._inputs import aligned
 
 __all__ = ["CDF_RTOL", "sorted_distribution", "weighted_mean", "weighted_quantiles"]
@@ -56,9 +57,9 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     a trial of value ``+inf`` (``-inf``) has positive probability and NaN when
     both have.
     """
-    finite = np.isfinite(values)
-    if finite.all():
+    if all_finite(values):
         return _contract(values, weights)
+    finite = np.isfinite(values)
     mean = _contract(np.where(finite, values, 0.0), weights)
     up = _contract((values == np.inf).astype(float), weights) > 0
     down = _contract((values == -np.inf).astype(float), weights) > 0
@@ -80,11 +81,13 @@ def sorted_distribution(values: np.ndarray, weights: np.ndarray) -> tuple[np.nda
     probabilities : ndarray, shape (..., K, N)
         ``weights`` reordered like ``support``.
     """
-    order = np.argsort(values, axis=-1)[..., None, :]
-    ndim = max(order.ndim, weights.ndim)
-    order = aligned(order, ndim)
-    support = np.take_along_axis(aligned(values[..., None, :], ndim), order, axis=-1)
-    return support, np.take_along_axis(aligned(weights, ndim), order, axis=-1)
+    order = np.argsort(values, axis=-1)
+    support = np.take_along_axis(values, order, axis=-1)[..., None, :]
+    if weights.ndim == 2:  # one distribution per row K, shared by every leading index
+        return support, np.moveaxis(np.take(weights, order, axis=1), 0, -2)
+    ndim = max(order.ndim + 1, weights.ndim)
+    order = aligned(order[..., None, :], ndim)
+    return aligned(support, ndim), np.take_along_axis(aligned(weights, ndim), order, axis=-1)
 
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -143,7 +143,7 @@ class Study:
         elif not isinstance(curves, pd.DataFrame):
             raise ParameterError(f"`curves` must be a DataFrame; got {type(curves).__name__}.")
         meta = StudyMeta(_metrics_from(metrics), _spaces_from(spaces), dict(targets or {}),
-                         inclusion, dict(provenance or {}), tuple(text_columns), name)
+                         inclusion, dict(provenance or {}), tuple(text_columns), name=name)
         return cls._checked(trials, curves, meta, files={"trials": "trials (DataFrame)",
                                                          "curves": "curves (DataFrame)"})
 
@@ -162,6 +162,7 @@ class Study:
         meta = dataclasses.replace(meta, text_columns=tuple(
             c for c in trials.columns if c.startswith((HP, ATTR)) and trials[c].dtype == STRING))
         curves = normalize_curves(curves, trials, in_order=validation.curves_in_order)
+        meta = dataclasses.replace(meta, curve_columns=tuple(curves.columns))
         return cls(trials, curves, meta, source=source, problems=problems)
 
     # -- metadata shortcuts ---------------------------------------------------
