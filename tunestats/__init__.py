@@ -6,7 +6,7 @@ inclusion checks, steps-to-target and search-space checks, after Choi et al.
 """
 
 from ._version import __version__
-from .analysis import best_of_k, best_of_k_curve, budget_convergence
+from .analysis import SpaceCheck, best_of_k, best_of_k_curve, budget_convergence, check_space
 from .errors import DataError, ParameterError, StudyFileError, StudyValidationError, TunestatsError
 from .space import Param, SearchSpace
 from .study import Metric, Pool, Study, load_study, save_study
@@ -18,6 +18,7 @@ __all__ = [
     "ParameterError",
     "Pool",
     "SearchSpace",
+    "SpaceCheck",
     "Study",
     "StudyFileError",
     "StudyValidationError",
@@ -26,6 +27,7 @@ __all__ = [
     "best_of_k",
     "best_of_k_curve",
     "budget_convergence",
+    "check_space",
     "load_study",
     "save_study",
 ]

@@ -21,6 +21,7 @@ __all__ = [
     "all_finite",
     "as_generator",
     "as_list",
+    "check_bool",
     "check_choice",
     "check_direction",
     "check_fraction",
@@ -151,6 +152,13 @@ def check_fraction(name: str, value: Any, *, low_open: bool = True,
                    high_open: bool = False, high: float = 1.0) -> float:
     """Return ``value`` if it lies in (0, ``high``] (ends configurable)."""
     return check_real(name, value, low=0.0, high=high, low_open=low_open, high_open=high_open)
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` as a ``bool`` if it is ``True`` or ``False``, else raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParameterError(f"`{name}` must be True or False; got {_got(value)}.")
+    return bool(value)
 
 
 def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import TunestatsError
-from . import best_of_k, convert, figures, import_, info, validate
+from . import best_of_k, check_space, convert, figures, import_, info, validate
 
 __all__ = ["main"]
 
-COMMANDS = (info, validate, convert, import_, best_of_k, figures)
+COMMANDS = (info, validate, convert, import_, best_of_k, check_space, figures)
 
 
 class _Parser(argparse.ArgumentParser):

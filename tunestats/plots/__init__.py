@@ -4,6 +4,8 @@ and returns matplotlib Axes or Figures. No statistics are computed here."""
 from ._style import optimizer_palette
 from .best_of_k import best_of_k_legend, legend_handles, plot_best_of_k, plot_best_of_k_curve
 from .final_metric import plot_final_metric
+from .search_space import plot_axis, plot_isolation, plot_pair
 
-__all__ = ["best_of_k_legend", "legend_handles", "optimizer_palette", "plot_best_of_k", "plot_best_of_k_curve",
-           "plot_final_metric"]
+__all__ = ["best_of_k_legend", "legend_handles", "optimizer_palette", "plot_axis",
+           "plot_best_of_k", "plot_best_of_k_curve", "plot_final_metric", "plot_isolation",
+           "plot_pair"]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import as_list
-from ..errors import ParameterError, StudyValidationError, warn_problems
+from ..errors import DataError, ParameterError, StudyValidationError, warn_problems
 from ..space import SearchSpace
 from .meta import Metric, StudyMeta
 from .schema import ATTR, FINAL, HP, KEY, POOL, STRING, normalize_curves, normalize_trials
@@ -197,6 +197,21 @@ class Study:
         except KeyError:
             raise ParameterError(f"unknown metric {name!r}: the study declares "
                                  f"{', '.join(self.meta.metrics)}.") from None
+
+    def headline_metric(self) -> Metric:
+        """The metric the study is judged by: the first declared validation metric
+        with final values (else the first metric with final values).
+
+        Raises
+        ------
+        DataError
+            If no metric has final values (no ``final.<metric>`` column).
+        """
+        finals = [m for m in self.meta.metrics if FINAL + m in self.trials]
+        if not finals:
+            raise DataError("the trials have no final.<metric> column")
+        valid = [m for m in finals if self.meta.metrics[m].split == "valid"]
+        return self.meta.metrics[(valid or finals)[0]]
 
     # -- pools and selection --------------------------------------------------
     def pool_keys(self) -> list[Pool]:
