@@ -17,13 +17,19 @@ import numpy as np
 from .errors import ParameterError
 
 __all__ = [
+    "DIRECTIONS",
     "as_generator",
     "as_list",
     "check_choice",
+    "check_direction",
     "check_fraction",
     "check_positive_int",
+    "check_positive_int_array",
     "check_real",
+    "check_real_array",
 ]
+
+DIRECTIONS = ("minimize", "maximize")
 
 
 def _got(value: Any) -> str:
@@ -50,6 +56,64 @@ def check_positive_int(name: str, value: Any, *, upper: int | None = None,
     if not is_int or value < 1 or (upper is not None and value > upper):
         raise ParameterError(f"`{name}` must be a positive integer{limit}; got {_got(value)}.")
     return int(value)
+
+
+def check_direction(name: str, value: Any) -> str:
+    """Return ``value`` if it is ``"minimize"`` or ``"maximize"``, else raise."""
+    return check_choice(name, value, DIRECTIONS)
+
+
+def check_positive_int_array(name: str, value: Any, *, upper: int | None = None,
+                             upper_name: str | None = None) -> np.ndarray:
+    """Return ``value`` as an int64 array if every entry passes :func:`check_positive_int`.
+
+    A scalar gives a 0-d array. The message names the first offending entry,
+    in the words of :func:`check_positive_int`.
+    """
+    array = np.asarray(value)
+    if array.size == 0:
+        raise ParameterError(f"`{name}` must hold at least one positive integer; got an empty "
+                             "sequence.")
+    if array.dtype.kind in "iu" and array.min() >= 1 and (upper is None or array.max() <= upper):
+        return array.astype(np.int64)
+    items = array.ravel().tolist()
+    for item in items:
+        check_positive_int(name, item, upper=upper, upper_name=upper_name)
+    return np.asarray(items, dtype=np.int64).reshape(array.shape)
+
+
+def check_real_array(name: str, value: Any, *, low: float | None = None,
+                     high: float | None = None, allow_inf: bool = False,
+                     allow_nan: bool = False, hint: str = "") -> np.ndarray:
+    """Return ``value`` as a float array of real numbers inside ``[low, high]``.
+
+    NaN is refused unless ``allow_nan``, infinities unless ``allow_inf``. ``hint`` is added to
+    the message (e.g. how to get rid of NaN). The message names the first
+    offending entry and its index.
+    """
+    array = np.asarray(value)
+    if array.dtype.kind not in "iuf":
+        raise ParameterError(f"`{name}` must be real numbers; got an array of dtype "
+                             f"{array.dtype}.{hint}")
+    array = array.astype(float, copy=False)
+    bad = np.isinf(array) if not allow_inf else np.zeros(array.shape, dtype=bool)
+    if not allow_nan:
+        bad |= np.isnan(array)
+    if low is not None:
+        bad |= array < low
+    if high is not None:
+        bad |= array > high
+    if bad.any():
+        where = np.unravel_index(int(np.flatnonzero(bad)[0]), array.shape)
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        kind = "finite numbers" if not allow_inf else (
+            "real numbers" if allow_nan else "real numbers (no NaN)")
+        interval = f" in [{lo}, {hi}]" if low is not None or high is not None else ""
+        index = f" at index {tuple(int(i) for i in where)}" if array.ndim else ""
+        raise ParameterError(f"`{name}` must be {kind}{interval}; got {array[where]}"
+                             f"{index}.{hint}")
+    return array
 
 
 def check_real(name: str, value: Any, *, low: float | None = None, high: float | None = None,
