@@ -6,6 +6,12 @@ inclusion checks, steps-to-target and search-space checks, after Choi et al.
 """
 
 from ._version import __version__
+from .analysis import (
+    compare_protocols,
+    inclusion_violations,
+    performance_profile,
+    steps_to_target,
+)
 from .errors import DataError, ParameterError, StudyFileError, StudyValidationError, TunestatsError
 from .space import Param, SearchSpace
 from .study import Metric, Pool, Study, load_study, save_study
@@ -22,6 +28,10 @@ __all__ = [
     "StudyValidationError",
     "TunestatsError",
     "__version__",
+    "compare_protocols",
+    "inclusion_violations",
     "load_study",
+    "performance_profile",
     "save_study",
+    "steps_to_target",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..analysis._metrics import headline_metric as _headline
+from ..errors import ParameterError
 from ..plots import plot_final_metric
 from ..study import Study
 from ._registry import FigureSpec, NotApplicable
@@ -15,13 +17,10 @@ __all__ = ["FIGURES", "study_overview"]
 def headline_metric(study: Study) -> str:
     """The metric a study is judged by: the first declared validation metric with
     final values (else the first metric with final values)."""
-    finals = [m for m in study.metrics if f"final.{m}" in study.trials]
-    for name in finals:
-        if study.metrics[name].split == "valid":
-            return name
-    if not finals:
-        raise NotApplicable("the trials have no final.<metric> column")
-    return finals[0]
+    try:
+        return _headline(study)
+    except ParameterError as exc:
+        raise NotApplicable(str(exc)) from None
 
 
 def study_overview(study: Study) -> Figure:
