@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import TunestatsError
-from . import convert, figures, info, validate
+from . import compare, convert, figures, info, profile, steps_to_target, validate
 
 __all__ = ["main"]
 
-COMMANDS = (info, validate, convert, figures)
+COMMANDS = (info, validate, convert, compare, steps_to_target, profile, figures)
 
 
 class _Parser(argparse.ArgumentParser):

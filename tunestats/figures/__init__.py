@@ -17,13 +17,13 @@ import matplotlib
 
 from .._checks import check_choice
 from ..study import Study
-from . import summary
+from . import comparison, summary
 from ._registry import FigureSpec, NotApplicable
 
 __all__ = ["FIGURES", "FORMATS", "FigureSpec", "NotApplicable", "RenderReport", "render_figures"]
 
 #: Every figure, in the order they are rendered.
-FIGURES: tuple[FigureSpec, ...] = (*summary.FIGURES,)
+FIGURES: tuple[FigureSpec, ...] = (*summary.FIGURES, *comparison.FIGURES)
 
 FORMATS = ("png", "pdf", "svg")
 
