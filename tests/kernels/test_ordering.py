@@ -15,6 +15,7 @@ from scipy.stats import kendalltau
 from tunestats.kernels import (
     best_of_k_distribution,
     kendall_tau,
+    pairwise_matrix,
     prob_better,
     rank_distribution,
 )
@@ -80,7 +81,7 @@ def test_prob_better_many_budgets_at_once():
     ks = [1, 2, 4]
     va, pa = _exact(a, ks, True)
     vb, pb = _exact(b, ks, True)
-    got = prob_better(va, pa, vb, pb)
+    got = prob_better(va[0], pa, vb[0], pb)  # the support is shared by the budgets
     assert got.shape == (3,)
     for i, k in enumerate(ks):
         assert got[i] == pytest.approx(float(brute_force_better(a, b, k, True)), abs=1e-12)
@@ -140,8 +141,20 @@ def test_rank_distribution_equals_brute_force():
         assert got[i] @ ranks == pytest.approx(1 + others)
 
 
+def test_pairwise_matrix_equals_pairwise_calls():
+    rng = np.random.default_rng(0)
+    values = [np.round(rng.normal(size=n), 1) for n in (5, 7, 4)]
+    values[1][0] = values[2][1] = np.inf
+    probs = [rng.dirichlet(np.ones(v.size), size=(3, 2)) for v in values]
+    got = pairwise_matrix(values, probs)
+    for i in range(3):
+        for j in range(3):
+            expected = 0.5 if i == j else prob_better(values[i], probs[i], values[j], probs[j])
+            np.testing.assert_allclose(got[..., i, j], expected, atol=1e-12)
+
+
 def test_rank_distribution_batched_and_single():
-    values = [np.array([[1.0, 2.0], [1.0, 2.0]]), np.array([[1.5, 3.0], [1.5, 3.0]])]
+    values = [np.array([1.0, 2.0]), np.array([1.5, 3.0])]
     probs = [np.array([[0.5, 0.5], [1.0, 0.0]]), np.array([[0.5, 0.5], [0.5, 0.5]])]
     got = rank_distribution(values, probs)
     assert got.shape == (2, 2, 2)

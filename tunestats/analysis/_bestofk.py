@@ -17,8 +17,8 @@ import numpy as np
 from .._checks import check_positive_int_array
 from ..kernels import (
     apply_diverged_policy,
-    best_of_k_distribution,
     doubling_ladder,
+    selection_probabilities,
     weighted_mean,
     weighted_quantiles,
 )
@@ -28,13 +28,15 @@ __all__ = ["Outcomes", "budgets", "pool_outcomes", "quantile_columns"]
 
 @dataclass(frozen=True, eq=False)
 class Outcomes:
-    """The exact best-of-k distributions of one pool.
+    """The exact best-of-k distributions of one pool, over its trials.
 
     Attributes
     ----------
-    values : ndarray, shape (..., K, N)
-        Reported values, ascending on the last axis.
+    values : ndarray, shape (..., N)
+        The reported value of each trial (after the diverged policy), in trial
+        order.
     probs : ndarray, shape (..., K, N)
+        The probability that each trial is the best of k.
     n_trials : int
         Trials in the pool.
     n_touched : int
@@ -48,15 +50,16 @@ class Outcomes:
 
     def mean(self) -> np.ndarray:
         """Mean reported value, shape (..., K)."""
-        return weighted_mean(self.values[..., 0, :], self.probs)
+        return weighted_mean(self.values, self.probs)
 
     def quantiles(self, q: Sequence[float]) -> np.ndarray:
         """Quantiles (inverted CDF), shape (..., K, Q)."""
-        return weighted_quantiles(self.values[..., 0, :], self.probs, np.asarray(q, dtype=float))
+        return weighted_quantiles(self.values, self.probs, np.asarray(q, dtype=float))
 
     def prob_finite(self) -> np.ndarray:
         """Probability that the reported value is finite, shape (..., K)."""
-        return np.sum(np.where(np.isfinite(self.values), self.probs, 0.0), axis=-1)
+        return np.sum(np.where(np.isfinite(self.values)[..., None, :], self.probs, 0.0),
+                      axis=-1)
 
 
 def budgets(k: Any, n_min: int) -> np.ndarray:
@@ -73,7 +76,7 @@ def pool_outcomes(select: np.ndarray, report: np.ndarray, k: np.ndarray, *, repl
                   diverged: np.ndarray | None = None,
                   resample: np.random.Generator | None = None, n_resamples: int = 0
                   ) -> Outcomes:
-    """Exact best-of-k distributions of one pool (and of bootstrap replicates of it).
+    """Exact best-of-k probabilities of one pool's trials (and of bootstrap replicates).
 
     Parameters
     ----------
@@ -88,18 +91,27 @@ def pool_outcomes(select: np.ndarray, report: np.ndarray, k: np.ndarray, *, repl
         Trials whose status is not ``completed``.
     resample : Generator, optional
         With ``n_resamples``, resample the (policy-applied) trials with
-        replacement ``n_resamples`` times: the result gets a leading axis of
-        that length (an outer bootstrap over trials).
+        replacement ``n_resamples`` times: ``probs`` gets a leading axis of
+        that length (an outer bootstrap over trials), still over the original
+        trials (a trial drawn twice adds up the probabilities of its copies),
+        so that every replicate shares the support ``values``.
     """
     clean = apply_diverged_policy(select, report, policy=policy, diverged=diverged,
                                   select_direction=select_direction,
                                   report_direction=report_direction)
     s, r = clean.select, clean.report
-    if resample is not None:
-        index = resample.integers(0, s.shape[-1], size=(n_resamples, s.shape[-1]))
-        s, r = s[index], r[index]
-    dist = best_of_k_distribution(s, r, k, replace=replace, select_direction=select_direction)
-    return Outcomes(dist.values, dist.probabilities, int(np.size(select)), clean.n_touched)
+    if resample is None:
+        probs = selection_probabilities(s, k, replace=replace, direction=select_direction)
+        return Outcomes(r, probs, int(np.shape(select)[-1]), clean.n_touched)
+    # resampled pools: the probability of each drawn slot, added up per original trial
+    n = s.shape[-1]
+    index = resample.integers(0, n, size=(n_resamples, n))
+    slots = selection_probabilities(s[index], k, replace=replace, direction=select_direction)
+    target = (np.arange(n_resamples * k.size)[:, None] * n
+              + np.repeat(index, k.size, axis=0)).ravel()
+    probs = np.bincount(target, weights=slots.ravel(), minlength=n_resamples * k.size * n)
+    return Outcomes(r, probs.reshape(n_resamples, k.size, n), int(np.shape(select)[-1]),
+                    clean.n_touched)
 
 
 def quantile_columns(q: Sequence[float]) -> list[str]:

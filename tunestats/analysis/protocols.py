@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..study import Study
+from ._frames import stack_parts
 from .inclusion_graph import inclusion_graph
 from .ranking import Rankings, kendall_agreement, rank_pools, ranking_setup
 
@@ -96,24 +97,22 @@ def _flips(pairs: pd.DataFrame, protocols: list[str], alpha: float) -> pd.DataFr
 
 def _violations(study: Study, ranked: Rankings, graph: Any, alpha: float) -> pd.DataFrame:
     graph = inclusion_graph(study, graph)
-    pairs = ranked.pairs
+    by_pair = {key: frame for key, frame in ranked.pairs.groupby(
+        ["workload", "protocol", "a", "b"], sort=False)}
     rows = []
     for (workload, protocol), (names, *_rest) in ranked.replicates.items():
         for low, high in graph.pairs(names):
             a, b = sorted((low, high))
-            sel = pairs[(pairs["workload"] == workload) & (pairs["protocol"] == protocol)
-                        & (pairs["a"] == a) & (pairs["b"] == b)]
+            sel = by_pair[(workload, protocol, a, b)]
             p = sel["p_a_better"].to_numpy()
             confidence = sel["confidence"].to_numpy()
             if a != low:  # turn into "the included optimizer is better"
                 p, confidence = 1 - p, 1 - confidence
-            rows.append(pd.DataFrame({"workload": workload, "protocol": protocol,
-                                      "k": sel["k"].to_numpy(), "included": low,
-                                      "including": high, "p_included_better": p,
-                                      "confidence": confidence,
-                                      "violation": confidence >= 1 - alpha}))
-    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=_VIOLATION_COLUMNS)
+            rows.append({"workload": workload, "protocol": protocol,
+                         "k": sel["k"].to_numpy(), "included": low, "including": high,
+                         "p_included_better": p, "confidence": confidence,
+                         "violation": confidence >= 1 - alpha})
+    out = stack_parts(rows, _VIOLATION_COLUMNS)
     return out.sort_values(["violation", "workload", "protocol", "k", "included", "including"],
                            ascending=[False, True, True, True, True, True], ignore_index=True)
 

@@ -30,10 +30,11 @@ import pandas as pd
 
 from .._checks import as_generator, as_list, check_choice, check_fraction, check_positive_int
 from ..errors import ParameterError
-from ..kernels import POLICIES, kendall_tau, prob_better, rank_distribution
+from ..kernels import POLICIES, kendall_tau, pairwise_matrix, rank_distribution
 from ..study import Metric, Study
 from ..study.schema import FINAL
 from ._bestofk import Outcomes, budgets, pool_outcomes, quantile_columns
+from ._frames import stack_parts
 from ._metrics import resolve_metric
 
 __all__ = ["RankingSetup", "Rankings", "kendall_agreement", "rank_pools", "ranking_setup"]
@@ -148,48 +149,49 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
         point = {o: _outcomes(setup, pools[o], k, boot=False) for o in names}
         boot = {o: _outcomes(setup, pools[o], k, boot=True) for o in names}
         m = len(names)
-        beats = np.zeros((k.size, m, m))  # beats[:, i, j] = P(i better than j)
-        beats_boot = np.zeros((setup.n_boot, k.size, m, m))
-        for i, j in combinations(range(m), 2):
-            a, b = point[names[i]], point[names[j]]
-            p = prob_better(sign * a.values, a.probs, sign * b.values, b.probs)
-            a, b = boot[names[i]], boot[names[j]]
-            p_boot = prob_better(sign * a.values, a.probs, sign * b.values, b.probs)
-            beats[:, i, j], beats[:, j, i] = p, 1 - p
-            beats_boot[..., i, j], beats_boot[..., j, i] = p_boot, 1 - p_boot
-            confidence = np.mean(p_boot > 0.5, axis=0) + 0.5 * np.mean(p_boot == 0.5, axis=0)
-            pair_rows.append(pd.DataFrame({
-                "workload": workload, "protocol": protocol, "k": k, "a": names[i],
-                "b": names[j], "p_a_better": p, "confidence": confidence,
-                "order": _order(confidence, setup.alpha)}))
+        # beats[..., i, j] = P(i better than j): exact, and for every bootstrap replicate
+        supports = [sign * point[o].values for o in names]
+        beats = pairwise_matrix(supports, [point[o].probs for o in names])
+        beats_boot = pairwise_matrix(supports, [boot[o].probs for o in names])
+        confidence = np.mean(beats_boot > 0.5, axis=0) + 0.5 * np.mean(beats_boot == 0.5,
+                                                                        axis=0)
+        first, second = np.triu_indices(m, k=1)
+        pair_rows.append({
+            "workload": workload, "protocol": protocol, "k": np.repeat(k, first.size),
+            "a": np.tile(np.asarray(names)[first], k.size),
+            "b": np.tile(np.asarray(names)[second], k.size),
+            "p_a_better": beats[:, first, second].ravel(),
+            "confidence": confidence[:, first, second].ravel(),
+            "order": _order(confidence[:, first, second].ravel(), setup.alpha)})
         expected = 1 + beats.sum(axis=1)  # (K, M): 1 + sum_j P(j better than i)
         expected_boot = 1 + beats_boot.sum(axis=2)
         replicates[(workload, protocol)] = (names, expected_boot, expected, k)
-        probs = rank_distribution([sign * point[o].values for o in names],
-                                  [point[o].probs for o in names])  # (K, M, M)
+        probs = rank_distribution(supports, [point[o].probs for o in names])  # (K, M, M)
         for i, name in enumerate(names):
             out = point[name]
-            frame = pd.DataFrame({"workload": workload, "protocol": protocol, "k": k,
-                                  "optimizer": name, "select": setup.select.name,
-                                  "report": setup.report.name, "replace": setup.replace,
-                                  "mean": out.mean()})
-            frame[columns] = out.quantiles(QUANTILES)
-            frame["expected_rank"] = expected[:, i]
-            frame["n_trials"] = out.n_trials
-            frame["n_diverged"] = out.n_touched
-            rank_rows.append(frame)
-            prob_rows.append(pd.DataFrame({
-                "workload": workload, "protocol": protocol,
-                "k": np.repeat(k, m), "optimizer": name,
-                "rank": np.tile(np.arange(1, m + 1), k.size),
-                "probability": probs[:, i, :].ravel()}))
-    rankings = pd.concat(rank_rows, ignore_index=True)
-    pairs = pd.concat(pair_rows, ignore_index=True) if pair_rows else pd.DataFrame(
-        columns=["workload", "protocol", "k", "a", "b", "p_a_better", "confidence", "order"])
+            quantiles = out.quantiles(QUANTILES)
+            rank_rows.append({"workload": workload, "protocol": protocol, "k": k,
+                              "optimizer": name, "select": setup.select.name,
+                              "report": setup.report.name, "replace": setup.replace,
+                              "mean": out.mean(),
+                              **{c: quantiles[:, j] for j, c in enumerate(columns)},
+                              "expected_rank": expected[:, i], "n_trials": out.n_trials,
+                              "n_diverged": out.n_touched})
+            prob_rows.append({"workload": workload, "protocol": protocol,
+                              "k": np.repeat(k, m), "optimizer": name,
+                              "rank": np.tile(np.arange(1, m + 1), k.size),
+                              "probability": probs[:, i, :].ravel()})
+    rankings = stack_parts(rank_rows, ["workload", "protocol", "k", "optimizer", "select",
+                                       "report", "replace", "mean", *columns, "expected_rank",
+                                       "n_trials", "n_diverged"])
+    pairs = stack_parts(pair_rows, ["workload", "protocol", "k", "a", "b", "p_a_better",
+                                    "confidence", "order"])
     rankings["rank"] = _tied_ranks(rankings, pairs)
     rankings = rankings.sort_values(["workload", "protocol", "k", "expected_rank", "optimizer"],
                                     ignore_index=True)
-    return Rankings(rankings, pairs, pd.concat(prob_rows, ignore_index=True), replicates)
+    return Rankings(rankings, pairs, stack_parts(prob_rows, ["workload", "protocol", "k",
+                                                             "optimizer", "rank",
+                                                             "probability"]), replicates)
 
 
 def _tied_ranks(rankings: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:

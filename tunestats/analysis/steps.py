@@ -60,21 +60,24 @@ def workload_targets(study: Study, metric: Metric, target: Any,
     return out
 
 
-def time_to_target(matrix: CurveMatrix, metric: Metric, targets: np.ndarray,
-                   budget: float | None = None) -> np.ndarray:
+def time_to_target(matrix: CurveMatrix, metric: Metric, targets: Any,
+                   budget: float | None = None, rows: np.ndarray | None = None) -> np.ndarray:
     """Each trial's time to target (``inf`` when not reached), shape (T,).
 
-    ``targets`` has one target per trial (row); ``budget`` truncates the
-    curves at time ≤ budget.
+    ``targets`` is one target or one per trial (row); ``budget`` truncates
+    the curves at time ≤ budget; ``rows`` restricts to those trials.
     """
-    values = matrix.values[metric.name]
+    values, stamps = matrix.values[metric.name], matrix.time
+    if rows is not None:
+        values, stamps = values[rows], stamps[rows]
+    limit = metric.sign * np.reshape(targets, (-1, 1))
     with np.errstate(invalid="ignore"):
-        reached = metric.sign * values <= metric.sign * targets[:, None]
+        reached = metric.sign * values <= limit
     if budget is not None:
-        reached &= matrix.time <= budget
+        reached &= stamps <= budget
     first = reached.argmax(axis=1)
-    hit = reached[np.arange(len(first)), first]
-    return np.where(hit, matrix.time[np.arange(len(first)), first], np.inf)
+    index = np.arange(len(first))
+    return np.where(reached[index, first], stamps[index, first], np.inf)
 
 
 def _row_targets(matrix: CurveMatrix, targets: Mapping[str, float]) -> np.ndarray:
@@ -370,7 +373,7 @@ def target_robustness(study: Study, *, metric: str | None = None, targets: Any =
                                else check_real("target", declared))
         all_targets = np.append(grid, reference[workload])
         rows_all = np.concatenate([rows for _, rows in members])
-        first = np.stack([time_to_target(matrix, setup.metric, np.full(len(status), t))[rows_all]
+        first = np.stack([time_to_target(matrix, setup.metric, t, rows=rows_all)
                           for t in all_targets])
         # (targets, budgets, trials): a trial reaches within budget b when it reaches by b
         capped = np.where(first[:, None, :] <= all_budgets[None, :, None], first[:, None, :],

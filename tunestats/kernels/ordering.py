@@ -14,36 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["cdf_at", "kendall_tau", "prob_better", "rank_distribution"]
-
-
-def _cumulative_at(support: np.ndarray, probs: np.ndarray, points: np.ndarray,
-                   inclusive: bool) -> np.ndarray:
-    """``sum(probs[support < point])`` (or ``<=``) for every point, by one stable sort.
-
-    Support and points are concatenated; a stable sort keeps equal values in
-    concatenation order, so putting the support first counts ties
-    (``<=``) and putting it last does not (``<``).
-    """
-    lead = np.broadcast_shapes(support.shape[:-1], probs.shape[:-1], points.shape[:-1])
-    n, m = support.shape[-1], points.shape[-1]
-    support = np.broadcast_to(support, (*lead, n))
-    probs = np.broadcast_to(probs, (*lead, n))
-    points = np.broadcast_to(points, (*lead, m))
-    zeros = np.zeros((*lead, m))
-    if inclusive:
-        values = np.concatenate([support, points], axis=-1)
-        weights = np.concatenate([probs, zeros], axis=-1)
-        at = np.arange(n, n + m)
-    else:
-        values = np.concatenate([points, support], axis=-1)
-        weights = np.concatenate([zeros, probs], axis=-1)
-        at = np.arange(m)
-    order = np.argsort(values, axis=-1, kind="stable")
-    cumulative = np.cumsum(np.take_along_axis(weights, order, axis=-1), axis=-1)
-    position = np.empty_like(order)
-    np.put_along_axis(position, order, np.broadcast_to(np.arange(n + m), order.shape), axis=-1)
-    return np.take_along_axis(cumulative, position[..., at], axis=-1)
+__all__ = ["cdf_at", "kendall_tau", "pairwise_matrix", "prob_better", "rank_distribution"]
 
 
 def cdf_at(support: np.ndarray, probs: np.ndarray, points: np.ndarray
@@ -52,18 +23,46 @@ def cdf_at(support: np.ndarray, probs: np.ndarray, points: np.ndarray
 
     Parameters
     ----------
-    support : ndarray, shape (..., N)
-        The values of ``X`` (any order; ``±inf`` allowed, no NaN).
+    support : ndarray, shape (N,)
+        The values of ``X`` (any order; ``±inf`` allowed, no NaN), shared by
+        every leading index of ``probs``.
     probs : ndarray, shape (..., N)
-        Their probabilities.
-    points : ndarray, shape (..., M)
+        Their probabilities (e.g. one row per budget or bootstrap replicate).
+    points : ndarray, shape (M,)
 
     Returns
     -------
     below, at_or_below : ndarray, shape (..., M)
+
+    Notes
+    -----
+    One sort of the support, cumulative sums of the sorted probabilities, and
+    the points' positions among the support (``searchsorted``, left for
+    ``<``, right for ``<=``), computed once for every leading index.
     """
-    return (_cumulative_at(support, probs, points, inclusive=False),
-            _cumulative_at(support, probs, points, inclusive=True))
+    return _read_cdf(*_cumulative(support, probs), points)
+
+
+def _cumulative(support: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted support and ``[0, cumsum(sorted probs)]`` (``N + 1`` entries)."""
+    support = np.asarray(support, dtype=float)
+    order = np.argsort(support, kind="stable")
+    sorted_probs = np.asarray(probs)[..., order]
+    cumulative = np.zeros((*sorted_probs.shape[:-1], order.size + 1))
+    np.cumsum(sorted_probs, axis=-1, out=cumulative[..., 1:])
+    return support[order], cumulative
+
+
+def _read_cdf(sorted_support: np.ndarray, cumulative: np.ndarray, points: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    points = np.asarray(points, dtype=float)
+    below = np.searchsorted(sorted_support, points, side="left")
+    at = np.searchsorted(sorted_support, points, side="right")
+    return cumulative[..., below], cumulative[..., at]
+
+
+def _win(probs_a: np.ndarray, below: np.ndarray, at: np.ndarray) -> np.ndarray:
+    return np.clip(np.sum(np.asarray(probs_a) * (1.0 - 0.5 * (below + at)), axis=-1), 0.0, 1.0)
 
 
 def prob_better(values_a: np.ndarray, probs_a: np.ndarray, values_b: np.ndarray,
@@ -72,10 +71,12 @@ def prob_better(values_a: np.ndarray, probs_a: np.ndarray, values_b: np.ndarray,
 
     Parameters
     ----------
-    values_a, probs_a : ndarray, shape (..., N)
-        The distribution of ``A``.
-    values_b, probs_b : ndarray, shape (..., M)
-        The distribution of ``B``.
+    values_a : ndarray, shape (N,)
+        The support of ``A``, shared by the leading axes of ``probs_a``.
+    probs_a : ndarray, shape (..., N)
+    values_b : ndarray, shape (M,)
+    probs_b : ndarray, shape (..., M)
+        Leading axes broadcast against those of ``probs_a``.
 
     Returns
     -------
@@ -89,8 +90,8 @@ def prob_better(values_a: np.ndarray, probs_a: np.ndarray, values_b: np.ndarray,
                      = \\sum_i p^A_i \\Big[ 1 - \\tfrac12 \\big(F_B(a_i^-) + F_B(a_i)\\big) \\Big],
 
     with :math:`F_B(a^-) = P(B < a)` and :math:`F_B(a) = P(B \\le a)` read from
-    cumulative sums after one sort of both supports, :math:`O((N + M)\\log(N + M))`
-    instead of the :math:`O(NM)` double sum. :math:`P(A \\prec B) + P(B \\prec A) = 1`.
+    cumulative sums (:func:`cdf_at`): :math:`O((N + M)\\log M)` instead of
+    the :math:`O(NM)` double sum. :math:`P(A \\prec B) + P(B \\prec A) = 1`.
     Two outcomes of ``+inf`` (diverged runs counted as worst) tie.
 
     Examples
@@ -99,9 +100,35 @@ def prob_better(values_a: np.ndarray, probs_a: np.ndarray, values_b: np.ndarray,
     ...                   np.array([2.0, 3.0]), np.array([0.5, 0.5])))
     0.625
     """
-    below, at = cdf_at(values_b, probs_b, values_a)
-    win = np.sum(probs_a * (1.0 - 0.5 * (below + at)), axis=-1)
-    return np.clip(win, 0.0, 1.0)
+    return _win(probs_a, *cdf_at(values_b, probs_b, values_a))
+
+
+def pairwise_matrix(values: Sequence[np.ndarray], probs: Sequence[np.ndarray]) -> np.ndarray:
+    """:func:`prob_better` for every ordered pair of M independent outcomes.
+
+    Parameters
+    ----------
+    values : sequence of M ndarrays, shape (N_i,)
+        The supports (e.g. the trials of each pool), shared by the leading
+        axes of ``probs``.
+    probs : sequence of M ndarrays, shape (..., N_i)
+        The probabilities (e.g. per budget and bootstrap replicate); leading
+        axes equal.
+
+    Returns
+    -------
+    ndarray, shape (..., M, M)
+        Entry ``[..., i, j]`` is ``P(X_i < X_j) + P(X_i = X_j) / 2``; the
+        diagonal is 1/2 and ``[i, j] + [j, i] = 1``.
+    """
+    m = len(values)
+    out = np.full((*np.shape(probs[0])[:-1], m, m), 0.5)
+    cumulative = [_cumulative(v, p) for v, p in zip(values, probs, strict=True)]
+    for i in range(m):
+        for j in range(i + 1, m):
+            win = _win(probs[i], *_read_cdf(*cumulative[j], values[i]))
+            out[..., i, j], out[..., j, i] = win, 1.0 - win
+    return out
 
 
 def rank_distribution(values: Sequence[np.ndarray], probs: Sequence[np.ndarray]) -> np.ndarray:
@@ -109,9 +136,10 @@ def rank_distribution(values: Sequence[np.ndarray], probs: Sequence[np.ndarray])
 
     Parameters
     ----------
-    values, probs : sequence of M ndarrays, shapes (..., N_i)
-        The distributions of ``X_1 .. X_M`` (smaller is better), leading
-        axes broadcast.
+    values : sequence of M ndarrays, shape (N_i,)
+        The supports of ``X_1 .. X_M`` (smaller is better).
+    probs : sequence of M ndarrays, shape (..., N_i)
+        Their probabilities; leading axes broadcast.
 
     Returns
     -------
