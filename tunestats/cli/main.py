@@ -14,11 +14,23 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import TunestatsError
-from . import best_of_k, check_space, convert, figures, import_, info, validate
+from . import (
+    best_of_k,
+    check_space,
+    compare,
+    convert,
+    figures,
+    import_,
+    info,
+    profile,
+    steps_to_target,
+    validate,
+)
 
 __all__ = ["main"]
 
-COMMANDS = (info, validate, convert, import_, best_of_k, check_space, figures)
+COMMANDS = (info, validate, convert, import_, best_of_k, compare, steps_to_target, profile,
+            check_space, figures)
 
 
 class _Parser(argparse.ArgumentParser):

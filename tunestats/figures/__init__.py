@@ -19,13 +19,14 @@ import matplotlib
 
 from .._checks import check_choice
 from ..study import Study
-from . import best_of_k, search_space, summary
+from . import best_of_k, comparison, search_space, summary
 from ._registry import FigureSpec, NotApplicable
 
 __all__ = ["FIGURES", "FORMATS", "FigureSpec", "NotApplicable", "RenderReport", "render_figures"]
 
 #: Every figure, in the order they are rendered.
-FIGURES: tuple[FigureSpec, ...] = (*summary.FIGURES, *best_of_k.FIGURES, *search_space.FIGURES)
+FIGURES: tuple[FigureSpec, ...] = (*summary.FIGURES, *best_of_k.FIGURES, *comparison.FIGURES,
+                                      *search_space.FIGURES)
 
 FORMATS = ("png", "pdf", "svg")
 

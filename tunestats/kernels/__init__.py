@@ -17,6 +17,7 @@ from .confidence import BestOfKConfidence, best_of_k_confidence, outer_bootstrap
 from .convergence import BudgetConvergence, budget_convergence, doubling_ladder
 from .discrete import weighted_mean, weighted_quantiles
 from .diverged import POLICIES, PolicyOutcome, apply_diverged_policy
+from .ordering import cdf_at, kendall_tau, pairwise_matrix, prob_better, rank_distribution
 
 __all__ = [
     "POLICIES",
@@ -32,9 +33,14 @@ __all__ = [
     "bootstrap_best_of_k",
     "bootstrap_best_of_k_samples",
     "budget_convergence",
+    "cdf_at",
     "doubling_ladder",
     "exact_best_of_k",
+    "kendall_tau",
     "outer_bootstrap_replicates",
+    "pairwise_matrix",
+    "prob_better",
+    "rank_distribution",
     "rank_probabilities",
     "selection_probabilities",
     "weighted_mean",
