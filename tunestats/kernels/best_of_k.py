@@ -25,7 +25,7 @@ import numpy as np
 
 from .._checks import check_positive_int
 from ._inputs import aligned, budgets, drop_scalar_axes, levels, oriented, paired_pool, pool_values
-from .discrete import sorted_distribution, weighted_mean, weighted_quantiles
+from .discrete import sorted_distribution, table_quantile_positions, weighted_mean
 
 __all__ = [
     "BestOfKDistribution",
@@ -188,28 +188,81 @@ def _probabilities(v: np.ndarray, log_steps: np.ndarray) -> np.ndarray:
     return probabilities
 
 
+def _pick(values: np.ndarray, by_value: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``values[m, by_value[m, index[m, ...]]]``: the value at sorted position ``index`` of row m.
+
+    ``values`` and ``by_value`` (its argsort) have shape ``(M, N)``; ``index`` has ``M`` rows.
+    """
+    offsets = (np.arange(len(values)) * values.shape[-1]).reshape(-1, *[1] * (index.ndim - 1))
+    return values.ravel().take(by_value.ravel().take(index + offsets) + offsets)
+
+
+def _summary_one_selection(v: np.ndarray, r: np.ndarray, log_steps: np.ndarray,
+                           q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and quantiles for one pool of selection values ``(N,)`` shared by every row of ``r``.
+
+    One probability vector per budget serves every row: the mean is one
+    matrix product, and the quantiles of row ``m`` look the probabilities of
+    its values, in ascending order, up in that vector.
+    """
+    probabilities = _probabilities(v, log_steps)
+    mean = weighted_mean(r, probabilities)
+    if q.size == 0:
+        return mean, np.empty((*mean.shape, 0))
+    rows = np.ascontiguousarray(r).reshape(-1, v.size)
+    by_value = np.argsort(rows, axis=-1)
+    index = table_quantile_positions(by_value, probabilities.T, q)
+    return mean, _pick(rows, by_value, index).reshape(*mean.shape, q.size)
+
+
+def _summary_each_row(v: np.ndarray, r: np.ndarray, log_steps: np.ndarray,
+                      q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and quantiles when every row has selection values of its own ``(..., N)``.
+
+    Each row is sorted by its selection values; the mean uses the rank
+    weights with tie-group means of ``r`` (one matrix product). Without ties
+    the probability of a trial depends on its rank only, so one table of
+    rank weights serves every row's quantiles; a row with ties gets a table
+    of its own.
+    """
+    shape = np.broadcast_shapes(v.shape, r.shape)
+    n, size = shape[-1], log_steps.shape[0]
+    v = np.broadcast_to(v, shape).reshape(-1, n)
+    flat = np.argsort(v, axis=-1)
+    flat += (np.arange(len(v)) * n)[:, None]
+    v_sorted = v.ravel().take(flat)
+    r_sorted = np.broadcast_to(r, shape).reshape(-1, n).ravel().take(flat)
+    bounds = _tie_bounds(v_sorted)
+    weights = _rank_weights(log_steps)
+    mean = weighted_mean(_tie_means(r_sorted, bounds), weights).reshape(*shape[:-1], size)
+    if q.size == 0:
+        return mean, np.empty((*mean.shape, 0))
+    by_value = np.argsort(r_sorted, axis=-1)
+    columns, table = by_value, weights.T
+    if bounds is not None:
+        tied = np.flatnonzero((bounds[1] - bounds[0] > 1).any(axis=-1))
+        members = _member_probabilities(log_steps, (bounds[0][tied], bounds[1][tied]))
+        table = np.concatenate([table, members.transpose(0, 2, 1).reshape(-1, size)])
+        columns = by_value.copy()
+        columns[tied] += n * np.arange(1, tied.size + 1)[:, None]
+    index = table_quantile_positions(columns, table, q)
+    return mean, _pick(r_sorted, by_value, index).reshape(*mean.shape, q.size)
+
+
 def _summary(v: np.ndarray, r: np.ndarray, k: np.ndarray, q: np.ndarray,
              replace: bool) -> tuple[np.ndarray, np.ndarray]:
     """Exact mean ``(..., K)`` and quantiles ``(..., K, Q)`` for validated 1-d ``k``, ``q``.
 
-    ``v`` are selection values oriented so that smaller is better. One pool
-    of selection values (``v`` 1-d) gives one probability vector per budget,
-    applied to every row of ``r`` (one matrix product for the mean); rows of
-    selection values are sorted row by row and the mean uses the rank weights
-    with tie-group means of ``r``.
+    ``v`` are selection values oriented so that smaller is better: one pool
+    (``v`` 1-d, e.g. selection by the final value of a curve) or one per row
+    (e.g. selection at each step). The quantiles are found by
+    :func:`~tunestats.kernels.discrete.table_quantile_positions`, which never
+    forms the ``(..., K, N)`` cumulative distributions.
     """
     log_steps = _log_steps(v.shape[-1], k, replace)
     if v.ndim == 1:
-        probabilities = _probabilities(v, log_steps)
-        mean = weighted_mean(r, probabilities)
-    else:
-        v_sorted, r = _sorted_pool(v, r)
-        bounds = _tie_bounds(v_sorted)
-        mean = weighted_mean(_tie_means(r, bounds), _rank_weights(log_steps))
-        probabilities = None if q.size == 0 else _member_probabilities(log_steps, bounds)
-    if q.size == 0:
-        return mean, np.empty((*mean.shape, 0))
-    return mean, weighted_quantiles(r, probabilities, q)
+        return _summary_one_selection(v, r, log_steps, q)
+    return _summary_each_row(v, r, log_steps, q)
 
 
 def rank_probabilities(n: int, k: Any, *, replace: bool = True) -> np.ndarray:

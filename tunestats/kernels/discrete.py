@@ -11,17 +11,24 @@ several probability vectors at once: ``weights`` has shape ``(..., K, N)``
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from .._checks import all_finite
 from ._inputs import aligned
 
-__all__ = ["CDF_RTOL", "sorted_distribution", "weighted_mean", "weighted_quantiles"]
+__all__ = ["CDF_RTOL", "sorted_distribution", "table_quantile_positions", "weighted_mean",
+           "weighted_quantiles"]
 
 #: Relative tolerance of the comparison of a cumulative probability with a
 #: quantile level: ``F(x) >= q`` is decided as ``F(x) >= q * (1 - CDF_RTOL)``,
 #: so that a level that falls on a jump of the CDF (``q = 0.05`` with 20
 #: equally likely trials) is not pushed to the next value by round-off.
 CDF_RTOL = 1e-9
+
+
+def _thresholds(q: np.ndarray) -> np.ndarray:
+    """The levels ``q`` lowered by the round-off tolerance :data:`CDF_RTOL` (kept above 0)."""
+    return np.maximum(np.asarray(q, dtype=float) * (1 - CDF_RTOL), np.finfo(float).tiny)
 
 
 def _contract(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -119,8 +126,89 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, q: np.ndarray) -
     support, probabilities = sorted_distribution(values, weights)
     cumulative = np.cumsum(probabilities, axis=-1)
     total = cumulative[..., -1:]
-    thresholds = np.maximum(np.asarray(q, dtype=float) * (1 - CDF_RTOL), np.finfo(float).tiny)
     index = np.stack([np.count_nonzero(cumulative < level * total, axis=-1)
-                      for level in thresholds], axis=-1)
+                      for level in _thresholds(q)], axis=-1)
     index = np.minimum(index, support.shape[-1] - 1)
     return np.take_along_axis(support, index, axis=-1)
+
+
+
+
+def table_quantile_positions(columns: np.ndarray, table: np.ndarray, q: np.ndarray, *,
+                             block: int = 16) -> np.ndarray:
+    """Positions of the inverted-CDF quantiles of distributions whose weights come from a table.
+
+    Parameters
+    ----------
+    columns : ndarray of int, shape (M, N)
+        Row ``m`` describes ``N`` values in ascending order; the value at
+        position ``t`` has probability ``table[columns[m, t], j]`` under
+        distribution ``j``.
+    table : ndarray, shape (C, K)
+        Non-negative weights, one column per distribution; each distribution
+        of each row sums to 1 up to round-off.
+    q : ndarray, shape (Q,)
+        Levels in [0, 1].
+    block : int, default 16
+        Positions summed together in the first pass (a tuning constant: the
+        result does not depend on it).
+
+    Returns
+    -------
+    ndarray of int, shape (M, K, Q)
+        The position ``t`` (in row ``m``) of the quantile of level ``q`` of
+        distribution ``j``: the one :func:`weighted_quantiles` picks.
+
+    Notes
+    -----
+    The definition and the round-off tolerance are those of
+    :func:`weighted_quantiles`: the position is the number of positions
+    whose cumulative probability ``F_t`` is below ``q (1 - CDF_RTOL) F_{N-1}``.
+    Forming every ``F_t`` of every distribution would gather, sum and compare
+    ``M N K`` weights per level. Instead the positions are cut into blocks of
+    ``b``: one sparse product sums the weights of each block for all ``K``
+    distributions at once (a gather fused with the sum; nothing of size
+    ``M N K`` is stored); a vectorised binary search in the cumulative block
+    sums finds the block where ``F`` reaches each level; only that block is
+    summed position by position, starting from the cumulative sum of the
+    blocks before it. Block sums and position sums both add left to right
+    from zero, so the two agree exactly and the position found is the first
+    whose ``F_t`` reaches the level (it has positive probability). The cost
+    is ``O(M N K)`` for the product plus ``O(M K Q (log(N / b) + b))``.
+    """
+    m, n = columns.shape
+    table = np.ascontiguousarray(table, dtype=float)
+    k = table.shape[1]
+    size = min(block, n)
+    count = -(-n // size)
+    starts = (np.arange(m)[:, None] * n + np.arange(count) * size).ravel()
+    blocks = sparse.csr_array((np.ones(m * n), columns.ravel(), np.append(starts, m * n)),
+                              shape=(m * count, table.shape[0]))
+    cumulative = (blocks @ table).reshape(m, count, k)
+    np.cumsum(cumulative, axis=1, out=cumulative)
+    levels = _thresholds(q) * cumulative[:, -1, :, None]  # (M, K, Q)
+    # Binary search for the number of blocks whose cumulative sum is below the level.
+    flat = cumulative.ravel()
+    first = (np.arange(m) * count * k)[:, None, None] + np.arange(k)[:, None]  # (M, K, 1)
+    below = np.zeros(levels.shape, dtype=np.intp)
+    step = 1 << (count.bit_length() - 1)
+    while step:
+        candidate = below + step
+        reached = flat.take(first + (np.minimum(candidate, count) - 1) * k) >= levels
+        below += step * ~(reached | (candidate > count))
+        step >>= 1
+    found = np.minimum(below, count - 1)
+    before = np.where(found > 0, flat.take(first + (np.maximum(found, 1) - 1) * k), 0.0)
+    # Within the block found: cumulative sums position by position, one position at a time
+    # for every (row, distribution, level) at once.
+    position = found * size + (np.arange(m) * n)[:, None, None]
+    last = (np.arange(m) * n + n - 1)[:, None, None]
+    offset = np.arange(k)[:, None] * table.shape[0]
+    columns, weights = columns.ravel(), table.T.ravel()
+    partial = np.zeros(levels.shape)
+    inside = np.zeros(levels.shape, dtype=np.intp)
+    for _ in range(size):
+        partial += weights.take(columns.take(np.minimum(position, last)) + offset)
+        inside += before + partial < levels
+        position += 1
+    return np.minimum(found * size + inside, n - 1)
