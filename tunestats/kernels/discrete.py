@@ -178,37 +178,43 @@ def table_quantile_positions(columns: np.ndarray, table: np.ndarray, q: np.ndarr
     """
     m, n = columns.shape
     table = np.ascontiguousarray(table, dtype=float)
-    k = table.shape[1]
+    rows, k = table.shape
     size = min(block, n)
     count = -(-n // size)
+    index_type = np.int32 if max(m * n, rows) < 2**31 else np.intp
+    columns = columns.astype(index_type).ravel()
     starts = (np.arange(m)[:, None] * n + np.arange(count) * size).ravel()
-    blocks = sparse.csr_array((np.ones(m * n), columns.ravel(), np.append(starts, m * n)),
-                              shape=(m * count, table.shape[0]))
-    cumulative = (blocks @ table).reshape(m, count, k)
-    np.cumsum(cumulative, axis=1, out=cumulative)
-    levels = _thresholds(q) * cumulative[:, -1, :, None]  # (M, K, Q)
-    # Binary search for the number of blocks whose cumulative sum is below the level.
+    blocks = sparse.csr_array((np.ones(m * n), columns, np.append(starts, m * n).astype(index_type)),
+                              shape=(m * count, rows))
+    # cumulative[m, b, j]: total weight of blocks 0 .. b-1 (b = 0 .. count) of distribution j,
+    # padded with +inf up to a power of two for the binary search.
+    width = 1 << count.bit_length()
+    cumulative = np.empty((m, 1 + width, k))
+    cumulative[:, 0] = 0.0
+    cumulative[:, count + 1:] = np.inf
+    np.cumsum((blocks @ table).reshape(m, count, k), axis=1, out=cumulative[:, 1:count + 1])
+    levels = _thresholds(q) * cumulative[:, count, :, None]  # (M, K, Q)
     flat = cumulative.ravel()
-    first = (np.arange(m) * count * k)[:, None, None] + np.arange(k)[:, None]  # (M, K, 1)
-    below = np.zeros(levels.shape, dtype=np.intp)
-    step = 1 << (count.bit_length() - 1)
+    start = (np.arange(m) * (1 + width) * k)[:, None, None] + np.arange(k)[:, None]
+    found = np.repeat(start, levels.shape[-1], axis=-1)  # flat index of cumulative[m, 0, j]
+    step = width // 2
     while step:
-        candidate = below + step
-        reached = flat.take(first + (np.minimum(candidate, count) - 1) * k) >= levels
-        below += step * ~(reached | (candidate > count))
-        step >>= 1
-    found = np.minimum(below, count - 1)
-    before = np.where(found > 0, flat.take(first + (np.maximum(found, 1) - 1) * k), 0.0)
-    # Within the block found: cumulative sums position by position, one position at a time
+        found += step * k * (flat.take(found + step * k) < levels)
+        step //= 2
+    before = flat.take(found)
+    found = (found - start) // k  # blocks whose cumulative sum is below the level
+    # Inside the block found: cumulative sums position by position, one position at a time
     # for every (row, distribution, level) at once.
     position = found * size + (np.arange(m) * n)[:, None, None]
     last = (np.arange(m) * n + n - 1)[:, None, None]
-    offset = np.arange(k)[:, None] * table.shape[0]
-    columns, weights = columns.ravel(), table.T.ravel()
+    offset = np.broadcast_to(np.arange(k)[:, None] * rows, levels.shape).astype(index_type)
+    weights = table.T.ravel()
     partial = np.zeros(levels.shape)
     inside = np.zeros(levels.shape, dtype=np.intp)
     for _ in range(size):
-        partial += weights.take(columns.take(np.minimum(position, last)) + offset)
+        column = columns.take(np.minimum(position, last))
+        column += offset
+        partial += weights.take(column)
         inside += before + partial < levels
         position += 1
     return np.minimum(found * size + inside, n - 1)
