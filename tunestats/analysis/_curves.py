@@ -58,11 +58,10 @@ class CurveMatrix:
         NaN when the trial has no evaluation within the budget or the value
         there is NaN (a diverged run): a model is judged where training stopped.
         """
-        inside = self.present if budget is None else self.present & (self.time <= budget)
-        position = np.where(inside, np.arange(self.steps.size), -1).max(axis=1)
+        inside = self.present if budget is None else self.time <= budget  # time: NaN if absent
+        position = self.steps.size - 1 - inside[:, ::-1].argmax(axis=1)
         rows = np.arange(len(position))
-        value = self.values[metric][rows, np.maximum(position, 0)]
-        return np.where(position >= 0, value, np.nan)
+        return np.where(inside[rows, position], self.values[metric][rows, position], np.nan)
 
 
 def key_codes(frame: pd.DataFrame, sizes: Sequence[int]) -> np.ndarray:
@@ -76,10 +75,32 @@ def key_codes(frame: pd.DataFrame, sizes: Sequence[int]) -> np.ndarray:
     code = np.zeros(len(frame), dtype=np.int64)
     for name, size in zip(KEY, sizes, strict=True):
         column = frame[name]
-        part = (column.cat.codes.to_numpy(dtype=np.int64) if name in POOL
-                else column.to_numpy(dtype=np.int64))
-        code = code * size + part
+        code *= size
+        code += column.cat.codes.to_numpy() if name in POOL else column.to_numpy(dtype=np.int64)
     return code
+
+
+def _rows_of(trial_codes: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The position of each of ``codes`` among the sorted ``trial_codes``.
+
+    The curves table holds a run of rows per trial: one search per run.
+    """
+    starts = np.flatnonzero(np.append(True, codes[1:] != codes[:-1]))
+    found = np.searchsorted(trial_codes, codes[starts])
+    return np.repeat(found, np.diff(np.append(starts, codes.size)))
+
+
+def _unique_steps(steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``numpy.unique(steps, return_inverse=True)``, by a lookup table when the range is small."""
+    if steps.size == 0:
+        return np.unique(steps, return_inverse=True)
+    low, high = int(steps.min()), int(steps.max())
+    if high - low > 4 * steps.size:
+        return np.unique(steps, return_inverse=True)
+    seen = np.zeros(high - low + 1, dtype=bool)
+    seen[steps - low] = True
+    column = np.cumsum(seen) - 1
+    return np.flatnonzero(seen) + low, column[steps - low]
 
 
 def curve_matrix(study: Study, metrics: Sequence[str], *, time: str = "step") -> CurveMatrix:
@@ -117,19 +138,20 @@ def curve_matrix(study: Study, metrics: Sequence[str], *, time: str = "step") ->
                         "empty; steps-to-target needs evaluation curves.")
     sizes = [len(trials[c].cat.categories) for c in POOL]
     sizes += [int(max(trials[c].max(), curves[c].max())) + 1 for c in ("repeat", "trial")]
-    row = np.searchsorted(key_codes(trials, sizes), key_codes(curves, sizes))
-    steps, column = np.unique(curves["step"].to_numpy(), return_inverse=True)
+    row = _rows_of(key_codes(trials, sizes), key_codes(curves, sizes))
+    steps, column = _unique_steps(curves["step"].to_numpy())
     shape = (len(trials), steps.size)
+    cell = row * steps.size + column
     present = np.zeros(shape, dtype=bool)
-    present[row, column] = True
+    present.ravel()[cell] = True
     values = {}
     for name in metrics:
         matrix = np.full(shape, np.nan)
-        matrix[row, column] = curves[name].to_numpy(dtype=float)
+        matrix.ravel()[cell] = curves[name].to_numpy(dtype=float)
         values[name] = matrix
     if time == "step":
         stamp = np.where(present, steps[None, :].astype(float), np.nan)
     else:
         stamp = np.full(shape, np.nan)
-        stamp[row, column] = curves["time_s"].to_numpy(dtype=float)
+        stamp.ravel()[cell] = curves["time_s"].to_numpy(dtype=float)
     return CurveMatrix(trials, steps, present, stamp, values)

@@ -80,6 +80,22 @@ def time_to_target(matrix: CurveMatrix, metric: Metric, targets: Any,
     return np.where(reached[index, first], stamps[index, first], np.inf)
 
 
+def first_reach(matrix: CurveMatrix, metric: Metric, targets: np.ndarray,
+                rows: np.ndarray) -> np.ndarray:
+    """Time to each of several targets of the trials ``rows``, shape (targets, rows).
+
+    The same as :func:`time_to_target` for each target (no budget), from one
+    running best per trial: the evaluations at or past the first one that
+    reaches a target are those whose running best reaches it.
+    """
+    with np.errstate(invalid="ignore"):
+        best = np.fmin.accumulate(metric.sign * matrix.values[metric.name][rows], axis=1)
+        reached = np.count_nonzero(best <= metric.sign * np.reshape(targets, (-1, 1, 1)),
+                                   axis=2)
+    first = best.shape[1] - np.maximum(reached, 1)
+    return np.where(reached > 0, matrix.time[rows][np.arange(len(rows)), first], np.inf)
+
+
 def _row_targets(matrix: CurveMatrix, targets: Mapping[str, float]) -> np.ndarray:
     return matrix.trials["workload"].astype(str).map(targets).to_numpy(dtype=float)
 
@@ -373,8 +389,7 @@ def target_robustness(study: Study, *, metric: str | None = None, targets: Any =
                                else check_real("target", declared))
         all_targets = np.append(grid, reference[workload])
         rows_all = np.concatenate([rows for _, rows in members])
-        first = np.stack([time_to_target(matrix, setup.metric, t, rows=rows_all)
-                          for t in all_targets])
+        first = first_reach(matrix, setup.metric, all_targets, rows_all)
         # (targets, budgets, trials): a trial reaches within budget b when it reaches by b
         capped = np.where(first[:, None, :] <= all_budgets[None, :, None], first[:, None, :],
                           np.inf)
@@ -388,19 +403,20 @@ def target_robustness(study: Study, *, metric: str | None = None, targets: Any =
                                     select_direction="minimize", report_direction="minimize",
                                     policy=setup.diverged)
             else:
-                chosen = np.broadcast_to(selection[:, rows], part.shape)
-                out = pool_outcomes(chosen, part, kk, replace=setup.replace,
+                # the selection does not depend on the target: one row per budget
+                out = pool_outcomes(selection[None, :, rows], part, kk, replace=setup.replace,
                                     select_direction=setup.select.direction,
                                     report_direction="minimize", policy=setup.diverged,
                                     diverged=status[rows])
             median = out.quantiles((0.5,))[..., 0, 0]
             reached = out.prob_finite()[..., 0]
             medians.setdefault(pool[1], {})[pool[2]] = median
-            for i, t in enumerate(grid):
-                for j, b in enumerate(budget_grid):
-                    outcomes.append({"workload": workload, "protocol": pool[1],
-                                     "optimizer": pool[2], "target": t, "budget": b,
-                                     "median": median[i, j], "p_reached": reached[i, j]})
+            cell = (slice(0, grid.size), slice(0, budget_grid.size))
+            outcomes.append(pd.DataFrame({
+                "workload": workload, "protocol": pool[1], "optimizer": pool[2],
+                "target": np.repeat(grid, budget_grid.size),
+                "budget": np.tile(budget_grid, grid.size),
+                "median": median[cell].ravel(), "p_reached": reached[cell].ravel()}))
         for protocol, by_opt in sorted(medians.items()):
             pairs = graph.pairs(by_opt)
             reference_order = _ordering({o: m[-1, -1] for o, m in by_opt.items()})
@@ -414,4 +430,5 @@ def target_robustness(study: Study, *, metric: str | None = None, targets: Any =
                         "reached_by": int(sum(np.isfinite(v) for v in at.values())),
                         "inclusion_consistent": all(at[high] <= at[low] for low, high in pairs),
                         "same_as_reference": order == reference_order})
-    return TargetRobustness(pd.DataFrame(cells), pd.DataFrame(outcomes), reference)
+    return TargetRobustness(pd.DataFrame(cells), pd.concat(outcomes, ignore_index=True)
+                            if outcomes else pd.DataFrame(), reference)
