@@ -61,8 +61,24 @@ def _read_cdf(sorted_support: np.ndarray, cumulative: np.ndarray, points: np.nda
     return cumulative[..., below], cumulative[..., at]
 
 
-def _win(probs_a: np.ndarray, below: np.ndarray, at: np.ndarray) -> np.ndarray:
-    return np.clip(np.sum(np.asarray(probs_a) * (1.0 - 0.5 * (below + at)), axis=-1), 0.0, 1.0)
+def _win(probs_a: np.ndarray, points: np.ndarray, sorted_support: np.ndarray,
+         cumulative: np.ndarray, complement: np.ndarray) -> np.ndarray:
+    """``P(A < B) + P(A = B) / 2`` for ``A`` (``probs_a`` on ``points``) and a cumulated ``B``.
+
+    ``cumulative`` is ``B``'s ``[0, cumsum]`` over ``sorted_support`` and
+    ``complement`` is ``1 - cumulative``: at a point outside ``B``'s support
+    ``F_B(a^-) = F_B(a)`` and ``1 - (F_B(a^-) + F_B(a)) / 2`` is exactly
+    ``1 - F_B(a)``, so one gather serves every point but the tied ones. The
+    products are summed over contiguous rows (pairwise summation), whatever
+    the memory layout of the gathered arrays.
+    """
+    below = np.searchsorted(sorted_support, points, side="left")
+    at = np.searchsorted(sorted_support, points, side="right")
+    term = complement[..., below]
+    tied = np.flatnonzero(below != at)
+    if tied.size:
+        term[..., tied] = 1.0 - 0.5 * (cumulative[..., below[tied]] + cumulative[..., at[tied]])
+    return np.clip(np.sum(np.multiply(probs_a, term, order="C"), axis=-1), 0.0, 1.0)
 
 
 def prob_better(values_a: np.ndarray, probs_a: np.ndarray, values_b: np.ndarray,
@@ -100,7 +116,9 @@ def prob_better(values_a: np.ndarray, probs_a: np.ndarray, values_b: np.ndarray,
     ...                   np.array([2.0, 3.0]), np.array([0.5, 0.5])))
     0.625
     """
-    return _win(probs_a, *cdf_at(values_b, probs_b, values_a))
+    sorted_support, cumulative = _cumulative(values_b, probs_b)
+    return _win(np.asarray(probs_a), np.asarray(values_a, dtype=float), sorted_support,
+                cumulative, 1.0 - cumulative)
 
 
 def pairwise_matrix(values: Sequence[np.ndarray], probs: Sequence[np.ndarray]) -> np.ndarray:
@@ -124,9 +142,11 @@ def pairwise_matrix(values: Sequence[np.ndarray], probs: Sequence[np.ndarray]) -
     m = len(values)
     out = np.full((*np.shape(probs[0])[:-1], m, m), 0.5)
     cumulative = [_cumulative(v, p) for v, p in zip(values, probs, strict=True)]
+    complement = [1.0 - c for _, c in cumulative]
     for i in range(m):
         for j in range(i + 1, m):
-            win = _win(probs[i], *_read_cdf(*cumulative[j], values[i]))
+            win = _win(np.asarray(probs[i]), np.asarray(values[i], dtype=float),
+                       *cumulative[j], complement[j])
             out[..., i, j], out[..., j, i] = win, 1.0 - win
     return out
 
@@ -168,25 +188,27 @@ def rank_distribution(values: Sequence[np.ndarray], probs: Sequence[np.ndarray])
     # weight[l, t, r] = P(rank r + 1 | L = l, T = t) = 1/(t + 1) for l <= r <= l + t
     l_, t_, r_ = np.ogrid[:m, :m, :m]
     weight = np.where((l_ <= r_) & (r_ <= l_ + t_), 1.0 / (t_ + 1.0), 0.0)
+    cumulative = [_cumulative(v, p) for v, p in zip(values, probs, strict=True)]
     rows = []
     for i in range(m):
         points = values[i]
-        state = None
+        state = None  # state[l, t, ...]: the (L, T) axes first, so that updates are whole blocks
         for j in range(m):
             if j == i:
                 continue
-            below, at = cdf_at(values[j], probs[j], points)
+            below, at = _read_cdf(*cumulative[j], points)
             less, equal, more = below, at - below, 1.0 - at
             if state is None:
-                state = np.zeros((*np.broadcast_shapes(less.shape, probs[i].shape), m, m))
-                state[..., 0, 0] = 1.0
-            new = state * more[..., None, None]
-            new[..., 1:, :] += state[..., :-1, :] * less[..., None, None]
-            new[..., :, 1:] += state[..., :, :-1] * equal[..., None, None]
+                state = np.zeros((m, m, *np.broadcast_shapes(less.shape, probs[i].shape)))
+                state[0, 0] = 1.0
+            new = state * more
+            new[1:, :] += state[:-1, :] * less
+            new[:, 1:] += state[:, :-1] * equal
             state = new
         if state is None:  # a single outcome has rank 1
-            state = np.zeros((*probs[i].shape, 1, 1))
-            state[..., 0, 0] = 1.0
+            state = np.zeros((1, 1, *probs[i].shape))
+            state[0, 0] = 1.0
+        state = np.ascontiguousarray(np.moveaxis(state, (0, 1), (-2, -1)))
         conditional = np.einsum("...lt,ltr->...r", state, weight)
         rows.append(np.einsum("...n,...nr->...r", probs[i], conditional))
     return np.clip(np.stack(rows, axis=-2), 0.0, 1.0)
