@@ -18,6 +18,7 @@ from .._checks import check_positive_int_array
 from ..kernels import (
     apply_diverged_policy,
     doubling_ladder,
+    resampled_selection_probabilities,
     selection_probabilities,
     weighted_mean,
     weighted_quantiles,
@@ -106,12 +107,9 @@ def pool_outcomes(select: np.ndarray, report: np.ndarray, k: np.ndarray, *, repl
     # resampled pools: the probability of each drawn slot, added up per original trial
     n = s.shape[-1]
     index = resample.integers(0, n, size=(n_resamples, n))
-    slots = selection_probabilities(s[index], k, replace=replace, direction=select_direction)
-    target = (np.arange(n_resamples * k.size)[:, None] * n
-              + np.repeat(index, k.size, axis=0)).ravel()
-    probs = np.bincount(target, weights=slots.ravel(), minlength=n_resamples * k.size * n)
-    return Outcomes(r, probs.reshape(n_resamples, k.size, n), int(np.shape(select)[-1]),
-                    clean.n_touched)
+    probs = resampled_selection_probabilities(s, index, k, replace=replace,
+                                              direction=select_direction)
+    return Outcomes(r, probs, int(np.shape(select)[-1]), clean.n_touched)
 
 
 def quantile_columns(q: Sequence[float]) -> list[str]:

@@ -10,6 +10,7 @@ from .best_of_k import (
     best_of_k_distribution,
     exact_best_of_k,
     rank_probabilities,
+    resampled_selection_probabilities,
     selection_probabilities,
 )
 from .bootstrap import SelectionRule, bootstrap_best_of_k, bootstrap_best_of_k_samples
@@ -42,6 +43,7 @@ __all__ = [
     "prob_better",
     "rank_distribution",
     "rank_probabilities",
+    "resampled_selection_probabilities",
     "selection_probabilities",
     "weighted_mean",
     "weighted_quantiles",
