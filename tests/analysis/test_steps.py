@@ -8,6 +8,8 @@ import pytest
 
 from tunestats import Metric, ParameterError, Study, steps_to_target
 from tunestats.analysis import best_steps_to_target, target_robustness
+from tunestats.analysis._curves import curve_matrix
+from tunestats.analysis.steps import first_reach, time_to_target
 from tunestats.synthetic import Bowl, synthetic_study
 
 NAN = np.nan
@@ -97,3 +99,14 @@ def test_robustness_grid_flags_the_inconsistent_cells():
     # nobody reaches anything within 50 steps: all tie, trivially consistent
     assert cells.loc[(0.1, 50), "reached_by"] == 0 and cells.loc[(0.1, 50), "inclusion_consistent"]
     assert set(grid.outcomes["optimizer"]) == {"sgd", "adam"}
+
+
+@pytest.mark.parametrize("metric", ["valid_error", "accuracy"])
+def test_first_reach_equals_time_to_target_for_each_target(metric):
+    study = hand_study()
+    matrix = curve_matrix(study, [metric])
+    chosen = study.metric(metric)
+    rows = np.array([5, 0, 3, 4, 2, 1])
+    targets = np.array([0.1, 0.2, 0.39, 0.4, 0.5, 0.9, 0.95, 1.0])
+    expected = np.stack([time_to_target(matrix, chosen, t, rows=rows) for t in targets])
+    np.testing.assert_array_equal(first_reach(matrix, chosen, targets, rows), expected)

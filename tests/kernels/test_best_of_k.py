@@ -16,6 +16,7 @@ from tunestats.kernels import (
     best_of_k_distribution,
     exact_best_of_k,
     rank_probabilities,
+    resampled_selection_probabilities,
     selection_probabilities,
 )
 
@@ -293,3 +294,41 @@ def test_bad_values():
         exact_best_of_k([0.1, 0.2], [1.0, 2.0], 1, replace="yes")
     with pytest.raises(ParameterError, match="must be real numbers; got an array of dtype"):
         exact_best_of_k(["a", "b"], [1.0, 2.0], 1)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_resampled_pools_equal_selection_probabilities_added_up_per_trial(seed):
+    # Reference: the resampled pools themselves, each copy a trial of its own, and the
+    # probabilities of a trial's copies added up one after the other; bit for bit.
+    rng = np.random.default_rng(seed)
+    n = 17
+    select = rng.integers(0, 5, n).astype(float) if seed % 2 else rng.random(n)
+    select[rng.random(n) < 0.2] = np.inf  # diverged trials, tied at the bottom
+    index = rng.integers(0, n, (12, n))
+    if seed == 4:  # permutations: no tie in any pool (the rank-weight branch)
+        select, index = rng.random(n), np.array([rng.permutation(n) for _ in range(12)])
+    replace = seed != 3
+    ks = [1, 2, 5, 17] if not replace else [1, 3, 40]
+    direction = "maximize" if seed == 5 else "minimize"
+    got = resampled_selection_probabilities(select, index, ks, replace=replace,
+                                            direction=direction)
+    slots = selection_probabilities(select[index], ks, replace=replace, direction=direction)
+    expected = np.zeros_like(got)
+    for b, k, slot in np.ndindex(*slots.shape):
+        expected[b, k, index[b, slot]] += slots[b, k, slot]
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_allclose(got.sum(axis=-1), 1.0, rtol=1e-12)
+
+
+def test_resampled_pools_bad_index():
+    with pytest.raises(ParameterError, match=r"`index` must be a 2-d array of trial positions "
+                                             r"in \[0, 3\)"):
+        resampled_selection_probabilities([0.1, 0.2, 0.3], [[0, 3, 1]], 1)
+    with pytest.raises(ParameterError, match="`index` must be a 2-d array"):
+        resampled_selection_probabilities([0.1, 0.2, 0.3], [0, 1, 2], 1)
+    with pytest.raises(ParameterError, match="`index` must be a 2-d array"):
+        resampled_selection_probabilities([0.1, 0.2, 0.3], [[0.0, 1.0, 2.0]], 1)
+    with pytest.raises(ParameterError, match="`select` must be one pool"):
+        resampled_selection_probabilities([[0.1, 0.2, 0.3]], [[0, 1, 2]], 1)
+    with pytest.raises(ParameterError, match=r"`k` must be a positive integer ≤ the pool size"):
+        resampled_selection_probabilities([0.1, 0.2, 0.3], [[0, 1, 2]], 4, replace=False)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tunestats.kernels import weighted_mean, weighted_quantiles
+from tunestats.kernels.discrete import table_quantile_positions
 
 
 def test_equal_weights_give_numpy_inverted_cdf_quantiles():
@@ -46,3 +47,21 @@ def test_batched_weights_broadcast_against_values():
     weights = rng.dirichlet(np.ones(6), size=(4, 3))
     expected = np.einsum("sn,skn->sk", values, weights)
     assert weighted_mean(values, weights) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 16, 1000])
+def test_table_quantile_positions_equal_the_cumulative_sums(block):
+    # Reference: weighted_quantiles, which forms every cumulative sum, on the values 0 .. N-1
+    # (their positions). Zero weights, repeated table rows and levels on the jumps included.
+    rng = np.random.default_rng(3)
+    m, n, k = 9, 23, 5
+    table = rng.dirichlet(np.ones(n), size=k).T  # (N, K)
+    table[rng.random(table.shape) < 0.3] = 0.0
+    table[:, 0] = 1 / n  # uniform: levels j / n fall on jumps
+    columns = np.argsort(rng.random((m, n)), axis=-1)
+    columns[0] = rng.integers(0, n, n)  # any table rows, repeated ones too
+    q = np.array([0.0, 0.05, 1 / 23, 0.25, 5 / 23, 0.5, 0.75, 0.95, 1.0])
+    positions = table_quantile_positions(columns, table, q, block=block)
+    weights = np.moveaxis(table[columns], -1, -2)  # (M, K, N)
+    expected = weighted_quantiles(np.arange(n, dtype=float), weights, q)
+    np.testing.assert_array_equal(positions, expected)
