@@ -19,6 +19,7 @@ from tunestats.kernels import (
     resampled_selection_probabilities,
     selection_probabilities,
 )
+from tunestats.kernels import best_of_k as best_of_k_module
 
 from .reference import brute_force_probabilities, exact_cdf, exact_mean, exact_quantile
 
@@ -332,3 +333,17 @@ def test_resampled_pools_bad_index():
         resampled_selection_probabilities([[0.1, 0.2, 0.3]], [[0, 1, 2]], 1)
     with pytest.raises(ParameterError, match=r"`k` must be a positive integer ≤ the pool size"):
         resampled_selection_probabilities([0.1, 0.2, 0.3], [[0, 1, 2]], 4, replace=False)
+
+
+@pytest.mark.parametrize("per_step", [False, True])
+def test_curves_do_not_depend_on_the_chunk_of_rows(per_step, monkeypatch):
+    rng = np.random.default_rng(4)
+    select = rng.integers(0, 6, (11, 25)).astype(float)  # ties in some steps
+    select[3] = rng.random(25)  # and none in others
+    curves = rng.random((11, 25))
+    chosen = select if per_step else select[-1]
+    whole = exact_best_of_k(chosen, curves, [1, 2, 8, 30])
+    monkeypatch.setattr(best_of_k_module, "CHUNK_VALUES", 60)  # two rows a chunk
+    chunked = exact_best_of_k(chosen, curves, [1, 2, 8, 30])
+    np.testing.assert_array_equal(chunked.mean, whole.mean)
+    np.testing.assert_array_equal(chunked.quantiles, whole.quantiles)

@@ -199,6 +199,16 @@ def _pick(values: np.ndarray, by_value: np.ndarray, index: np.ndarray) -> np.nda
     return values.ravel().take(by_value.ravel().take(index + offsets) + offsets)
 
 
+#: Rows of a curve summarised together: about this many values, so that the arrays of a
+#: chunk stay in the processor's cache (several times faster than one pass over 10^6).
+CHUNK_VALUES = 1 << 17
+
+
+def _row_chunks(rows: int, n: int) -> list[slice]:
+    step = max(1, CHUNK_VALUES // n)
+    return [slice(start, start + step) for start in range(0, rows, step)]
+
+
 def _summary_one_selection(v: np.ndarray, r: np.ndarray, log_steps: np.ndarray,
                            q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and quantiles for one pool of selection values ``(N,)`` shared by every row of ``r``.
@@ -209,12 +219,39 @@ def _summary_one_selection(v: np.ndarray, r: np.ndarray, log_steps: np.ndarray,
     """
     probabilities = _probabilities(v, log_steps)
     mean = weighted_mean(r, probabilities)
-    if q.size == 0:
-        return mean, np.empty((*mean.shape, 0))
     rows = np.ascontiguousarray(r).reshape(-1, v.size)
-    by_value = np.argsort(rows, axis=-1)
-    index = table_quantile_positions(by_value, probabilities.T, q)
-    return mean, _pick(rows, by_value, index).reshape(*mean.shape, q.size)
+    quantiles = np.empty((len(rows), len(log_steps), q.size))
+    if q.size:
+        table = np.ascontiguousarray(probabilities.T)
+        for chunk in _row_chunks(len(rows), v.size):
+            by_value = np.argsort(rows[chunk], axis=-1)
+            index = table_quantile_positions(by_value, table, q)
+            quantiles[chunk] = _pick(rows[chunk], by_value, index)
+    return mean, quantiles.reshape(*mean.shape, q.size)
+
+
+def _each_row_chunk(v: np.ndarray, r: np.ndarray, log_steps: np.ndarray, weights: np.ndarray,
+                    q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_summary_each_row` for rows ``(M, N)`` of selection and reported values."""
+    m, n = v.shape
+    size = len(weights)
+    flat = np.argsort(v, axis=-1)
+    flat += (np.arange(m) * n)[:, None]
+    v_sorted = v.ravel().take(flat)
+    r_sorted = r.ravel().take(flat)
+    bounds = _tie_bounds(v_sorted)
+    mean = weighted_mean(_tie_means(r_sorted, bounds), weights)
+    if q.size == 0:
+        return mean, np.empty((m, size, 0))
+    by_value = np.argsort(r_sorted, axis=-1)
+    columns, table = by_value, weights.T
+    if bounds is not None:
+        tied = np.flatnonzero((bounds[1] - bounds[0] > 1).any(axis=-1))
+        members = _member_probabilities(log_steps, (bounds[0][tied], bounds[1][tied]))
+        table = np.concatenate([table, members.transpose(0, 2, 1).reshape(-1, size)])
+        columns = by_value.copy()
+        columns[tied] += n * np.arange(1, tied.size + 1)[:, None]
+    return mean, _pick(r_sorted, by_value, table_quantile_positions(columns, table, q))
 
 
 def _summary_each_row(v: np.ndarray, r: np.ndarray, log_steps: np.ndarray,
@@ -225,30 +262,19 @@ def _summary_each_row(v: np.ndarray, r: np.ndarray, log_steps: np.ndarray,
     weights with tie-group means of ``r`` (one matrix product). Without ties
     the probability of a trial depends on its rank only, so one table of
     rank weights serves every row's quantiles; a row with ties gets a table
-    of its own.
+    of its own. Rows are taken a chunk at a time (:data:`CHUNK_VALUES`).
     """
     shape = np.broadcast_shapes(v.shape, r.shape)
     n, size = shape[-1], log_steps.shape[0]
-    v = np.broadcast_to(v, shape).reshape(-1, n)
-    flat = np.argsort(v, axis=-1)
-    flat += (np.arange(len(v)) * n)[:, None]
-    v_sorted = v.ravel().take(flat)
-    r_sorted = np.broadcast_to(r, shape).reshape(-1, n).ravel().take(flat)
-    bounds = _tie_bounds(v_sorted)
+    v = np.ascontiguousarray(np.broadcast_to(v, shape)).reshape(-1, n)
+    r = np.ascontiguousarray(np.broadcast_to(r, shape)).reshape(-1, n)
     weights = _rank_weights(log_steps)
-    mean = weighted_mean(_tie_means(r_sorted, bounds), weights).reshape(*shape[:-1], size)
-    if q.size == 0:
-        return mean, np.empty((*mean.shape, 0))
-    by_value = np.argsort(r_sorted, axis=-1)
-    columns, table = by_value, weights.T
-    if bounds is not None:
-        tied = np.flatnonzero((bounds[1] - bounds[0] > 1).any(axis=-1))
-        members = _member_probabilities(log_steps, (bounds[0][tied], bounds[1][tied]))
-        table = np.concatenate([table, members.transpose(0, 2, 1).reshape(-1, size)])
-        columns = by_value.copy()
-        columns[tied] += n * np.arange(1, tied.size + 1)[:, None]
-    index = table_quantile_positions(columns, table, q)
-    return mean, _pick(r_sorted, by_value, index).reshape(*mean.shape, q.size)
+    mean = np.empty((len(v), size))
+    quantiles = np.empty((len(v), size, q.size))
+    for chunk in _row_chunks(len(v), n):
+        mean[chunk], quantiles[chunk] = _each_row_chunk(v[chunk], r[chunk], log_steps, weights,
+                                                        q)
+    return mean.reshape(*shape[:-1], size), quantiles.reshape(*shape[:-1], size, q.size)
 
 
 def _summary(v: np.ndarray, r: np.ndarray, k: np.ndarray, q: np.ndarray,
