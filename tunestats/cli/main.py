@@ -1,1 +1,64 @@
-def main(): print("hi")
+"""The ``tunestats`` command: parse arguments, call the API, print or write.
+
+Each verb lives in its own module of :mod:`tunestats.cli` with a
+``register(subparsers)`` function that adds its parser and sets
+``handler``. Exit codes: 0 ok, 1 data problem or failed check, 2 usage error.
+Errors print one line (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .._version import __version__
+from ..errors import TunestatsError
+from . import convert, figures, info, validate
+
+__all__ = ["main"]
+
+COMMANDS = (info, validate, convert, figures)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and exit with 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tunestats",
+                     description="Statistics of hyperparameter-tuning studies.")
+    parser.add_argument("--version", action="version", version=f"tunestats {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback when something fails")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except TunestatsError as exc:
+        if args.debug:
+            raise
+        print(f"tunestats: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("tunestats: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

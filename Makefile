@@ -1,0 +1,48 @@
+# Set-up and run targets. The README's quick start uses `make figures` and `make test`.
+# Each creates the virtual environment .venv on first use and installs what it needs.
+#
+#   make figures    install tunestats, regenerate every figure in figures/ from data/
+#   make test       install tunestats with all extras, run the whole test suite
+#   make bench      run the benchmarks (prints time ratios against baselines)
+#   make lint       ruff
+#
+# torch is pinned to the local CPU build through constraints.txt. To use a torch of your
+# own (e.g. a CUDA build), install it into .venv first and pass CONSTRAINTS= (empty).
+
+PYTHON ?= python3
+VENV ?= .venv
+CONSTRAINTS ?= constraints.txt
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet $(if $(CONSTRAINTS),-c $(CONSTRAINTS),)
+STUDY ?= data/study
+
+.PHONY: figures test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-core: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.installed-all: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) -e ".[dev,runner,importers]"
+	touch $@
+
+figures: $(VENV)/.installed-core
+	$(BIN)/tunestats figures $(STUDY) --out figures
+
+# pytest exits with 5 when it collected no test: that is a broken suite, not a pass.
+test: $(VENV)/.installed-all
+	$(BIN)/python -m pytest -n auto; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+bench: $(VENV)/.installed-all
+	for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: $(VENV)/.installed-all
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

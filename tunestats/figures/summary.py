@@ -1,0 +1,52 @@
+"""Study overview: the final validation metric of every trial, per pool."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from ..plots import plot_final_metric
+from ..study import Study
+from ._registry import FigureSpec, NotApplicable
+
+__all__ = ["FIGURES", "study_overview"]
+
+
+def headline_metric(study: Study) -> str:
+    """The metric a study is judged by: the first declared validation metric with
+    final values (else the first metric with final values)."""
+    finals = [m for m in study.metrics if f"final.{m}" in study.trials]
+    for name in finals:
+        if study.metrics[name].split == "valid":
+            return name
+    if not finals:
+        raise NotApplicable("the trials have no final.<metric> column")
+    return finals[0]
+
+
+def study_overview(study: Study) -> Figure:
+    """One panel per (workload, protocol): final validation metric of each trial by
+    optimizer; lost (diverged/failed) trials counted under each name."""
+    metric = study.metric(headline_metric(study))
+    workloads = sorted(study.trials["workload"].astype(str).unique())
+    protocols = sorted(study.trials["protocol"].astype(str).unique())
+    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False,
+                             figsize=(4.2 * len(protocols), 3.2 * len(workloads)),
+                             layout="constrained")
+    for i, workload in enumerate(workloads):
+        for j, protocol in enumerate(protocols):
+            ax = axes[i, j]
+            rows = ((study.trials["workload"] == workload)
+                    & (study.trials["protocol"] == protocol))
+            if not rows.any():
+                ax.set_axis_off()
+                continue
+            plot_final_metric(study.trials[rows], metric=metric.name, label=metric.label, ax=ax)
+            ax.set_title(f"{workload} — {protocol}", fontsize=10)
+    fig.suptitle(f"Final {metric.name} of every trial ({metric.direction}; "
+                 "x: diverged or failed)", fontsize=11)
+    return fig
+
+
+FIGURES = (FigureSpec("overview", "final validation metric of every trial, per pool",
+                      study_overview),)

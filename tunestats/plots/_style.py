@@ -1,0 +1,40 @@
+"""Shared look of the figures: one fixed colour per optimizer, axis labels."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+import matplotlib as mpl
+import seaborn as sns
+
+__all__ = ["optimizer_palette"]
+
+#: Fixed colours of the optimizers of Choi et al. (2019), shared by every figure.
+KNOWN_COLORS = {
+    "sgd": "#4d4d4d",
+    "momentum": "#1f77b4",
+    "nesterov": "#17becf",
+    "rmsprop": "#2ca02c",
+    "adam": "#d62728",
+    "nadam": "#ff7f0e",
+}
+_EXTRA = sns.color_palette("tab20b", 20).as_hex()
+
+
+def optimizer_palette(optimizers: Iterable[str],
+                      palette: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Colour of each optimizer: ``palette`` entries first, then the fixed colours
+    of the paper's optimizers (matched case-insensitively), then a colour chosen
+    from the optimizer's name, so the same name has the same colour in every
+    figure and every study."""
+    out = {}
+    for name in optimizers:
+        if palette and name in palette:
+            out[name] = mpl.colors.to_hex(palette[name])
+        elif name.lower() in KNOWN_COLORS:
+            out[name] = KNOWN_COLORS[name.lower()]
+        else:
+            digest = int(hashlib.sha1(name.encode()).hexdigest(), 16)
+            out[name] = _EXTRA[digest % len(_EXTRA)]
+    return out

@@ -1,0 +1,246 @@
+"""Reading and writing study folders (Parquet, CSV or JSON Lines tables).
+
+:func:`load_study` reads a study folder in any of the three table formats,
+merges the per-trial records the runner writes (``records/``), validates
+everything and raises one error listing every problem. :func:`save_study`
+writes a study atomically (each file written aside and renamed into place)
+and, after the tables are safely written, removes the records they now hold.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .._checks import check_choice
+from ..errors import StudyFileError, StudyValidationError
+from . import records
+from ._atomic import atomic_write
+from .meta import StudyMeta, parse_meta
+from .model import Study
+from .schema import (
+    KEY,
+    POOL,
+    STRING,
+    STUDY_FILE,
+    TABLE_FORMATS,
+    curves_file,
+    trials_file,
+)
+
+__all__ = ["load_study", "read_json", "save_study", "write_meta"]
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; a syntax error names the file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise StudyFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise StudyFileError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StudyFileError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: "
+                             f"{exc.msg}") from None
+
+
+def _table_format(folder: Path) -> str | None:
+    for fmt in TABLE_FORMATS:
+        if (folder / trials_file(fmt)).exists():
+            return fmt
+    return None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    # The pool columns are read as dictionaries (→ categoricals, as the study keeps
+    # them) and the table in one chunk per column, so that converting to pandas
+    # copies nothing but the dictionary codes.
+    try:
+        names = pq.read_schema(path).names
+        handle = pq.ParquetFile(path, read_dictionary=[c for c in POOL if c in names],
+                                memory_map=True)
+        table = handle.read()
+    except (pa.ArrowException, OSError) as exc:
+        raise StudyFileError(f"{path}: cannot read the Parquet file (truncated or corrupt?): "
+                             f"{exc}") from None
+    return table.to_pandas(split_blocks=True, self_destruct=True)
+
+
+def _read_csv(path: Path, text_columns: set[str]) -> pd.DataFrame:
+    try:
+        header = pd.read_csv(path, nrows=0, encoding="utf-8").columns
+        text = [c for c in header if c in text_columns or c in (*POOL, "status", "message")]
+        return pd.read_csv(path, dtype=dict.fromkeys(text, STRING), keep_default_na=False,
+                           na_values=[""], float_precision="round_trip", encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise StudyFileError(f"{path}: cannot read the CSV file: {exc}") from None
+
+
+def _read_jsonl(path: Path, text_columns: set[str]) -> pd.DataFrame:
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise StudyFileError(f"{path}: malformed JSON at line {lineno}, column "
+                                     f"{exc.colno}: {exc.msg}") from None
+            if not isinstance(row, dict):
+                raise StudyFileError(f"{path}: line {lineno} is not a JSON object; "
+                                     "expected one object per row")
+            rows.append(row)
+    frame = pd.DataFrame.from_records(rows)
+    for col in frame.columns:
+        if col in text_columns:
+            frame[col] = frame[col].astype(STRING)
+    return frame
+
+
+def _read_table(folder: Path, fmt: str, name: str, meta: StudyMeta | None) -> pd.DataFrame:
+    path = folder / f"{name}.{fmt}"
+    if not path.exists():
+        raise StudyFileError(f"{folder}: no {path.name} (a study folder holds {STUDY_FILE}, "
+                             f"{trials_file(fmt)} and {curves_file(fmt)})")
+    text = set(meta.text_columns) if meta else set()
+    if fmt == "parquet":
+        return _read_parquet(path)
+    if fmt == "csv":
+        return _read_csv(path, text)
+    return _read_jsonl(path, text)
+
+
+def load_study(path: Any, *, validate: bool = True) -> Study:
+    """Read and validate a study folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder with ``study.json`` and the trials and curves tables in
+        Parquet, CSV or JSON Lines, and/or a ``records/`` folder of per-trial
+        files (as the runner writes them; they are merged in memory — use
+        :func:`tunestats.study.compact_study` to fold them into the tables).
+    validate : bool
+        Kept for symmetry with the writers; validation always runs because
+        the analyses rely on it. Passing ``False`` is refused.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    StudyFileError
+        A missing folder or file, malformed JSON, an unreadable table.
+    StudyValidationError
+        The tables do not satisfy the study format; lists every problem.
+    """
+    if not validate:
+        raise StudyFileError("tunestats always validates studies when loading them; the "
+                             "analyses depend on it")
+    folder = Path(path)
+    if not folder.exists():
+        raise StudyFileError(f"{folder}: no such study folder")
+    if not folder.is_dir():
+        raise StudyFileError(f"{folder}: not a folder (a study is a folder with {STUDY_FILE} "
+                             "and the trials and curves tables)")
+    meta_path = folder / STUDY_FILE
+    if not meta_path.exists():
+        raise StudyFileError(f"{folder}: no {STUDY_FILE} in the study folder")
+    meta, meta_problems = parse_meta(read_json(meta_path), file=str(meta_path))
+    if meta is None:
+        raise StudyValidationError(meta_problems, str(folder))
+    fmt = _table_format(folder)
+    record_frames = records.read_records(folder)
+    files = {"trials": str(folder / trials_file(fmt or "parquet")),
+             "curves": str(folder / curves_file(fmt or "parquet"))}
+    if fmt is None and record_frames is None:
+        raise StudyFileError(f"{folder}: no {trials_file('parquet')}, {trials_file('csv')}, "
+                             f"{trials_file('jsonl')} or {records.RECORDS_DIR}/ folder")
+    if fmt is not None:
+        trials = _read_table(folder, fmt, "trials", meta)
+        curves = _read_table(folder, fmt, "curves", meta)
+        if record_frames is not None:
+            trials, curves = records.merge_records(trials, curves, *record_frames)
+    else:
+        trials, curves = record_frames
+        files = {"trials": str(folder / records.RECORDS_DIR),
+                 "curves": str(folder / records.RECORDS_DIR)}
+    return Study._checked(trials, curves, meta, files=files, source=str(folder),
+                          extra_problems=meta_problems)
+
+
+def write_meta(folder: Path, meta: StudyMeta) -> None:
+    """Write ``study.json`` atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(meta.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+    atomic_write(folder / STUDY_FILE, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _write_jsonl(frame: pd.DataFrame, path: Path) -> None:
+    columns = list(frame.columns)
+    with path.open("w", encoding="utf-8") as handle:
+        for row in frame.astype(object).itertuples(index=False, name=None):
+            record = {c: _json_value(v) for c, v in zip(columns, row, strict=True)
+                      if not (v is None or v is pd.NA)}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        atomic_write(path, lambda p: frame.to_parquet(p, index=False))
+    elif fmt == "csv":
+        atomic_write(path, lambda p: frame.to_csv(p, index=False, encoding="utf-8"))
+    else:
+        atomic_write(path, lambda p: _write_jsonl(frame, p))
+
+
+def save_study(study: Study, path: Any, *, format: str = "parquet") -> None:
+    """Write ``study`` to the folder ``path``.
+
+    Parameters
+    ----------
+    study : Study
+    path : str or Path
+        The folder; created if needed. Tables of the other formats already in
+        it are removed, so that the folder holds one study.
+    format : {"parquet", "csv", "jsonl"}
+        The table format. ``study.json`` is the same for all three; for the
+        text formats it records which ``hp.``/``attr.`` columns hold text, so
+        that reading gives back identical frames, dtypes included.
+
+    Notes
+    -----
+    Rows are sorted by trial key (and step): a study compares equal to
+    itself after a round trip only up to that order, which is canonical.
+    Each file is written aside and renamed into place; the runner's records
+    are removed only after the tables that now hold them are in place.
+    """
+    check_choice("format", format, TABLE_FORMATS)
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    trials = study.trials.sort_values(list(KEY), kind="stable", ignore_index=True)
+    curves = study.curves.sort_values([*KEY, "step"], kind="stable", ignore_index=True)
+    write_meta(folder, study.meta)
+    _write_table(trials, folder / trials_file(format), format)
+    _write_table(curves, folder / curves_file(format), format)
+    for other in TABLE_FORMATS:
+        if other != format:
+            for name in (trials_file(other), curves_file(other)):
+                (folder / name).unlink(missing_ok=True)
+    records.remove_records(folder, keep_unmerged_from=study.trials)

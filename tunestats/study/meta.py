@@ -1,0 +1,241 @@
+"""The study's metadata (``study.json``): metrics, search spaces, targets,
+inclusion graph, provenance.
+
+``study.json`` looks like::
+
+    {
+      "schema_version": 1,
+      "name": "digits and char-LSTM",
+      "metrics": {"valid_error": {"direction": "minimize", "split": "valid",
+                                  "unit": "fraction"}},
+      "spaces": [{"protocol": "paper", "optimizer": "adam",
+                  "params": {"learning_rate": {"scale": "log", "low": 1e-4, "high": 1}},
+                  "fixed": {"beta2": 0.999}}],
+      "targets": {"digits_mlp": {"valid_error": 0.05}},
+      "inclusion": {"edges": [["sgd", "momentum"]], "aliases": {}},
+      "text_columns": ["hp.activation"],
+      "provenance": {"generator": "...", "command": "..."}
+    }
+
+Only ``schema_version`` and ``metrics`` are required.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ParameterError, Problem
+from ..space import Param, SearchSpace, param_problems
+from .schema import DIRECTIONS, SCHEMA_VERSION, SPLITS, STUDY_FILE
+
+__all__ = ["Metric", "StudyMeta", "parse_meta"]
+
+_TOP_LEVEL = {"schema_version", "name", "description", "metrics", "spaces", "targets",
+              "inclusion", "text_columns", "provenance"}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric declared by a study.
+
+    Parameters
+    ----------
+    name : str
+        The column name in ``curves`` (and ``final.<name>`` in ``trials``).
+    direction : {"minimize", "maximize"}
+        Whether smaller or larger is better. Never guessed silently.
+    split : {"train", "valid", "test"}
+        The data the metric is measured on.
+    unit : str, optional
+        For axis labels (e.g. ``"fraction"``, ``"nats"``).
+    """
+
+    name: str
+    direction: str
+    split: str
+    unit: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.direction not in DIRECTIONS:
+            raise ParameterError(f"metric {self.name!r}: `direction` must be one of "
+                                 f"{', '.join(DIRECTIONS)}; got {self.direction!r}.")
+        if self.split not in SPLITS:
+            raise ParameterError(f"metric {self.name!r}: `split` must be one of "
+                                 f"{', '.join(SPLITS)}; got {self.split!r}.")
+
+    @property
+    def sign(self) -> int:
+        """+1 when smaller is better, −1 when larger is better (``sign * value``
+        is always "smaller is better")."""
+        return 1 if self.direction == "minimize" else -1
+
+    @property
+    def label(self) -> str:
+        """Axis label: the name and the unit."""
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"direction": self.direction, "split": self.split}
+        if self.unit:
+            out["unit"] = self.unit
+        return out
+
+
+@dataclass(frozen=True)
+class StudyMeta:
+    """Everything in ``study.json``."""
+
+    metrics: Mapping[str, Metric]
+    spaces: Mapping[tuple[str, str], SearchSpace] = field(default_factory=dict)
+    targets: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    inclusion: Mapping[str, Any] | None = None
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    text_columns: tuple[str, ...] = ()
+    name: str | None = None
+    description: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form written to ``study.json``."""
+        out: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        if self.name:
+            out["name"] = self.name
+        if self.description:
+            out["description"] = self.description
+        out["metrics"] = {name: m.to_dict() for name, m in self.metrics.items()}
+        out["spaces"] = [{"protocol": p, "optimizer": o, **space.to_dict()}
+                         for (p, o), space in self.spaces.items()]
+        out["targets"] = {w: dict(t) for w, t in self.targets.items()}
+        if self.inclusion is not None:
+            out["inclusion"] = dict(self.inclusion)
+        out["text_columns"] = list(self.text_columns)
+        out["provenance"] = dict(self.provenance)
+        return out
+
+
+def parse_meta(doc: Any, file: str = STUDY_FILE) -> tuple[StudyMeta | None, list[Problem]]:
+    """Read the parsed JSON of ``study.json`` into a :class:`StudyMeta`.
+
+    Returns the metadata (``None`` when it cannot be built) and every problem
+    found, each naming ``file`` and the JSON path of the offending value.
+    """
+    problems: list[Problem] = []
+
+    def problem(path: str, message: str, value: Any = None, expected: str | None = None,
+                severity: str = "error") -> None:
+        problems.append(Problem(message, file=file, column=path, value=value,
+                                expected=expected, severity=severity))
+
+    if not isinstance(doc, Mapping):
+        problem("(top level)", "study.json must hold a JSON object", type(doc).__name__)
+        return None, problems
+    version = doc.get("schema_version")
+    if version != SCHEMA_VERSION:
+        problem("schema_version", "unsupported schema version", version,
+                f"{SCHEMA_VERSION} (this tunestats reads schema version {SCHEMA_VERSION})")
+        return None, problems
+    for key in sorted(set(doc) - _TOP_LEVEL):
+        problem(key, "unknown field, ignored", severity="warning",
+                expected="one of " + ", ".join(sorted(_TOP_LEVEL)))
+
+    metrics: dict[str, Metric] = {}
+    raw_metrics = doc.get("metrics")
+    if not isinstance(raw_metrics, Mapping) or not raw_metrics:
+        problem("metrics", "a study must declare its metrics as an object of name → "
+                "{direction, split}", raw_metrics)
+        raw_metrics = {}
+    for name, spec in raw_metrics.items():
+        path = f"metrics.{name}"
+        if not isinstance(spec, Mapping):
+            problem(path, "a metric declaration must be an object", spec,
+                    '{"direction": ..., "split": ...}')
+            continue
+        direction, split = spec.get("direction"), spec.get("split")
+        if direction not in DIRECTIONS:
+            problem(f"{path}.direction", "metric declared without a valid direction", direction,
+                    " or ".join(repr(d) for d in DIRECTIONS))
+            continue
+        if split not in SPLITS:
+            problem(f"{path}.split", "metric declared without a valid split", split,
+                    ", ".join(repr(s) for s in SPLITS))
+            continue
+        metrics[name] = Metric(name, direction, split, spec.get("unit"))
+
+    spaces: dict[tuple[str, str], SearchSpace] = {}
+    raw_spaces = doc.get("spaces", []) or []
+    if not isinstance(raw_spaces, list):
+        problem("spaces", "search spaces must be a list", type(raw_spaces).__name__,
+                "a list of {protocol, optimizer, params, fixed}")
+        raw_spaces = []
+    for i, spec in enumerate(raw_spaces):
+        path = f"spaces[{i}]"
+        if not isinstance(spec, Mapping) or not {"protocol", "optimizer"} <= set(spec):
+            problem(path, "a search space needs `protocol` and `optimizer`", spec)
+            continue
+        pool = (str(spec["protocol"]), str(spec["optimizer"]))
+        path = f"spaces[{pool[0]}/{pool[1]}]"
+        params = spec.get("params", {}) or {}
+        if not isinstance(params, Mapping):
+            problem(f"{path}.params", "`params` must be an object of name → parameter",
+                    type(params).__name__)
+            continue
+        good = True
+        for pname, pspec in params.items():
+            if not isinstance(pspec, Mapping):
+                problem(f"{path}.params.{pname}", "a parameter must be an object", pspec)
+                good = False
+                continue
+            for message in param_problems(pname, pspec.get("scale"), pspec.get("low"),
+                                          pspec.get("high"), pspec.get("choices")):
+                problem(f"{path}.params.{pname}", message.split(": ", 1)[1].rstrip("."))
+                good = False
+        if pool in spaces:
+            problem(path, "search space declared twice for this protocol and optimizer")
+            good = False
+        if good:
+            try:
+                spaces[pool] = SearchSpace(
+                    tuple(Param.from_dict(n, p) for n, p in params.items()),
+                    spec.get("fixed", {}) or {})
+            except ParameterError as exc:
+                problem(path, str(exc).rstrip("."))
+
+    targets: dict[str, dict[str, float]] = {}
+    raw_targets = doc.get("targets", {}) or {}
+    if not isinstance(raw_targets, Mapping):
+        problem("targets", "targets must be an object of workload → {metric: value}",
+                type(raw_targets).__name__)
+        raw_targets = {}
+    for workload, spec in raw_targets.items():
+        if not isinstance(spec, Mapping):
+            problem(f"targets.{workload}", "must be an object of metric → value", spec)
+            continue
+        for metric, value in spec.items():
+            if metric not in metrics and metrics:
+                problem(f"targets.{workload}.{metric}", "target for an undeclared metric",
+                        metric, "one of " + ", ".join(metrics))
+            elif not isinstance(value, numbers.Real) or isinstance(value, bool):
+                problem(f"targets.{workload}.{metric}", "target must be a number", value)
+            else:
+                targets.setdefault(workload, {})[metric] = float(value)
+
+    inclusion = doc.get("inclusion")
+    if inclusion is not None and not isinstance(inclusion, Mapping):
+        problem("inclusion", "the inclusion graph must be an object", type(inclusion).__name__,
+                '{"edges": [[included, including], ...], "aliases": {...}}')
+        inclusion = None
+    text_columns = doc.get("text_columns", []) or []
+    if not isinstance(text_columns, list) or not all(isinstance(c, str) for c in text_columns):
+        problem("text_columns", "must be a list of column names", text_columns)
+        text_columns = []
+    provenance = doc.get("provenance", {}) or {}
+    if not isinstance(provenance, Mapping):
+        problem("provenance", "must be an object", type(provenance).__name__)
+        provenance = {}
+
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return StudyMeta(metrics, spaces, targets, inclusion, provenance, tuple(text_columns),
+                     doc.get("name"), doc.get("description")), problems

@@ -1,0 +1,272 @@
+"""The :class:`Study`: a tuning study's trials, curves and metadata."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .._checks import as_list
+from ..errors import ParameterError, StudyValidationError, warn_problems
+from ..space import SearchSpace
+from .meta import Metric, StudyMeta
+from .schema import ATTR, FINAL, HP, KEY, POOL, STRING, normalize_curves, normalize_trials
+from .validate import validate_tables
+
+__all__ = ["Pool", "Study"]
+
+
+class Pool(NamedTuple):
+    """The key of a pool: all trials of one optimizer on one workload under one protocol."""
+
+    workload: str
+    protocol: str
+    optimizer: str
+
+    def __str__(self) -> str:
+        return f"{self.workload}/{self.protocol}/{self.optimizer}"
+
+
+def _metrics_from(metrics: Any) -> dict[str, Metric]:
+    if isinstance(metrics, Metric):
+        metrics = [metrics]
+    if isinstance(metrics, Mapping):
+        out = {}
+        for name, spec in metrics.items():
+            if isinstance(spec, Metric):
+                out[name] = spec
+            elif isinstance(spec, Mapping):
+                out[name] = Metric(name, spec.get("direction"), spec.get("split"),
+                                   spec.get("unit"))
+            else:
+                raise ParameterError(f"`metrics[{name!r}]` must be a Metric or a mapping with "
+                                     f"direction and split; got {spec!r}.")
+        return out
+    if isinstance(metrics, Iterable) and not isinstance(metrics, str):
+        items = list(metrics)
+        if all(isinstance(m, Metric) for m in items):
+            return {m.name: m for m in items}
+    raise ParameterError("`metrics` must be a mapping of name → Metric (or {direction, split}) "
+                         f"or a list of Metric; got {metrics!r}.")
+
+
+def _spaces_from(spaces: Any) -> dict[tuple[str, str], SearchSpace]:
+    if spaces is None:
+        return {}
+    if not isinstance(spaces, Mapping):
+        raise ParameterError("`spaces` must be a mapping of (protocol, optimizer) → SearchSpace; "
+                             f"got {type(spaces).__name__}.")
+    out = {}
+    for pool, space in spaces.items():
+        if not (isinstance(pool, tuple) and len(pool) == 2):
+            raise ParameterError("`spaces` keys must be (protocol, optimizer) pairs; "
+                                 f"got {pool!r}.")
+        if isinstance(space, Mapping):
+            space = SearchSpace.from_dict(space)
+        if not isinstance(space, SearchSpace):
+            raise ParameterError(f"`spaces[{pool!r}]` must be a SearchSpace; got {space!r}.")
+        out[(str(pool[0]), str(pool[1]))] = space
+    return out
+
+
+class Study:
+    """A tuning study: trials, their curves and the study's metadata.
+
+    Build one with :func:`tunestats.load_study` or :meth:`Study.from_frames`;
+    both validate. The tables have the canonical dtypes described in
+    :mod:`tunestats.study.schema`.
+
+    Attributes
+    ----------
+    trials : DataFrame
+        One row per trial: key, seed, status, ``hp.*``, ``final.*``, …
+    curves : DataFrame
+        One row per (trial, evaluation step): key, step, time_s, one column
+        per metric.
+    meta : StudyMeta
+        Metrics, search spaces, targets, inclusion graph, provenance.
+    source : str or None
+        The folder the study was read from, for messages.
+    problems : list of Problem
+        The warnings found when the study was validated.
+    """
+
+    def __init__(self, trials: pd.DataFrame, curves: pd.DataFrame, meta: StudyMeta, *,
+                 source: str | None = None, problems: list | None = None):
+        self.trials = trials
+        self.curves = curves
+        self.meta = meta
+        self.source = source
+        self.problems = list(problems or [])
+
+    # -- construction ---------------------------------------------------------
+    @classmethod
+    def from_frames(cls, trials: pd.DataFrame, curves: pd.DataFrame | None = None, *,
+                    metrics: Any, spaces: Any = None,
+                    targets: Mapping[str, Mapping[str, float]] | None = None,
+                    inclusion: Mapping[str, Any] | None = None,
+                    provenance: Mapping[str, Any] | None = None,
+                    name: str | None = None, text_columns: Iterable[str] = ()) -> Study:
+        """Build a study from pandas tables, validating them.
+
+        Parameters
+        ----------
+        trials : DataFrame
+            One row per trial (columns as in :mod:`tunestats.study.schema`).
+        curves : DataFrame, optional
+            One row per evaluation; an empty curves table when omitted.
+        metrics : mapping or list
+            ``{name: Metric}``, ``{name: {"direction": ..., "split": ...}}`` or
+            a list of :class:`Metric`.
+        spaces : mapping, optional
+            ``{(protocol, optimizer): SearchSpace}``.
+        targets, inclusion, provenance, name
+            As in ``study.json``.
+        text_columns : iterable of str
+            ``hp.``/``attr.`` columns to keep as text even when their values
+            look like numbers.
+
+        Raises
+        ------
+        StudyValidationError
+            With every problem found.
+        """
+        if not isinstance(trials, pd.DataFrame):
+            raise ParameterError(f"`trials` must be a DataFrame; got {type(trials).__name__}.")
+        if curves is None:
+            curves = pd.DataFrame({c: pd.Series(dtype="int64" if c in ("repeat", "trial")
+                                                else STRING) for c in KEY})
+            curves["step"] = pd.Series(dtype="int64")
+        elif not isinstance(curves, pd.DataFrame):
+            raise ParameterError(f"`curves` must be a DataFrame; got {type(curves).__name__}.")
+        meta = StudyMeta(_metrics_from(metrics), _spaces_from(spaces), dict(targets or {}),
+                         inclusion, dict(provenance or {}), tuple(text_columns), name)
+        return cls._checked(trials, curves, meta, files={"trials": "trials (DataFrame)",
+                                                         "curves": "curves (DataFrame)"})
+
+    @classmethod
+    def _checked(cls, trials: pd.DataFrame, curves: pd.DataFrame, meta: StudyMeta, *,
+                 files: Mapping[str, str], source: str | None = None,
+                 extra_problems: Iterable = ()) -> Study:
+        """Validate raw tables, raise on errors, warn on warnings, normalise."""
+        validation = validate_tables(trials, curves, meta, files)
+        problems = [*extra_problems, *validation.problems]
+        if any(p.severity == "error" for p in problems):
+            raise StudyValidationError(problems, source)
+        warn_problems(problems)
+        text = set(meta.text_columns)
+        trials = normalize_trials(trials, text)
+        meta = dataclasses.replace(meta, text_columns=tuple(
+            c for c in trials.columns if c.startswith((HP, ATTR)) and trials[c].dtype == STRING))
+        curves = normalize_curves(curves, trials, in_order=validation.curves_in_order)
+        return cls(trials, curves, meta, source=source, problems=problems)
+
+    # -- metadata shortcuts ---------------------------------------------------
+    @property
+    def metrics(self) -> Mapping[str, Metric]:
+        """Declared metrics by name."""
+        return self.meta.metrics
+
+    @property
+    def spaces(self) -> Mapping[tuple[str, str], SearchSpace]:
+        """Search spaces by (protocol, optimizer)."""
+        return self.meta.spaces
+
+    @property
+    def targets(self) -> Mapping[str, Mapping[str, float]]:
+        """Targets by workload and metric."""
+        return self.meta.targets
+
+    @property
+    def provenance(self) -> Mapping[str, Any]:
+        return self.meta.provenance
+
+    @property
+    def hyperparameters(self) -> list[str]:
+        """Hyperparameter names (columns ``hp.<name>`` without the prefix)."""
+        return [c[len(HP):] for c in self.trials.columns if c.startswith(HP)]
+
+    def metric(self, name: str) -> Metric:
+        """The declared metric ``name``, or a clear error listing those declared."""
+        try:
+            return self.meta.metrics[name]
+        except KeyError:
+            raise ParameterError(f"unknown metric {name!r}: the study declares "
+                                 f"{', '.join(self.meta.metrics)}.") from None
+
+    # -- pools and selection --------------------------------------------------
+    def pool_keys(self) -> list[Pool]:
+        """The (workload, protocol, optimizer) pools that have trials, sorted."""
+        frame = self.trials[list(POOL)].drop_duplicates().sort_values(list(POOL))
+        return [Pool(*(str(v) for v in row)) for row in frame.itertuples(index=False)]
+
+    def pools(self) -> Iterator[tuple[Pool, pd.DataFrame]]:
+        """Iterate ``(Pool, trials of that pool)``, sorted by pool."""
+        groups = self.trials.groupby(list(POOL), observed=True, sort=True)
+        for key, frame in groups:
+            yield Pool(*(str(k) for k in key)), frame
+
+    def select(self, *, workload: Any = None, protocol: Any = None, optimizer: Any = None,
+               status: Any = None) -> Study:
+        """A study restricted to the given workloads, protocols, optimizers and statuses.
+
+        Each argument is a name or a list of names; ``None`` keeps everything.
+        Asking for a name the study does not have is an error (a typo would
+        otherwise give an empty study).
+        """
+        mask = np.ones(len(self.trials), dtype=bool)
+        for column, wanted in (("workload", workload), ("protocol", protocol),
+                               ("optimizer", optimizer), ("status", status)):
+            if wanted is None:
+                continue
+            wanted = as_list(wanted)
+            present = set(self.trials[column].astype(str))
+            unknown = [w for w in wanted if w not in present]
+            if unknown:
+                raise ParameterError(f"`{column}` {unknown[0]!r} is not in the study; "
+                                     f"it has {', '.join(sorted(present))}.")
+            mask &= self.trials[column].isin(wanted).to_numpy()
+        trials = self.trials[mask]
+        keys = trials[list(KEY)]
+        curves = self.curves.merge(keys, on=list(KEY), how="inner") if len(self.curves) else (
+            self.curves)
+        trials = normalize_trials(trials, set(self.meta.text_columns))
+        return Study(trials, normalize_curves(curves, trials), self.meta, source=self.source,
+                     problems=self.problems)
+
+    # -- summaries and output -------------------------------------------------
+    def summary(self) -> pd.DataFrame:
+        """One row per pool: trials by status, best final value of each metric,
+        hyperparameters tuned (those that vary within the pool)."""
+        rows = []
+        finals = [c for c in self.trials.columns if c.startswith(FINAL)]
+        for pool, frame in self.pools():
+            row: dict[str, Any] = dict(pool._asdict())
+            row["trials"] = len(frame)
+            for status in ("completed", "diverged", "failed"):
+                row[status] = int((frame["status"] == status).sum())
+            for col in finals:
+                metric = self.meta.metrics[col[len(FINAL):]]
+                values = frame.loc[frame["status"] == "completed", col].to_numpy(dtype=float)
+                best = np.nanmin(values) if metric.direction == "minimize" else np.nanmax(values)
+                row[f"best {metric.name}"] = best if values.size and not np.all(
+                    np.isnan(values)) else np.nan
+            tuned = [c[len(HP):] for c in frame.columns if c.startswith(HP)
+                     and frame[c].nunique(dropna=True) > 1]
+            row["tuned"] = ", ".join(tuned)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def save(self, path: Any, *, format: str = "parquet") -> None:
+        """Write the study to the folder ``path`` (see :func:`tunestats.save_study`)."""
+        from .io import save_study
+
+        save_study(self, path, format=format)
+
+    def __repr__(self) -> str:
+        return (f"<Study {self.meta.name or self.source or ''}: {len(self.trials)} trials in "
+                f"{len(self.pool_keys())} pools, {len(self.curves)} curve rows, metrics "
+                f"{', '.join(self.meta.metrics)}>")
