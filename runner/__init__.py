@@ -7,7 +7,7 @@ schedules, CPU workloads that need no download, and the trial loop.
 from .optimizers import OPTIMIZERS, SGD, Adam, Momentum, NAdam, Nesterov, RMSProp, make_optimizer
 from .schedules import SCHEDULES, Schedule
 from .trial import TrialResult, run_trial
-from .workloads import WORKLOADS, Metric, Splits, Workload, make_workload, register_workload
+from .workloads import WORKLOADS, Splits, Workload, make_workload, register_workload
 
 __all__ = [
     "OPTIMIZERS",
@@ -15,7 +15,6 @@ __all__ = [
     "SGD",
     "WORKLOADS",
     "Adam",
-    "Metric",
     "Momentum",
     "NAdam",
     "Nesterov",

@@ -57,11 +57,12 @@ import torch
 from tunestats._checks import check_choice, check_positive_int
 from tunestats.errors import DataError, ParameterError, StudyFileError
 from tunestats.space import SearchSpace
+from tunestats.study import Metric
 
 from .optimizers import OPTIMIZERS, make_optimizer, optimizer_hyperparameters
 from .presets import PRESETS
 from .schedules import SCHEDULE_HYPERPARAMETERS, Schedule
-from .workloads import Metric, Workload, check_workload_options, make_workload
+from .workloads import Workload, check_workload_options, make_workload
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -1,13 +1,12 @@
 """Workloads: a model, its data and its metrics, by name (see :mod:`.registry`)."""
 
 from . import charlm, digits, idx
-from .base import STANDARD_METRICS, Metric, Splits, Workload, classification_error
+from .base import STANDARD_METRICS, Splits, Workload, classification_error
 from .registry import WORKLOADS, check_workload_options, make_workload, register_workload
 
 __all__ = [
     "STANDARD_METRICS",
     "WORKLOADS",
-    "Metric",
     "Splits",
     "Workload",
     "charlm",

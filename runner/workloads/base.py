@@ -21,38 +21,20 @@ from torch.nn import functional
 
 from tunestats._checks import check_positive_int
 from tunestats.errors import ParameterError
+from tunestats.study import Metric
 
-__all__ = ["STANDARD_METRICS", "Metric", "Splits", "Workload", "classification_error"]
+__all__ = ["STANDARD_METRICS", "Splits", "Workload", "classification_error"]
 
 SPLITS = ("train", "valid", "test")
 
 
-@dataclass(frozen=True)
-class Metric:
-    """A metric a workload reports: its name, direction and split.
-
-    Parameters
-    ----------
-    name : str
-        Column name in the study (e.g. ``valid_error``).
-    direction : {"minimize", "maximize"}
-        Which way is better.
-    split : {"train", "valid", "test"}
-        The data it is measured on.
-    """
-
-    name: str
-    direction: str
-    split: str
-
-
 #: The metrics every built-in workload reports.
 STANDARD_METRICS = (
-    Metric("train_loss", "minimize", "train"),
-    Metric("valid_loss", "minimize", "valid"),
-    Metric("valid_error", "minimize", "valid"),
-    Metric("test_loss", "minimize", "test"),
-    Metric("test_error", "minimize", "test"),
+    Metric("train_loss", "minimize", "train", "nats"),
+    Metric("valid_loss", "minimize", "valid", "nats"),
+    Metric("valid_error", "minimize", "valid", "fraction"),
+    Metric("test_loss", "minimize", "test", "nats"),
+    Metric("test_error", "minimize", "test", "fraction"),
 )
 
 
@@ -106,9 +88,9 @@ class Workload:
         ``loss(output, target)``: the scalar minimised by training.
     error : callable, default :func:`classification_error`
         ``error(output, target)``: the error reported as ``<split>_error``.
-    metrics : tuple of Metric, default :data:`STANDARD_METRICS`
-        The metrics :meth:`evaluate` reports. Each is ``<split>_loss`` or
-        ``<split>_error``.
+    metrics : tuple of tunestats.study.Metric, default :data:`STANDARD_METRICS`
+        The metrics :meth:`evaluate` reports, with direction and split. Each is
+        ``<split>_loss`` or ``<split>_error``.
     """
 
     data: Splits

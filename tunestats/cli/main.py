@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import TunestatsError
-from . import convert, figures, info, validate
+from . import convert, figures, info, run, validate
 
 __all__ = ["main"]
 
-COMMANDS = (info, validate, convert, figures)
+COMMANDS = (info, validate, convert, figures, run)
 
 
 class _Parser(argparse.ArgumentParser):
