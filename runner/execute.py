@@ -29,6 +29,7 @@ from tunestats.study.io import read_json, write_meta
 from tunestats.study.schema import STUDY_FILE
 
 from .config import StudyConfig, TrialSpec
+from .optimizers import INCLUSIONS
 from .worker import run_trial_spec
 
 __all__ = ["RunSummary", "run_study", "study_meta"]
@@ -76,7 +77,8 @@ def study_meta(config: StudyConfig, command: str | None = None,
 
     The provenance names the config (its file name and full text), the study
     seed and how trial seeds derive from it, the package versions, the device
-    and the command.
+    and the command. The inclusion graph is the paper's, restricted to the
+    config's optimizers.
     """
     provenance = {
         "generator": "tunestats.runner",
@@ -94,8 +96,10 @@ def study_meta(config: StudyConfig, command: str | None = None,
     }
     targets = {name: dict(entry.targets) for name, entry in config.workloads.items()
                if entry.targets}
+    edges = [list(pair) for pair in INCLUSIONS if set(pair) <= set(config.optimizers)]
     return StudyMeta(metrics={m.name: m for m in config.metrics()}, spaces=config.spaces(),
-                     targets=targets, provenance=provenance)
+                     targets=targets, inclusion={"edges": edges, "aliases": {}},
+                     provenance=provenance)
 
 
 def _prepare(config: StudyConfig, out: Path, meta: StudyMeta) -> None:

@@ -29,6 +29,7 @@ from tunestats._checks import check_real
 from tunestats.errors import ParameterError
 
 __all__ = [
+    "INCLUSIONS",
     "OPTIMIZERS",
     "SGD",
     "Adam",
@@ -280,6 +281,11 @@ def _buffer(state: dict[str, Any], name: str, p: torch.Tensor) -> torch.Tensor:
         state[name] = torch.zeros_like(p, memory_format=torch.preserve_format)
     return state[name]
 
+
+#: The inclusion relations of Choi et al. (2019): (included, including) pairs; each
+#: including optimizer reaches every update of the included one (see the classes' Notes).
+INCLUSIONS = (("sgd", "momentum"), ("sgd", "nesterov"), ("momentum", "rmsprop"),
+              ("momentum", "adam"), ("nesterov", "nadam"))
 
 #: The optimizers by name, as a study config names them.
 OPTIMIZERS: dict[str, type[_PaperOptimizer]] = {

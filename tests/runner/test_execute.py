@@ -77,6 +77,7 @@ def test_local_run_compacts_validates_and_matches_the_plan(reference):
     meta = json.loads((reference / "study.json").read_text())
     assert meta["provenance"]["seed"] == 11 and "torch" in meta["provenance"]["versions"]
     assert meta["targets"] == {"tiny": {"valid_error": 0.5}}
+    assert meta["inclusion"]["edges"] == []  # sgd ⊆ adam only through momentum
     assert set(study.metrics) == {"train_loss", "valid_loss", "valid_error", "test_loss",
                                   "test_error"}
 
