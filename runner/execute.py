@@ -193,7 +193,10 @@ def _pool_results(todo: Sequence[TrialSpec], workers: int | None,
     if not todo:
         return
     workers = min(workers or multiprocessing.cpu_count(), len(todo))
-    pool = multiprocessing.get_context("spawn").Pool(workers)
+    # Forked workers start at once with torch and the built workloads already loaded;
+    # CUDA does not survive a fork, so a study that may use it spawns fresh processes.
+    fork = sys.platform == "linux" and todo[0].device == "cpu"
+    pool = multiprocessing.get_context("fork" if fork else "spawn").Pool(workers)
     try:
         yield from pool.imap_unordered(_run_with_threads, [(s, threads) for s in todo])
         pool.close()
