@@ -6,6 +6,17 @@ inclusion checks, steps-to-target and search-space checks, after Choi et al.
 """
 
 from ._version import __version__
+from .analysis import (
+    SpaceCheck,
+    best_of_k,
+    best_of_k_curve,
+    budget_convergence,
+    check_space,
+    compare_protocols,
+    inclusion_violations,
+    performance_profile,
+    steps_to_target,
+)
 from .errors import DataError, ParameterError, StudyFileError, StudyValidationError, TunestatsError
 from .space import Param, SearchSpace
 from .study import Metric, Pool, Study, load_study, save_study
@@ -17,11 +28,20 @@ __all__ = [
     "ParameterError",
     "Pool",
     "SearchSpace",
+    "SpaceCheck",
     "Study",
     "StudyFileError",
     "StudyValidationError",
     "TunestatsError",
     "__version__",
+    "best_of_k",
+    "best_of_k_curve",
+    "budget_convergence",
+    "check_space",
+    "compare_protocols",
+    "inclusion_violations",
     "load_study",
+    "performance_profile",
     "save_study",
+    "steps_to_target",
 ]

@@ -17,13 +17,21 @@ import numpy as np
 from .errors import ParameterError
 
 __all__ = [
+    "DIRECTIONS",
+    "all_finite",
     "as_generator",
     "as_list",
+    "check_bool",
     "check_choice",
+    "check_direction",
     "check_fraction",
     "check_positive_int",
+    "check_positive_int_array",
     "check_real",
+    "check_real_array",
 ]
+
+DIRECTIONS = ("minimize", "maximize")
 
 
 def _got(value: Any) -> str:
@@ -52,6 +60,74 @@ def check_positive_int(name: str, value: Any, *, upper: int | None = None,
     return int(value)
 
 
+def check_direction(name: str, value: Any) -> str:
+    """Return ``value`` if it is ``"minimize"`` or ``"maximize"``, else raise."""
+    return check_choice(name, value, DIRECTIONS)
+
+
+def check_positive_int_array(name: str, value: Any, *, upper: int | None = None,
+                             upper_name: str | None = None) -> np.ndarray:
+    """Return ``value`` as an int64 array if every entry passes :func:`check_positive_int`.
+
+    A scalar gives a 0-d array. The message names the first offending entry,
+    in the words of :func:`check_positive_int`.
+    """
+    array = np.asarray(value)
+    if array.size == 0:
+        raise ParameterError(f"`{name}` must hold at least one positive integer; got an empty "
+                             "sequence.")
+    if array.dtype.kind in "iu" and array.min() >= 1 and (upper is None or array.max() <= upper):
+        return array.astype(np.int64)
+    items = array.ravel().tolist()
+    for item in items:
+        check_positive_int(name, item, upper=upper, upper_name=upper_name)
+    return np.asarray(items, dtype=np.int64).reshape(array.shape)
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """Whether every entry is finite; one cheap pass (a sum) when they are."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        if np.isfinite(np.sum(array)):  # a finite sum has no NaN and no infinity in it
+            return True
+    return bool(np.isfinite(array).all())
+
+
+def check_real_array(name: str, value: Any, *, low: float | None = None,
+                     high: float | None = None, allow_inf: bool = False,
+                     allow_nan: bool = False, hint: str = "") -> np.ndarray:
+    """Return ``value`` as a float array of real numbers inside ``[low, high]``.
+
+    NaN is refused unless ``allow_nan``, infinities unless ``allow_inf``. ``hint`` is added to
+    the message (e.g. how to get rid of NaN). The message names the first
+    offending entry and its index.
+    """
+    array = np.asarray(value)
+    if array.dtype.kind not in "iuf":
+        raise ParameterError(f"`{name}` must be real numbers; got an array of dtype "
+                             f"{array.dtype}.{hint}")
+    array = array.astype(float, copy=False)
+    if low is None and high is None and all_finite(array):
+        return array
+    bad = np.isinf(array) if not allow_inf else np.zeros(array.shape, dtype=bool)
+    if not allow_nan:
+        bad |= np.isnan(array)
+    if low is not None:
+        bad |= array < low
+    if high is not None:
+        bad |= array > high
+    if bad.any():
+        where = np.unravel_index(int(np.flatnonzero(bad)[0]), array.shape)
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        kind = "finite numbers" if not allow_inf else (
+            "real numbers" if allow_nan else "real numbers (no NaN)")
+        interval = f" in [{lo}, {hi}]" if low is not None or high is not None else ""
+        index = f" at index {tuple(int(i) for i in where)}" if array.ndim else ""
+        raise ParameterError(f"`{name}` must be {kind}{interval}; got {array[where]}"
+                             f"{index}.{hint}")
+    return array
+
+
 def check_real(name: str, value: Any, *, low: float | None = None, high: float | None = None,
                low_open: bool = False, high_open: bool = False) -> float:
     """Return ``value`` as a float if it is a finite real number inside the interval."""
@@ -76,6 +152,13 @@ def check_fraction(name: str, value: Any, *, low_open: bool = True,
                    high_open: bool = False, high: float = 1.0) -> float:
     """Return ``value`` if it lies in (0, ``high``] (ends configurable)."""
     return check_real(name, value, low=0.0, high=high, low_open=low_open, high_open=high_open)
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` as a ``bool`` if it is ``True`` or ``False``, else raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParameterError(f"`{name}` must be True or False; got {_got(value)}.")
+    return bool(value)
 
 
 def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:

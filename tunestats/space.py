@@ -118,6 +118,45 @@ class Param:
         values = self._unwarp(lo + u * (hi - lo))
         return np.clip(values, self.low, self.high)
 
+    def widened(self, side: str, amount: float) -> Param:
+        """This parameter with one bound moved outwards by ``amount`` in its own coordinate.
+
+        Parameters
+        ----------
+        side : {"low", "high"}
+            The bound to move.
+        amount : float
+            How far, in the parameter's coordinate: decades of ``x`` for
+            ``log``, decades of ``1 - x`` for ``reverse_log``, units of ``x``
+            for ``linear``.
+
+        Returns
+        -------
+        Param
+
+        Raises
+        ------
+        ParameterError
+            For a ``choice`` parameter, or when the new bound leaves the
+            scale's domain (a ``reverse_log`` low bound at or below 0).
+
+        Examples
+        --------
+        >>> Param("lr", "log", 1e-4, 1.0).widened("high", 1.0).high
+        10.0
+        >>> round(Param("momentum", "reverse_log", 0.9, 0.999).widened("high", 1.0).high, 6)
+        0.9999
+        """
+        check_choice("side", side, ("low", "high"))
+        if self.scale == "choice":
+            raise ParameterError(f"choice parameter {self.name!r} has no bound to widen.")
+        lo, hi = self._warp(np.array([self.low, self.high]))
+        lo, hi = (lo - amount, hi) if side == "low" else (lo, hi + amount)
+        low, high = (float(v) for v in self._unwarp(np.array([lo, hi])))
+        # keep the unmoved bound exact (the round trip through the warp may perturb it)
+        low, high = (low, self.high) if side == "low" else (self.low, high)
+        return Param(self.name, self.scale, low, high)
+
     def contains(self, values: Any) -> np.ndarray:
         """Boolean array: which values lie inside the declared range (or choices)."""
         if self.scale == "choice":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 
-__all__ = ["add_output_options", "emit"]
+__all__ = ["ProgressLine", "add_output_options", "emit"]
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -28,11 +29,14 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def emit(args: argparse.Namespace, tables: dict[str, pd.DataFrame], *,
-         extra: dict[str, Any] | None = None) -> None:
+         extra: dict[str, Any] | None = None,
+         shown: dict[str, pd.DataFrame] | None = None) -> None:
     """Print ``tables`` (readable or JSON) and write them if ``--out`` was given.
 
     Several tables go to CSV as one file per table (``FILE-<name>.csv``) and to
-    JSON as one object of named tables.
+    JSON as one object of named tables. ``shown``, when given, is what the
+    readable print shows instead of ``tables`` (e.g. fewer columns); JSON and
+    files always hold ``tables`` in full.
     """
     payload = {name: _records(frame) for name, frame in tables.items()}
     if extra:
@@ -43,8 +47,9 @@ def emit(args: argparse.Namespace, tables: dict[str, pd.DataFrame], *,
     else:
         with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
                                "display.width", 200, "display.precision", 4):
-            for name, frame in tables.items():
-                if len(tables) > 1:
+            printed = tables if shown is None else shown
+            for name, frame in printed.items():
+                if len(printed) > 1:
                     print(f"\n== {name} ==")
                 print(frame.to_string(index=False) if len(frame) else "(none)")
     out = getattr(args, "out", None)
@@ -62,3 +67,20 @@ def emit(args: argparse.Namespace, tables: dict[str, pd.DataFrame], *,
     else:
         for name, frame in tables.items():
             frame.to_csv(out.with_name(f"{out.stem}-{name}{out.suffix}"), index=False)
+
+
+class ProgressLine:
+    """``callable(done, total)`` that redraws one progress line on stderr (at most
+    every 0.2 s, and once at the end)."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < 0.2:
+            return
+        self.last = now
+        print(f"\r  {self.label} {done}/{total}", end="\n" if done >= total else "",
+              file=sys.stderr, flush=True)

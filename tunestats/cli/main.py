@@ -14,11 +14,24 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import TunestatsError
-from . import convert, figures, info, run, validate
+from . import (
+    best_of_k,
+    check_space,
+    compare,
+    convert,
+    figures,
+    import_,
+    info,
+    profile,
+    run,
+    steps_to_target,
+    validate,
+)
 
 __all__ = ["main"]
 
-COMMANDS = (info, validate, convert, figures, run)
+COMMANDS = (info, validate, convert, import_, best_of_k, compare, steps_to_target, profile,
+            check_space, figures, run)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,15 +1,17 @@
 """Regenerate every figure of a study: the main job of ``tunestats figures``.
 
 Each figure family has a module here with a builder ``Study -> Figure``
-registered in :data:`FIGURES`. Builders call the analysis API for their
-numbers and :mod:`tunestats.plots` to draw; a builder that cannot apply to a
+registered in :data:`FIGURES`. A builder returns one figure, or a mapping of
+name → figure for a family that draws one figure per part of the study
+(saved as ``<figure>-<name>.<format>``). Builders call the analysis API for
+their numbers and :mod:`tunestats.plots` to draw; a builder that cannot apply to a
 study (say, a comparison of protocols in a study with one protocol) raises
 :class:`NotApplicable` and the figure is reported as skipped, with the reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,13 +19,14 @@ import matplotlib
 
 from .._checks import check_choice
 from ..study import Study
-from . import summary
+from . import best_of_k, comparison, search_space, summary
 from ._registry import FigureSpec, NotApplicable
 
 __all__ = ["FIGURES", "FORMATS", "FigureSpec", "NotApplicable", "RenderReport", "render_figures"]
 
 #: Every figure, in the order they are rendered.
-FIGURES: tuple[FigureSpec, ...] = (*summary.FIGURES,)
+FIGURES: tuple[FigureSpec, ...] = (*summary.FIGURES, *best_of_k.FIGURES, *comparison.FIGURES,
+                                      *search_space.FIGURES)
 
 FORMATS = ("png", "pdf", "svg")
 
@@ -45,7 +48,8 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
     ----------
     study : Study
     out : str or Path
-        Folder for the files ``<name>.<format>``; created if needed.
+        Folder for the files ``<name>.<format>`` (``<name>-<part>.<format>``
+        for a builder that returns several figures); created if needed.
     formats : sequence of {"png", "pdf", "svg"}
     names : iterable of str, optional
         Only these figures (default: all).
@@ -75,16 +79,20 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
         if progress:
             progress(spec.name)
         try:
-            fig = spec.build(study)
+            built = spec.build(study)
         except NotApplicable as exc:
             report.skipped[spec.name] = str(exc)
             continue
+        figures = ({f"{spec.name}-{part}": fig for part, fig in built.items()}
+                   if isinstance(built, Mapping) else {spec.name: built})
         try:
-            for fmt in formats:
-                path = folder / f"{spec.name}.{fmt}"
-                fig.savefig(path, dpi=dpi, bbox_inches="tight",
-                            metadata={"Software": None} if fmt == "png" else None)
-                report.written.append(path)
+            for stem, fig in figures.items():
+                for fmt in formats:
+                    path = folder / f"{stem}.{fmt}"
+                    fig.savefig(path, dpi=dpi, bbox_inches="tight",
+                                metadata={"Software": None} if fmt == "png" else None)
+                    report.written.append(path)
         finally:
-            plt.close(fig)
+            for fig in figures.values():
+                plt.close(fig)
     return report

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
@@ -18,8 +18,9 @@ class NotApplicable(Exception):
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """A registered figure: file stem, one-line description, builder."""
+    """A registered figure: file stem, one-line description, builder (which returns a
+    figure, or a mapping of part name → figure)."""
 
     name: str
     description: str
-    build: Callable[[Study], Figure]
+    build: Callable[[Study], Figure | Mapping[str, Figure]]

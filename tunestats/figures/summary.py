@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..errors import DataError
 from ..plots import plot_final_metric
 from ..study import Study
 from ._registry import FigureSpec, NotApplicable
@@ -13,15 +14,12 @@ __all__ = ["FIGURES", "study_overview"]
 
 
 def headline_metric(study: Study) -> str:
-    """The metric a study is judged by: the first declared validation metric with
-    final values (else the first metric with final values)."""
-    finals = [m for m in study.metrics if f"final.{m}" in study.trials]
-    for name in finals:
-        if study.metrics[name].split == "valid":
-            return name
-    if not finals:
-        raise NotApplicable("the trials have no final.<metric> column")
-    return finals[0]
+    """The name of :meth:`Study.headline_metric`, or :class:`NotApplicable` when
+    there is none."""
+    try:
+        return study.headline_metric().name
+    except DataError as exc:
+        raise NotApplicable(str(exc)) from None
 
 
 def study_overview(study: Study) -> Figure:

@@ -9,6 +9,7 @@ and, after the tables are safely written, removes the records they now hold.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -34,7 +35,7 @@ from .schema import (
     trials_file,
 )
 
-__all__ = ["load_study", "read_json", "save_study", "write_meta"]
+__all__ = ["load_study", "read_json", "read_jsonl", "save_study", "write_meta"]
 
 
 def read_json(path: Path) -> Any:
@@ -64,9 +65,10 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     # them) and the table in one chunk per column, so that converting to pandas
     # copies nothing but the dictionary codes.
     try:
-        names = pq.read_schema(path).names
-        handle = pq.ParquetFile(path, read_dictionary=[c for c in POOL if c in names],
-                                memory_map=True)
+        footer = pq.read_metadata(path)
+        names = footer.schema.names
+        handle = pq.ParquetFile(path, metadata=footer, memory_map=True,
+                                read_dictionary=[c for c in POOL if c in names])
         table = handle.read()
     except (pa.ArrowException, OSError) as exc:
         raise StudyFileError(f"{path}: cannot read the Parquet file (truncated or corrupt?): "
@@ -79,12 +81,18 @@ def _read_csv(path: Path, text_columns: set[str]) -> pd.DataFrame:
         header = pd.read_csv(path, nrows=0, encoding="utf-8").columns
         text = [c for c in header if c in text_columns or c in (*POOL, "status", "message")]
         return pd.read_csv(path, dtype=dict.fromkeys(text, STRING), keep_default_na=False,
-                           na_values=[""], float_precision="round_trip", encoding="utf-8")
+                           na_values=[""], encoding="utf-8")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise StudyFileError(f"{path}: cannot read the CSV file: {exc}") from None
 
 
-def _read_jsonl(path: Path, text_columns: set[str]) -> pd.DataFrame:
+def read_jsonl(path: Path, text_columns: set[str] = frozenset(),
+               empty_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a JSON Lines table (one JSON object per line) into a DataFrame.
+
+    ``text_columns`` are kept as text; ``empty_columns`` are the columns of
+    the table when the file holds no row (JSON Lines has no header).
+    """
     rows = []
     with path.open(encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, start=1):
@@ -99,6 +107,8 @@ def _read_jsonl(path: Path, text_columns: set[str]) -> pd.DataFrame:
                 raise StudyFileError(f"{path}: line {lineno} is not a JSON object; "
                                      "expected one object per row")
             rows.append(row)
+    if not rows:  # JSON Lines has no header: an empty table takes its columns from study.json
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in empty_columns})
     frame = pd.DataFrame.from_records(rows)
     for col in frame.columns:
         if col in text_columns:
@@ -116,10 +126,10 @@ def _read_table(folder: Path, fmt: str, name: str, meta: StudyMeta | None) -> pd
         return _read_parquet(path)
     if fmt == "csv":
         return _read_csv(path, text)
-    return _read_jsonl(path, text)
+    return read_jsonl(path, text, meta.curve_columns if meta and name == "curves" else ())
 
 
-def load_study(path: Any, *, validate: bool = True) -> Study:
+def load_study(path: Any, *, compact: bool = False) -> Study:
     """Read and validate a study folder.
 
     Parameters
@@ -127,11 +137,11 @@ def load_study(path: Any, *, validate: bool = True) -> Study:
     path : str or Path
         A folder with ``study.json`` and the trials and curves tables in
         Parquet, CSV or JSON Lines, and/or a ``records/`` folder of per-trial
-        files (as the runner writes them; they are merged in memory — use
-        :func:`tunestats.study.compact_study` to fold them into the tables).
-    validate : bool
-        Kept for symmetry with the writers; validation always runs because
-        the analyses rely on it. Passing ``False`` is refused.
+        files as the runner writes them, which are merged with the tables.
+    compact : bool
+        If the folder has records, fold them into Parquet tables and remove
+        them (after the tables are safely written). Default: leave the folder
+        as it is.
 
     Returns
     -------
@@ -144,9 +154,6 @@ def load_study(path: Any, *, validate: bool = True) -> Study:
     StudyValidationError
         The tables do not satisfy the study format; lists every problem.
     """
-    if not validate:
-        raise StudyFileError("tunestats always validates studies when loading them; the "
-                             "analyses depend on it")
     folder = Path(path)
     if not folder.exists():
         raise StudyFileError(f"{folder}: no such study folder")
@@ -175,8 +182,11 @@ def load_study(path: Any, *, validate: bool = True) -> Study:
         trials, curves = record_frames
         files = {"trials": str(folder / records.RECORDS_DIR),
                  "curves": str(folder / records.RECORDS_DIR)}
-    return Study._checked(trials, curves, meta, files=files, source=str(folder),
-                          extra_problems=meta_problems)
+    study = Study._checked(trials, curves, meta, files=files, source=str(folder),
+                           extra_problems=meta_problems)
+    if compact and record_frames is not None:
+        save_study(study, folder, format="parquet")
+    return study
 
 
 def write_meta(folder: Path, meta: StudyMeta) -> None:
@@ -236,7 +246,7 @@ def save_study(study: Study, path: Any, *, format: str = "parquet") -> None:
     folder.mkdir(parents=True, exist_ok=True)
     trials = study.trials.sort_values(list(KEY), kind="stable", ignore_index=True)
     curves = study.curves.sort_values([*KEY, "step"], kind="stable", ignore_index=True)
-    write_meta(folder, study.meta)
+    write_meta(folder, dataclasses.replace(study.meta, curve_columns=tuple(curves.columns)))
     _write_table(trials, folder / trials_file(format), format)
     _write_table(curves, folder / curves_file(format), format)
     for other in TABLE_FORMATS:

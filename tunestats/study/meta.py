@@ -14,6 +14,7 @@ inclusion graph, provenance.
       "targets": {"digits_mlp": {"valid_error": 0.05}},
       "inclusion": {"edges": [["sgd", "momentum"]], "aliases": {}},
       "text_columns": ["hp.activation"],
+      "curve_columns": ["workload", ..., "step", "time_s", "valid_error"],
       "provenance": {"generator": "...", "command": "..."}
     }
 
@@ -34,7 +35,7 @@ from .schema import DIRECTIONS, SCHEMA_VERSION, SPLITS, STUDY_FILE
 __all__ = ["Metric", "StudyMeta", "parse_meta"]
 
 _TOP_LEVEL = {"schema_version", "name", "description", "metrics", "spaces", "targets",
-              "inclusion", "text_columns", "provenance"}
+              "inclusion", "text_columns", "curve_columns", "provenance"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class StudyMeta:
     inclusion: Mapping[str, Any] | None = None
     provenance: Mapping[str, Any] = field(default_factory=dict)
     text_columns: tuple[str, ...] = ()
+    curve_columns: tuple[str, ...] = ()
     name: str | None = None
     description: str | None = None
 
@@ -111,6 +113,7 @@ class StudyMeta:
         if self.inclusion is not None:
             out["inclusion"] = dict(self.inclusion)
         out["text_columns"] = list(self.text_columns)
+        out["curve_columns"] = list(self.curve_columns)
         out["provenance"] = dict(self.provenance)
         return out
 
@@ -230,6 +233,10 @@ def parse_meta(doc: Any, file: str = STUDY_FILE) -> tuple[StudyMeta | None, list
     if not isinstance(text_columns, list) or not all(isinstance(c, str) for c in text_columns):
         problem("text_columns", "must be a list of column names", text_columns)
         text_columns = []
+    curve_columns = doc.get("curve_columns", []) or []
+    if not isinstance(curve_columns, list) or not all(isinstance(c, str) for c in curve_columns):
+        problem("curve_columns", "must be a list of column names", curve_columns)
+        curve_columns = []
     provenance = doc.get("provenance", {}) or {}
     if not isinstance(provenance, Mapping):
         problem("provenance", "must be an object", type(provenance).__name__)
@@ -238,4 +245,4 @@ def parse_meta(doc: Any, file: str = STUDY_FILE) -> tuple[StudyMeta | None, list
     if any(p.severity == "error" for p in problems):
         return None, problems
     return StudyMeta(metrics, spaces, targets, inclusion, provenance, tuple(text_columns),
-                     doc.get("name"), doc.get("description")), problems
+                     tuple(curve_columns), doc.get("name"), doc.get("description")), problems

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import as_list
-from ..errors import ParameterError, StudyValidationError, warn_problems
+from ..errors import DataError, ParameterError, StudyValidationError, warn_problems
 from ..space import SearchSpace
 from .meta import Metric, StudyMeta
 from .schema import ATTR, FINAL, HP, KEY, POOL, STRING, normalize_curves, normalize_trials
@@ -143,7 +143,7 @@ class Study:
         elif not isinstance(curves, pd.DataFrame):
             raise ParameterError(f"`curves` must be a DataFrame; got {type(curves).__name__}.")
         meta = StudyMeta(_metrics_from(metrics), _spaces_from(spaces), dict(targets or {}),
-                         inclusion, dict(provenance or {}), tuple(text_columns), name)
+                         inclusion, dict(provenance or {}), tuple(text_columns), name=name)
         return cls._checked(trials, curves, meta, files={"trials": "trials (DataFrame)",
                                                          "curves": "curves (DataFrame)"})
 
@@ -162,6 +162,7 @@ class Study:
         meta = dataclasses.replace(meta, text_columns=tuple(
             c for c in trials.columns if c.startswith((HP, ATTR)) and trials[c].dtype == STRING))
         curves = normalize_curves(curves, trials, in_order=validation.curves_in_order)
+        meta = dataclasses.replace(meta, curve_columns=tuple(curves.columns))
         return cls(trials, curves, meta, source=source, problems=problems)
 
     # -- metadata shortcuts ---------------------------------------------------
@@ -196,6 +197,21 @@ class Study:
         except KeyError:
             raise ParameterError(f"unknown metric {name!r}: the study declares "
                                  f"{', '.join(self.meta.metrics)}.") from None
+
+    def headline_metric(self) -> Metric:
+        """The metric the study is judged by: the first declared validation metric
+        with final values (else the first metric with final values).
+
+        Raises
+        ------
+        DataError
+            If no metric has final values (no ``final.<metric>`` column).
+        """
+        finals = [m for m in self.meta.metrics if FINAL + m in self.trials]
+        if not finals:
+            raise DataError("the trials have no final.<metric> column")
+        valid = [m for m in finals if self.meta.metrics[m].split == "valid"]
+        return self.meta.metrics[(valid or finals)[0]]
 
     # -- pools and selection --------------------------------------------------
     def pool_keys(self) -> list[Pool]:

@@ -194,6 +194,6 @@ def remove_records(study_dir: Path, keep_unmerged_from: pd.DataFrame) -> int:
 def compact_study(study_dir: Any) -> None:
     """Fold the records of ``study_dir`` into its Parquet tables (validating them)
     and remove the records."""
-    from .io import load_study, save_study
+    from .io import load_study
 
-    save_study(load_study(study_dir), study_dir, format="parquet")
+    load_study(study_dir, compact=True)

@@ -37,6 +37,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._checks import DIRECTIONS
+
 __all__ = [
     "ATTR",
     "DIRECTIONS",
@@ -77,7 +79,6 @@ def curves_file(fmt: str = "parquet") -> str:
 POOL = ("workload", "protocol", "optimizer")
 KEY = (*POOL, "repeat", "trial")
 STATUSES = ("completed", "diverged", "failed")
-DIRECTIONS = ("minimize", "maximize")
 SPLITS = ("train", "valid", "test")
 HP = "hp."
 FINAL = "final."

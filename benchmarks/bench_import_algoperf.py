@@ -1,0 +1,118 @@
+"""Benchmark: importing AlgoPerf logs vs. ``pandas.read_csv`` on the same files.
+
+Target (issue 7): ``tunestats.importers.algoperf.read`` on 4,000 AlgoPerf-style
+trial folders (about 65 MB of ``eval_measurements.csv``, generated here in a
+temporary folder) takes at most 2× the time of ``pandas.read_csv`` on the same
+CSV files, measured in the same run. The import includes everything the
+importer does besides parsing: walking the folders, ``hparams.json``, the
+search space, building, validating and normalising the study.
+
+Run: ``python benchmarks/bench_import_algoperf.py [--trials N --evals E --repeats R]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tunestats.cli._output import ProgressLine
+from tunestats.importers import algoperf
+
+HEADER = ("accumulated_eval_time,accumulated_logging_time,accumulated_submission_time,"
+          "global_step,preemption_count,score,test/accuracy,test/loss,test/num_examples,"
+          "total_duration,train/accuracy,train/loss,validation/accuracy,validation/loss,"
+          "validation/num_examples")
+WORKLOADS = ("criteo1tb_jax", "fastmri_jax", "imagenet_resnet_jax", "imagenet_vit_pytorch",
+             "librispeech_conformer_jax", "librispeech_deepspeech_pytorch", "ogbg_jax",
+             "wmt_pytorch")
+SUBMISSIONS = ("adamw_baseline", "shampoo_like")
+STUDIES = 5
+
+
+def generate(root: Path, n_trials: int, n_evals: int, seed: int = 0) -> list[Path]:
+    """AlgoPerf-style logs: submissions × studies × workloads × trials folders."""
+    rng = np.random.default_rng(seed)
+    per = n_trials // (len(SUBMISSIONS) * STUDIES * len(WORKLOADS))
+    space = {"learning_rate": {"min": 1e-4, "max": 1e-1, "scaling": "log"},
+             "one_minus_beta1": {"min": 1e-2, "max": 0.2, "scaling": "log"},
+             "warmup_factor": {"feasible_points": [0.05]}}
+    files = []
+    i = np.arange(n_evals)
+    for submission in SUBMISSIONS:
+        (root / submission).mkdir(parents=True)
+        (root / submission / "tuning_search_space.json").write_text(json.dumps(space))
+        for study in range(STUDIES):
+            for workload in WORKLOADS:
+                for trial in range(1, per + 1):
+                    folder = root / submission / f"study_{study}" / workload / f"trial_{trial}"
+                    folder.mkdir(parents=True)
+                    lr = float(10 ** rng.uniform(-4, -1))
+                    (folder / "hparams.json").write_text(json.dumps(
+                        {"learning_rate": lr, "one_minus_beta1": 0.1, "warmup_factor": 0.05}))
+                    t = np.cumsum(rng.uniform(50, 60, n_evals))
+                    loss = 3.0 * np.exp(-i / (10 + 1e3 * lr)) + rng.uniform(0, 0.01, n_evals)
+                    acc = 1 - loss / 4
+                    data = np.column_stack([
+                        t * 0.1, t * 0.01, t, i * 1000 + 1, np.zeros(n_evals), t,
+                        acc, loss, np.full(n_evals, 50000), t * 1.2, acc, loss,
+                        acc - 0.01, loss + 0.01, np.full(n_evals, 50000)])
+                    buffer = io.StringIO()
+                    np.savetxt(buffer, data, delimiter=",", fmt="%.17g", header=HEADER,
+                               comments="")
+                    path = folder / "eval_measurements.csv"
+                    path.write_text(buffer.getvalue())
+                    files.append(path)
+    return files
+
+
+def best_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=4000)
+    parser.add_argument("--evals", type=int, default=68, help="evaluations per trial")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "logs"
+        print(f"generating {args.trials} trial folders ...", file=sys.stderr)
+        files = generate(root, args.trials, args.evals)
+        megabytes = sum(f.stat().st_size for f in files) / 1e6
+
+        def bare() -> None:
+            for f in files:
+                pd.read_csv(f)
+
+        def ours() -> None:
+            algoperf.read(root, progress=ProgressLine("importing trial folders"))
+
+        bare(), ours()  # warm the file cache and imports
+        t_bare = best_time(bare, args.repeats)
+        t_ours = best_time(ours, args.repeats)
+        study = algoperf.read(root)
+    ratio = t_ours / t_bare
+    print(f"logs: {len(files)} trial folders, {megabytes:.1f} MB of eval_measurements.csv; "
+          f"study: {len(study.trials)} trials, {len(study.curves)} curve rows")
+    print(f"pandas.read_csv (every CSV):       {t_bare:8.2f} s")
+    print(f"tunestats.importers.algoperf.read: {t_ours:8.2f} s")
+    print(f"ratio read / read_csv: {ratio:.2f}  (target <= 2: "
+          f"{'met' if ratio <= 2 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""compare_protocols and inclusion_violations: a planted truth, a null calibration,
+bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tunestats import ParameterError, compare_protocols, inclusion_violations
+from tunestats.study import Study
+from tunestats.synthetic import Bowl, synthetic_study
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+def planted_study(seed: int = 0):
+    """Under "fixed-eps" Adam's best reachable error is worse than Momentum's (an
+    under-tuned search space); under "full" it is better."""
+    bowls = {("w", "fixed-eps", "adam"): Bowl(floor=0.15),
+             ("w", "fixed-eps", "momentum"): Bowl(floor=0.08),
+             ("w", "fixed-eps", "sgd"): Bowl(floor=0.10),
+             ("w", "full", "adam"): Bowl(floor=0.06),
+             ("w", "full", "momentum"): Bowl(floor=0.08),
+             ("w", "full", "sgd"): Bowl(floor=0.10)}
+    return synthetic_study(workloads=("w",), protocols=("fixed-eps", "full"),
+                           optimizers=OPTIMIZERS, n_trials=32, n_steps=2, bowls=bowls,
+                           seed=seed)
+
+
+def test_planted_flip_and_violation_are_reported_with_the_right_protocol():
+    result = compare_protocols(planted_study(), k=[4, 32], n_boot=200, seed=1)
+    flips = result.flips[result.flips["resolved"]]
+    adam = flips[(flips["a"] == "adam") & (flips["b"] == "momentum")]
+    assert set(adam["k"]) == {4, 32}
+    assert (adam["protocol_a"] == "fixed-eps").all() and (adam["protocol_b"] == "full").all()
+    assert (adam["p_a_better_in_a"] < 0.5).all() and (adam["p_a_better_in_b"] > 0.5).all()
+    assert (adam["confidence_in_a"] <= 0.05).all() and (adam["confidence_in_b"] >= 0.95).all()
+    violations = result.violations[result.violations["violation"]]
+    assert set(zip(violations["protocol"], violations["included"], violations["including"],
+                   strict=True)) == {("fixed-eps", "momentum", "adam"),
+                                     ("fixed-eps", "sgd", "adam")}
+    # rankings: adam first under full, last under fixed-eps, resolved
+    top = result.rankings[(result.rankings["k"] == 32)].groupby("protocol")["optimizer"].first()
+    assert top["full"] == "adam" and top["fixed-eps"] == "momentum"
+    agreement = result.agreement.set_index("k")
+    assert agreement.loc[32, "tau"] == pytest.approx(-1 / 3)
+    assert agreement.loc[32, "tau_low"] <= agreement.loc[32, "tau"] <= agreement.loc[32,
+                                                                                     "tau_high"]
+    probabilities = result.rank_probabilities.groupby(["protocol", "k", "optimizer"])[
+        "probability"].sum()
+    np.testing.assert_allclose(probabilities, 1.0)
+
+
+def test_same_seed_same_numbers_and_violations_api():
+    study = planted_study()
+    first = inclusion_violations(study, k=8, n_boot=50, seed=3)
+    second = inclusion_violations(study, k=8, n_boot=50, seed=3)
+    pd.testing.assert_frame_equal(first, second)
+    assert first["violation"].all() and set(first["protocol"]) == {"fixed-eps"}
+    every = inclusion_violations(study, k=8, n_boot=50, seed=3, all_checks=True)
+    assert len(every) == 6  # 3 inclusion pairs × 2 protocols
+
+
+def test_ties_are_reported_as_ties():
+    study = synthetic_study(optimizers=("sgd", "adam"), n_trials=8, n_steps=2, seed=4)
+    result = compare_protocols(study, k=1, n_boot=100, seed=0)
+    assert result.pairs["order"].tolist() == ["~"]
+    assert result.rankings["rank"].tolist() == [1, 1]
+
+
+@pytest.mark.slow
+def test_null_studies_violation_rate_is_calibrated():
+    """200 studies with no planted difference: violations at alpha = 0.05 in at most 7%."""
+    violations = 0
+    for seed in range(200):
+        study = synthetic_study(optimizers=("sgd", "momentum"), n_trials=12, n_steps=1,
+                                seed=seed)
+        checks = inclusion_violations(study, k=12, n_boot=100, seed=seed, all_checks=True)
+        assert len(checks) == 1
+        violations += int(checks["violation"].item())
+    assert violations / 200 <= 0.07
+
+
+def test_bad_input():
+    study = planted_study()
+    with pytest.raises(ParameterError, match="`alpha` must be a finite number"):
+        compare_protocols(study, alpha=0.7, seed=0)
+    with pytest.raises(ParameterError, match="`protocols` must be one of"):
+        compare_protocols(study, protocols=["nope"], seed=0)
+    with pytest.raises(ParameterError, match="`seed` must be"):
+        compare_protocols(study, seed=None)
+    with pytest.raises(ParameterError, match="unknown metric 'loss'"):
+        compare_protocols(study, select="loss", seed=0)
+    trials = study.trials.copy()
+    apart = trials["protocol"] == "full"
+    trials["workload"] = np.where(apart, "v", "w")
+    curves = study.curves.copy()
+    curves["workload"] = np.where(curves["protocol"] == "full", "v", "w")
+    split = Study.from_frames(trials, curves, metrics=study.metrics)
+    with pytest.raises(ParameterError, match="protocols 'fixed-eps' and 'full' share no "
+                                             "workload"):
+        compare_protocols(split, seed=0)

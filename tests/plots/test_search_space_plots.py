@@ -1,0 +1,122 @@
+"""Axis, isolation and pair plots: what the Axes hold (limits, scales, marked points)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from tunestats import Param, check_space, load_study
+from tunestats.figures.search_space import axis_figures
+from tunestats.plots import plot_axis, plot_isolation, plot_pair
+from tunestats.synthetic import Bowl, Term, synthetic_study
+
+BUNDLED = Path(__file__).resolve().parents[2] / "data" / "study"
+MOMENTUM = Param("momentum", "reverse_log", 0.5, 0.999)
+BATCH = Param("batch_size", "choice", choices=(32, 64, 128, 256))
+
+
+def marked(ax, label):
+    """Number of points in the scatter collection with this label."""
+    (collection,) = [c for c in ax.collections if c.get_label() == label]
+    return len(collection.get_offsets())
+
+
+def bound_lines(ax):
+    return sorted(line.get_xdata()[0] for line in ax.lines)
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    study = load_study(BUNDLED)
+    figures = axis_figures(study)
+    yield study, check_space(study, seed=0), figures
+    for fig in figures.values():
+        plt.close(fig)
+
+
+def test_axis_plots_for_every_pool_of_the_bundled_study(bundled):
+    study, result, figures = bundled
+    pos = result.positions
+    panels = 0
+    for (workload, protocol), part in pos.groupby(["workload", "protocol"], observed=True):
+        fig = figures[f"{workload}-{protocol}"]
+        optimizers = sorted(part["optimizer"].astype(str).unique())
+        params = list(dict.fromkeys(part["param"]))
+        axes = np.array(fig.axes).reshape(len(optimizers), len(params))
+        for i, optimizer in enumerate(optimizers):
+            for j, param in enumerate(params):
+                ax, rows = axes[i, j], part[(part["optimizer"] == optimizer)
+                                            & (part["param"] == param)]
+                low, high = rows["low"].iloc[0], rows["high"].iloc[0]
+                assert ax.get_xscale() == "log"
+                left, right = ax.get_xlim()
+                assert left < low and right > high
+                assert bound_lines(ax) == [low, high]
+                trials = study.trials[(study.trials["workload"] == workload)
+                                      & (study.trials["protocol"] == protocol)
+                                      & (study.trials["optimizer"] == optimizer)]
+                n_lost = int((trials["status"] != "completed").sum())
+                assert marked(ax, "lost") == n_lost > 0
+                assert marked(ax, "best") == 1
+                assert marked(ax, "completed") == len(trials) - n_lost - 1
+                best = trials.loc[trials["final.valid_error"].idxmin(), "hp.learning_rate"]
+                (star,) = [c for c in ax.collections if c.get_label() == "best"]
+                assert star.get_offsets()[0][0] == best
+                panels += 1
+    assert panels == len(study.pool_keys()) == 24
+
+
+def test_reverse_log_choice_and_inferred_axes():
+    bowl = Bowl(optimum=1e-2, diverge_above=0.5, terms={"momentum": Term(0.99, 0.2)})
+    study = synthetic_study(optimizers=["sgd"], n_trials=24, params=[MOMENTUM, BATCH],
+                            bowls={("quadratic", "paper", "sgd"): bowl}, seed=2)
+    pos = check_space(study, seed=0).positions
+    fig, (a, b) = plt.subplots(1, 2)
+    plot_axis(pos[pos["param"] == "momentum"], label="valid_error", ax=a,
+              edges={"high": "open edge"})
+    assert a.get_xscale() == "function"
+    left, right = a.get_xlim()
+    assert 0 < left < 0.5 and 0.999 < right < 1
+    assert [t.get_text() for t in a.get_xticklabels()] == ["0.9", "0.99", "0.999"]
+    assert "open edge" in [t.get_text() for t in a.texts]
+    plot_axis(pos[pos["param"] == "batch_size"], ax=b)
+    assert [t.get_text() for t in b.get_xticklabels()] == ["32", "64", "128", "256"]
+    np.testing.assert_allclose(b.get_xticks(), [0.125, 0.375, 0.625, 0.875])
+    assert b.get_xlim() == (0.0, 1.0)
+    plt.close(fig)
+    # Bounds inferred from the trials are dotted; declared ones dashed.
+    rows = pos[pos["param"] == "learning_rate"].assign(bounds="inferred")
+    ax = plot_axis(rows)
+    assert {line.get_linestyle() for line in ax.lines} == {":"}
+    plt.close(ax.figure)
+
+
+def test_isolation_and_pair_plots():
+    study = synthetic_study(optimizers=["sgd", "adam"], n_trials=16,
+                            params=[Param("epsilon", "log", 1e-8, 1.0)], seed=0)
+    result = check_space(study, seed=0)
+    from tunestats.analysis import isolation
+
+    binned = isolation(result)
+    ax = plot_isolation(binned[binned["param"] == "learning_rate"])
+    assert ax.get_xscale() == "log" and len(ax.lines) == 2
+    assert [line.get_label() for line in ax.lines] == ["adam", "sgd"]
+    plt.close(ax.figure)
+    pos = result.positions[result.positions["optimizer"] == "sgd"]
+    lr, eps = pos[pos["param"] == "learning_rate"], pos[pos["param"] == "epsilon"]
+    wide = lr[["metric", "lost", "best"]].assign(lr=lr["value"].to_numpy(),
+                                                  eps=eps["value"].to_numpy())
+    ax = plot_pair(wide, x="lr", y="eps", scales=("log", "log"),
+                   bounds=((1e-4, 1.0), (1e-8, 1.0)))
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert marked(ax, "completed") == 16 and marked(ax, "best") == 1
+    bottom, top = ax.get_ylim()
+    assert bottom < 1e-8 and top > 1.0
+    plt.close(ax.figure)

@@ -1,0 +1,135 @@
+"""The curves of a study as dense matrices: one row per trial, one column per step.
+
+The analyses of training curves (steps-to-target, truncation at a step
+budget) work on a ``(trials, steps)`` matrix per metric rather than on the
+long curves table. Rows follow the trials table (sorted by trial key);
+columns are the union of the evaluation steps of every trial, so a trial
+evaluated at fewer steps has absent cells (``present`` is False there),
+which are kept apart from NaN evaluations of a diverged run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_choice
+from ..errors import DataError, ParameterError
+from ..study import Study
+from ..study.schema import KEY, POOL, curve_metric_columns
+
+__all__ = ["TIME_AXES", "CurveMatrix", "curve_matrix", "key_codes"]
+
+#: The columns a time to target can be measured in.
+TIME_AXES = ("step", "time_s")
+
+
+@dataclass(frozen=True, eq=False)
+class CurveMatrix:
+    """Curves as ``(trials, steps)`` matrices.
+
+    Attributes
+    ----------
+    trials : DataFrame
+        The trials table (key, status, …), one row per matrix row.
+    steps : ndarray of int, shape (S,)
+        The evaluation steps, ascending (union over trials).
+    present : ndarray of bool, shape (T, S)
+        Whether the trial was evaluated at the step.
+    time : ndarray of float, shape (T, S)
+        The time axis of each evaluation (the step, or ``time_s``); NaN where
+        absent.
+    values : dict of str to ndarray, shape (T, S)
+        Each requested metric; NaN where absent or not a number.
+    """
+
+    trials: pd.DataFrame
+    steps: np.ndarray
+    present: np.ndarray
+    time: np.ndarray
+    values: dict[str, np.ndarray]
+
+    def last_value(self, metric: str, budget: float | None = None) -> np.ndarray:
+        """Each trial's ``metric`` at its last evaluation with time ≤ ``budget``.
+
+        NaN when the trial has no evaluation within the budget or the value
+        there is NaN (a diverged run): a model is judged where training stopped.
+        """
+        inside = self.present if budget is None else self.present & (self.time <= budget)
+        position = np.where(inside, np.arange(self.steps.size), -1).max(axis=1)
+        rows = np.arange(len(position))
+        value = self.values[metric][rows, np.maximum(position, 0)]
+        return np.where(position >= 0, value, np.nan)
+
+
+def key_codes(frame: pd.DataFrame, sizes: Sequence[int]) -> np.ndarray:
+    """One int64 per row that orders like the trial key.
+
+    ``sizes`` gives the number of distinct codes of each key column (the
+    categories of the pool columns, ``max + 1`` of repeat and trial), so that
+    the trials and curves tables, which share their categoricals, get codes
+    that compare.
+    """
+    code = np.zeros(len(frame), dtype=np.int64)
+    for name, size in zip(KEY, sizes, strict=True):
+        column = frame[name]
+        part = (column.cat.codes.to_numpy(dtype=np.int64) if name in POOL
+                else column.to_numpy(dtype=np.int64))
+        code = code * size + part
+    return code
+
+
+def curve_matrix(study: Study, metrics: Sequence[str], *, time: str = "step") -> CurveMatrix:
+    """The curves of ``metrics`` as ``(trials, steps)`` matrices.
+
+    Parameters
+    ----------
+    study : Study
+    metrics : sequence of str
+        Declared metrics that must be columns of the curves table.
+    time : {"step", "time_s"}
+        The time axis.
+
+    Raises
+    ------
+    ParameterError
+        For an undeclared metric, a metric the curves do not hold, or
+        ``time="time_s"`` when the curves have no ``time_s``.
+    DataError
+        If the study has no curves at all.
+    """
+    check_choice("time", time, TIME_AXES)
+    curves, trials = study.curves, study.trials
+    held = curve_metric_columns(curves)
+    for name in metrics:
+        study.metric(name)
+        if name not in held:
+            raise ParameterError(f"metric {name!r} is not in the curves; they hold "
+                                 f"{', '.join(held) or 'no metric'}.")
+    if time == "time_s" and "time_s" not in curves:
+        raise ParameterError("`time` is 'time_s' but the curves have no time_s column; "
+                             "use time='step'.")
+    if not len(curves):
+        raise DataError(f"study {study.meta.name or study.source or ''}: the curves table is "
+                        "empty; steps-to-target needs evaluation curves.")
+    sizes = [len(trials[c].cat.categories) for c in POOL]
+    sizes += [int(max(trials[c].max(), curves[c].max())) + 1 for c in ("repeat", "trial")]
+    row = np.searchsorted(key_codes(trials, sizes), key_codes(curves, sizes))
+    steps, column = np.unique(curves["step"].to_numpy(), return_inverse=True)
+    shape = (len(trials), steps.size)
+    present = np.zeros(shape, dtype=bool)
+    present[row, column] = True
+    values = {}
+    for name in metrics:
+        matrix = np.full(shape, np.nan)
+        matrix[row, column] = curves[name].to_numpy(dtype=float)
+        values[name] = matrix
+    if time == "step":
+        stamp = np.where(present, steps[None, :].astype(float), np.nan)
+    else:
+        stamp = np.full(shape, np.nan)
+        stamp[row, column] = curves["time_s"].to_numpy(dtype=float)
+    return CurveMatrix(trials, steps, present, stamp, values)

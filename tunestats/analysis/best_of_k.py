@@ -1,0 +1,391 @@
+"""Best-of-k for a study: what a tuning budget of k trials buys, pool by pool.
+
+For each pool (workload, protocol, optimizer) of N trials: if only k trials
+had been run, drawn at random from the N, and the one with the best
+selection metric kept, what would its reported metric be? Choi et al. (2019,
+Appendix C and Figures 6–9) answered by bootstrap; the exact answer is a
+closed form (:mod:`tunestats.kernels.best_of_k`), the default here, with the
+bootstrap kept for selection rules without a closed form and as a
+cross-check.
+
+Two bands are kept apart in the results:
+
+* ``q05``, ``q50``, ``q95`` (any levels): the *spread of best-of-k outcomes*
+  — how good or bad the reported value of one tuning run of k trials can be;
+* ``ci_low``/``ci_high`` (and ``q50_ci_low`` …): the *confidence in the
+  estimate* — how well the pool's N trials pin the mean (or a quantile)
+  down, from an outer bootstrap over the trials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._checks import (
+    check_choice,
+    check_fraction,
+    check_positive_int,
+    check_positive_int_array,
+    check_real_array,
+)
+from ..errors import DataError, ParameterError
+from ..kernels import (
+    POLICIES,
+    BestOfKConfidence,
+    BestOfKEstimate,
+    best_of_k_confidence,
+    bootstrap_best_of_k,
+    doubling_ladder,
+    exact_best_of_k,
+)
+from ..study import Pool, Study
+from ._pools import (
+    check_seed,
+    curve_matrix,
+    curve_metric,
+    final_metric,
+    final_values,
+    lost,
+    pool_errors,
+    pool_generator,
+    pool_values,
+    pools_of,
+    quantile_column,
+)
+
+__all__ = ["BY", "METHODS", "band_label", "best_of_k", "best_of_k_curve", "estimator_label"]
+
+#: Estimators of :func:`best_of_k`.
+METHODS = ("exact", "bootstrap")
+#: When :func:`best_of_k_curve` selects the trial: by its final value or at each step.
+BY = ("final", "step")
+
+
+def estimator_label(frame: pd.DataFrame) -> str:
+    """How the numbers of a best-of-k result were obtained, in words (for legends).
+
+    Examples
+    --------
+    >>> estimator_label(pd.DataFrame({"method": ["exact"], "replace": [False]}))
+    'exact, k trials drawn without replacement (Tang et al. 2020)'
+    """
+    method, replace = frame["method"].iloc[0], bool(frame["replace"].iloc[0])
+    scheme = ("with replacement (Dodge et al. 2019)" if replace
+              else "without replacement (Tang et al. 2020)")
+    if method == "bootstrap":
+        method = f"bootstrap of {int(frame['n_resamples'].iloc[0]):,} resamples"
+    return f"{method}, k trials drawn {scheme}"
+
+
+def band_label(frame: pd.DataFrame, band: str, center: str = "q50") -> str:
+    """What a band drawn from a best-of-k result means, in words (for legends).
+
+    ``band="spread"`` is the range between the lowest and highest quantile
+    columns (spread of best-of-k outcomes); ``band="confidence"`` is the
+    outer-bootstrap band of ``center`` (confidence in the estimate).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"q05": [0.1], "q95": [0.2], "ci_level": [0.9]})
+    >>> band_label(frame, "spread")
+    'band: 5th–95th percentile, spread of best-of-k outcomes'
+    >>> band_label(frame, "confidence", "mean")
+    'band: 90% confidence in the mean, outer bootstrap over trials'
+    """
+    check_choice("band", band, ("spread", "confidence"))
+    if band == "confidence":
+        what = {"mean": "the mean", "q50": "the median"}.get(center, f"the {center} quantile")
+        return (f"band: {frame['ci_level'].iloc[0]:.0%} confidence in {what}, "
+                "outer bootstrap over trials")
+    levels = sorted((c for c in frame.columns if _is_quantile_column(c)),
+                    key=lambda c: float(c[1:]))
+    low, high = (c[1:].lstrip("0") or "0" for c in (levels[0], levels[-1]))
+    return f"band: {_ordinal(low)}–{_ordinal(high)} percentile, spread of best-of-k outcomes"
+
+
+def _is_quantile_column(name: str) -> bool:
+    return name.startswith("q") and name[1:].replace(".", "", 1).isdigit()
+
+
+def _ordinal(number: str) -> str:
+    if "." in number:
+        return f"{number}th"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(int(number) % 10, "th")
+    return number + ("th" if 10 <= int(number) % 100 <= 20 else suffix)
+
+
+def _check_common(study: Study, k: Any, replace: Any, quantiles: Any,
+                  diverged: Any) -> dict[str, Any]:
+    """Arguments shared by the best-of-k functions, validated (at the door)."""
+    if not isinstance(study, Study):
+        raise ParameterError(f"`study` must be a tunestats Study; got {type(study).__name__}.")
+    if not isinstance(replace, (bool, np.bool_)):
+        raise ParameterError(f"`replace` must be True or False; got {replace!r}.")
+    levels = check_real_array("quantiles", quantiles, low=0.0, high=1.0)
+    if levels.ndim > 1:
+        raise ParameterError(f"`quantiles` must be a sequence of levels; got shape "
+                             f"{levels.shape}.")
+    levels = np.atleast_1d(levels)
+    names = [quantile_column(q) for q in levels]
+    if len(set(names)) != len(names):
+        raise ParameterError(f"`quantiles` must be distinct levels (in percent); got "
+                             f"{levels.tolist()}.")
+    return {
+        "replace": bool(replace),
+        "k": None if k is None else np.atleast_1d(check_positive_int_array("k", k)),
+        "quantiles": levels, "names": names,
+        "diverged": check_choice("diverged", diverged, POLICIES),
+    }
+
+
+def _frame(pool: Pool, index: Mapping[str, Any], values: Mapping[str, Any],
+           constants: Mapping[str, Any]) -> pd.DataFrame:
+    """A tidy frame: the pool, the index columns and the values, broadcast and raveled."""
+    arrays = np.broadcast_arrays(*index.values(), *values.values())
+    columns = dict(zip([*index, *values], (a.ravel() for a in arrays), strict=True))
+    n = arrays[0].size
+    head = {"workload": [pool.workload] * n, "protocol": [pool.protocol] * n,
+            "optimizer": [pool.optimizer] * n}
+    return pd.DataFrame({**head, **columns, **{name: [v] * n for name, v in constants.items()}})
+
+
+def _estimate_columns(estimate: BestOfKEstimate, names: list[str],
+                      confidence: BestOfKConfidence | None) -> dict[str, np.ndarray]:
+    columns = {"mean": estimate.mean}
+    columns.update({name: estimate.quantiles[..., j] for j, name in enumerate(names)})
+    missing = np.full(estimate.mean.shape, np.nan)
+    columns["ci_low"] = missing if confidence is None else confidence.mean_low
+    columns["ci_high"] = missing if confidence is None else confidence.mean_high
+    for j, name in enumerate(names):
+        columns[f"{name}_ci_low"] = missing if confidence is None else (
+            confidence.quantiles_low[..., j])
+        columns[f"{name}_ci_high"] = missing if confidence is None else (
+            confidence.quantiles_high[..., j])
+    return columns
+
+
+def _budgets(k: np.ndarray | None, n: int) -> np.ndarray:
+    """The requested budgets, or powers of two up to the pool size."""
+    return doubling_ladder(n) if k is None else k
+
+
+def best_of_k(study: Study, select: str = "valid_error", report: str = "test_error",
+              k: Any = None, *, method: str = "exact", replace: bool = True,
+              quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst",
+              lost_value: float | None = None, ci: float | None = 0.9, ci_resamples: int = 1000, n_resamples: int = 10_000,
+              rule: Any = None, seed: int = 0) -> pd.DataFrame:
+    """The reported metric of the best of k random trials, for every pool of a study.
+
+    Parameters
+    ----------
+    study : Study
+    select : str, default "valid_error"
+        Metric that picks the best trial (its final value), in its declared
+        direction.
+    report : str, default "test_error"
+        Metric reported for the picked trial (its final value).
+    k : int or sequence of int, optional
+        Budgets; default: powers of two up to each pool's size N.
+    method : {"exact", "bootstrap"}, default "exact"
+        Closed form (no resampling noise) or Monte-Carlo bootstrap.
+    replace : bool, default True
+        Draw the k trials with replacement (Dodge et al. 2019) or without
+        (Tang et al. 2020; then k ≤ N in every pool).
+    quantiles : sequence of float, default (0.05, 0.5, 0.95)
+        Levels of the spread of best-of-k outcomes (columns ``q05`` …).
+    diverged : {"worst", "exclude"}, default "worst"
+        Trials that did not complete, or lack a final value: counted as the
+        worst outcome (a tuner that ran them lost those draws; their reported
+        value is then ``lost_value``) or left out of the pool.
+    lost_value : float, optional
+        Reported value of a trial counted as the worst outcome, e.g. 1.0 for
+        an error rate. Default ±inf (the worst of the metric's direction): the
+        mean is then infinite wherever every one of the k draws can be a lost
+        trial, while the quantiles stay finite.
+    ci : float or None, default 0.9
+        Level of the confidence bands of the estimate (outer bootstrap over
+        the pool's trials, ``method="exact"`` only); ``None`` skips them.
+    ci_resamples : int, default 1000
+        Outer-bootstrap resamples.
+    n_resamples : int, default 10000
+        Monte-Carlo resamples of ``method="bootstrap"``.
+    rule : callable, optional
+        Selection rule of ``method="bootstrap"``: gets the drawn final
+        ``select`` values, shape ``(..., k)``, returns the chosen position
+        (see :func:`tunestats.kernels.bootstrap_best_of_k`).
+    seed : int, default 0
+        Seed of the bootstraps. Each pool draws from its own stream, derived
+        from the seed and the pool's name: the same call gives the same bytes
+        and a pool's numbers do not depend on the other pools.
+
+    Returns
+    -------
+    DataFrame
+        One row per (pool, k): ``workload, protocol, optimizer, select,
+        report, k, mean, q05, q50, q95, ci_low, ci_high`` (band of the mean),
+        ``q05_ci_low … q95_ci_high`` (bands of the quantiles), ``ci_level,
+        method, replace, diverged, n_trials`` (trials in the pool after the
+        policy), ``n_diverged`` (trials the policy touched), ``n_resamples``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown metric, bad ``k`` (≤ 0, not an integer, larger than a pool
+        without replacement: the message names the pool), bad option.
+    DataError
+        A missing final-value column, an empty pool, a pool left empty by
+        ``diverged="exclude"`` (the message names the pool).
+
+    Notes
+    -----
+    For a pool sorted by the selection metric (rank 1 = best), the best of
+    k draws has rank r with probability :math:`[(N-r+1)^k - (N-r)^k]/N^k`
+    with replacement and :math:`\\binom{N-r}{k-1}/\\binom{N}{k}` without;
+    ties are split evenly. The mean and quantiles of the reported metric
+    follow exactly (:func:`tunestats.kernels.exact_best_of_k`).
+
+    References
+    ----------
+    .. [1] Choi, D. et al. (2019). On Empirical Comparisons of Optimizers for
+       Deep Learning. arXiv:1910.05446, Appendix C, Figures 6–9.
+    .. [2] Dodge, J. et al. (2019). Show Your Work. EMNLP.
+    .. [3] Tang, R. et al. (2020). Showing Your Work Doesn't Always Work. ACL.
+
+    Examples
+    --------
+    >>> import tunestats
+    >>> study = tunestats.load_study("data/study")  # doctest: +SKIP
+    >>> tunestats.best_of_k(study, k=[1, 8], ci=None)[["optimizer", "k", "q50"]].head(2)
+    ... # doctest: +SKIP
+    """
+    options = _check_common(study, k, replace, quantiles, diverged)
+    select_metric = final_metric(study, select, "select")
+    report_metric = final_metric(study, report, "report")
+    check_choice("method", method, METHODS)
+    level = None if ci is None else check_fraction("ci", ci, high_open=True)
+    ci_resamples = check_positive_int("ci_resamples", ci_resamples)
+    n_resamples = check_positive_int("n_resamples", n_resamples)
+    if rule is not None and method != "bootstrap":
+        raise ParameterError("`rule` needs method='bootstrap' (a custom selection rule has no "
+                             f"closed form); got method={method!r}.")
+    check_seed(seed)
+    frames = []
+    for pool, trials in pools_of(study):
+        with pool_errors(pool):
+            values = final_values(trials, options["diverged"], select_metric, report_metric,
+                                  lost_value)
+            budgets = _budgets(options["k"], values.select.size)
+            arguments = (values.select, values.report, budgets, options["quantiles"])
+            kws = {"replace": options["replace"], "select_direction": select_metric.direction}
+            confidence = None
+            if method == "bootstrap":
+                estimate = bootstrap_best_of_k(*arguments, n_resamples=n_resamples, rule=rule,
+                                               seed=pool_generator(seed, pool), **kws)
+            elif level is None:
+                estimate = exact_best_of_k(*arguments, **kws)
+            else:
+                confidence = best_of_k_confidence(*arguments, level=level,
+                                                  n_resamples=ci_resamples,
+                                                  seed=pool_generator(seed, pool), **kws)
+                estimate = confidence.estimate
+        frames.append(_frame(
+            pool, {"k": estimate.k}, _estimate_columns(estimate, options["names"], confidence),
+            {"select": select_metric.name, "report": report_metric.name,
+             "ci_level": np.nan if confidence is None else level, "method": method,
+             "replace": options["replace"], "diverged": options["diverged"],
+             "n_trials": values.select.size, "n_diverged": values.n_touched,
+             "n_resamples": n_resamples if method == "bootstrap" else (
+                 pd.NA if confidence is None else ci_resamples)}))
+    frame = pd.concat(frames, ignore_index=True)
+    frame["n_resamples"] = frame["n_resamples"].astype("Int64")
+    return _ordered(frame, options["names"])
+
+
+def _ordered(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Key and estimate columns first, descriptions after."""
+    first = ["workload", "protocol", "optimizer", "select", "report"]
+    first += [c for c in ("by", "step") if c in frame]
+    first += ["k", "mean", *names]
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def best_of_k_curve(study: Study, select: str = "valid_error", report: str = "test_error",
+                    k: Any = None, *, by: str = "final", replace: bool = True,
+                    quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst",
+                    lost_value: float | None = None) -> pd.DataFrame:
+    """The best-of-k training curve: the reported metric over steps, for every pool.
+
+    Parameters
+    ----------
+    study : Study
+    select : str, default "valid_error"
+        Selection metric.
+    report : str, default "test_error"
+        Metric whose curve is reported (a column of the curves table).
+    k : int or sequence of int, optional
+        Budgets; default: powers of two up to each pool's size.
+    by : {"final", "step"}, default "final"
+        Select the trial once by the final value of ``select`` (one trial
+        reported over the whole run, as a tuner would) or again at every
+        step by the value of ``select`` at that step.
+    replace, quantiles, diverged, lost_value
+        As for :func:`best_of_k`. Under ``"worst"`` a step a trial did not
+        reach (or a NaN there) counts as worst; with ``by="final"`` a trial
+        that did not complete is worst at every step. ``"exclude"`` leaves out
+        trials with any missing value.
+
+    Returns
+    -------
+    DataFrame
+        One row per (pool, step, k): ``workload, protocol, optimizer, select,
+        report, by, step, k, mean, q05, q50, q95, method, replace, diverged,
+        n_trials, n_diverged`` (exact method).
+
+    Notes
+    -----
+    With selection by the final value the selection probabilities are one
+    vector per budget and the mean curve is one matrix product of the
+    ``(steps × trials)`` matrix with them; with selection at every step each
+    step's trials are sorted (:func:`tunestats.kernels.exact_best_of_k`).
+
+    References
+    ----------
+    .. [1] Choi, D. et al. (2019). On Empirical Comparisons of Optimizers for
+       Deep Learning. arXiv:1910.05446.
+    """
+    options = _check_common(study, k, replace, quantiles, diverged)
+    check_choice("by", by, BY)
+    select_metric = (curve_metric if by == "step" else final_metric)(study, select, "select")
+    report_metric = curve_metric(study, report, "report")
+    curves = dict(iter(study.curves.groupby(["workload", "protocol", "optimizer"],
+                                            observed=True, sort=False)))
+    frames = []
+    for pool, trials in pools_of(study):
+        with pool_errors(pool):
+            rows = curves.get(tuple(pool))
+            if rows is None:
+                raise DataError(f"no curves recorded for the metric {report_metric.name!r}.")
+            steps, reported = curve_matrix(rows, trials, report_metric.name)
+            if by == "step":
+                chosen, flagged = curve_matrix(rows, trials, select_metric.name)[1], None
+            else:
+                chosen = trials[f"final.{select_metric.name}"].to_numpy(float)
+                flagged = lost(trials)
+            values = pool_values(chosen, reported, flagged, options["diverged"], select_metric,
+                                 report_metric, lost_value)
+            budgets = _budgets(options["k"], values.select.shape[-1])
+            estimate = exact_best_of_k(values.select, values.report, budgets,
+                                       options["quantiles"], replace=options["replace"],
+                                       select_direction=select_metric.direction)
+        columns = _estimate_columns(estimate, options["names"], None)
+        columns = {name: columns[name] for name in ("mean", *options["names"])}
+        frames.append(_frame(
+            pool, {"step": steps[:, None], "k": estimate.k[None, :]}, columns,
+            {"select": select_metric.name, "report": report_metric.name, "by": by,
+             "method": "exact", "replace": options["replace"], "diverged": options["diverged"],
+             "n_trials": values.select.shape[-1], "n_diverged": values.n_touched}))
+    return _ordered(pd.concat(frames, ignore_index=True), options["names"])

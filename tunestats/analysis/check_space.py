@@ -1,0 +1,400 @@
+"""Is the search space adequate? Boundary checks and the study verdict (Appendices D–E).
+
+Choi et al. (2019) trust a comparison of optimizers only when each
+optimizer's search space is adequate: the best trials lie away from the
+edges of every tuned range, and enough trials were run for the best-of-k
+curve to settle. :func:`check_space` checks both for every pool and returns
+the verdict with every reason listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._checks import (
+    as_list,
+    check_bool,
+    check_choice,
+    check_fraction,
+    check_positive_int,
+    check_real,
+)
+from ..errors import ParameterError
+from ..kernels.convergence import STATISTICS
+from ..study import Metric, Pool, Study
+from ..study.schema import FINAL, KEY, POOL
+from ._pools import check_seed
+from .boundary import MIN_COMPLETED, SIDES, SideVerdict, boundary_sides
+from .convergence import budget_convergence
+from .positions import TunedParam, check_params, pool_params, pool_positions
+
+__all__ = ["SpaceCheck", "check_space"]
+
+#: Scales whose extension is counted in decades.
+LOG_SCALES = ("log", "reverse_log")
+
+
+@dataclass(frozen=True, eq=False)
+class SpaceCheck:
+    """The result of :func:`check_space`.
+
+    Attributes
+    ----------
+    adequate : bool
+        True when no reason below was found.
+    reasons : DataFrame
+        Every reason why the space is not adequate, one per row: ``workload,
+        protocol, optimizer, param, side, reason``.
+    boundaries : DataFrame
+        One row per (pool, tuned hyperparameter, side); see :func:`check_space`.
+    budgets : DataFrame
+        One row per pool: has its best-of-k curve converged at its number of
+        trials? The columns of :func:`tunestats.budget_convergence` and a
+        ``verdict`` (``converged``, ``not converged`` or ``insufficient data``).
+    positions : DataFrame
+        Every trial's position along every checked hyperparameter
+        (:func:`tunestats.analysis.positions`) with its outcome: ``metric``
+        (the final value, NaN unless completed), ``lost`` (diverged, or
+        completed without a value) and ``best`` (the pool's tied best trials
+        among those with a value of the parameter), for the axis plots.
+    metric : Metric
+        The metric the trials were judged by.
+    options : mapping
+        The options used.
+    """
+
+    adequate: bool
+    reasons: pd.DataFrame
+    boundaries: pd.DataFrame
+    budgets: pd.DataFrame
+    positions: pd.DataFrame
+    metric: Metric
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result tables by name (what ``tunestats check-space`` prints)."""
+        return {"boundaries": self.boundaries, "budgets": self.budgets, "reasons": self.reasons}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The boundary table."""
+        return self.boundaries
+
+
+def _check_space_iv(study: Study, metric: str | None, params: Any, top_q: Any, edge: Any,
+                    alpha: Any, extend_decades: Any, extend_fraction: Any, tolerance: Any,
+                    relative: Any, statistic: Any, replace: Any, n_resamples: Any,
+                    seed: Any) -> dict[str, Any]:
+    """Validate and normalise the arguments of :func:`check_space`."""
+    if not isinstance(study, Study):
+        raise ParameterError(f"`study` must be a Study; got {type(study).__name__}.")
+    chosen = study.headline_metric() if metric is None else study.metric(metric)
+    if FINAL + chosen.name not in study.trials:
+        raise ParameterError(f"metric {chosen.name!r} has no final values (no column "
+                             f"'{FINAL}{chosen.name}' in the trials).")
+    return {
+        "metric": chosen,
+        "params": None if params is None else [str(p) for p in as_list(params)],
+        "top_q": check_fraction("top_q", top_q),
+        "edge": check_fraction("edge", edge, high=0.5, high_open=True),
+        "alpha": check_fraction("alpha", alpha, high_open=True),
+        "extend_decades": check_real("extend_decades", extend_decades, low=0.0, low_open=True),
+        "extend_fraction": check_real("extend_fraction", extend_fraction, low=0.0,
+                                      low_open=True),
+        "tolerance": check_real("tolerance", tolerance, low=0.0),
+        "relative": check_bool("relative", relative),
+        "statistic": check_choice("statistic", statistic, STATISTICS),
+        "replace": check_bool("replace", replace),
+        "n_resamples": check_positive_int("n_resamples", n_resamples),
+        "seed": check_seed(seed),
+    }
+
+
+def check_space(study: Study, *, metric: str | None = None,
+                params: str | Iterable[str] | None = None, top_q: float = 0.1,
+                edge: float = 0.05, alpha: float = 0.05, extend_decades: float = 1.0,
+                extend_fraction: float = 0.5, tolerance: float = 0.02, relative: bool = True,
+                statistic: str = "median", replace: bool = True, n_resamples: int = 200,
+                seed: int = 0) -> SpaceCheck:
+    """Check that every pool's best trials lie away from the edges of its search space.
+
+    Parameters
+    ----------
+    study : Study
+    metric : str, optional
+        The metric the trials are judged by (default: the study's headline
+        metric, its first validation metric).
+    params : str or iterable of str, optional
+        Only these hyperparameters (default: every tuned one).
+    top_q : float, default 0.1
+        Fraction q of each pool's completed trials that are its top trials,
+        in (0, 1].
+    edge : float, default 0.05
+        Width ε of each edge band as a fraction of the range in the
+        parameter's own scale, in (0, 0.5). For an ordered choice the band is
+        the first or last choice.
+    alpha : float, default 0.05
+        Level of the crowding and trend tests, in (0, 1).
+    extend_decades : float, default 1.0
+        How far a proposed range extends an open edge of a ``log`` or
+        ``reverse_log`` parameter, in decades (of ``1 - x`` for
+        ``reverse_log``).
+    extend_fraction : float, default 0.5
+        How far it extends an open edge of a ``linear`` parameter, as a
+        fraction of the range.
+    tolerance : float, default 0.02
+        Budget check: doubling the number of trials must improve the
+        best-of-k ``statistic`` by less than this (the ``delta`` of
+        :func:`tunestats.budget_convergence`), a fraction of the value when
+        ``relative``, else in the metric's units.
+    relative : bool, default True
+        Whether ``tolerance`` is relative.
+    statistic : {"median", "mean"}, default "median"
+        Statistic of the best-of-k distribution; the median stays finite
+        when diverged trials count as the worst outcome.
+    replace : bool, default True
+        Best-of-k sampling with (Dodge et al. 2019) or without (Tang et al.
+        2020) replacement.
+    n_resamples : int, default 200
+        Outer-bootstrap resamples for the probability that doubling still
+        helps (reported only; the verdict uses the exact statistic).
+    seed : int, default 0
+        Seed of that bootstrap; each pool draws from its own stream (see
+        :func:`tunestats.budget_convergence`).
+
+    Returns
+    -------
+    SpaceCheck
+        ``boundaries`` has one row per (pool, hyperparameter, side) with the
+        pool, ``param``, ``scale``, ``bounds`` (``declared`` or ``inferred``
+        from the trials), ``low``, ``high``, ``side``, ``verdict``,
+        ``edge_kind``, ``best_value``, ``best_position``, ``band_share``,
+        ``top_n``, ``top_in_band``, ``p_value``, ``n_beyond``,
+        ``n_beyond_bad``, ``trend_tau``, ``trend_p``, ``proposed_low``,
+        ``proposed_high``, ``note`` and the pool's trial counts ``n_trials``,
+        ``n_completed``, ``n_lost`` (diverged or without a value), ``n_failed``
+        and ``n_missing`` (no value of this hyperparameter).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown metric, a hyperparameter tuned in no pool, or an
+        option outside its range.
+
+    Notes
+    -----
+    Verdicts and edge kinds are those of
+    :func:`tunestats.analysis.boundary.boundary_sides`. Each pool is judged on
+    all its trials (every repeat). Diverged trials, and completed trials
+    without a value of the metric, are *lost*: they never count among the
+    top trials and count as bad beyond the best (a divergence cliff). Failed
+    trials (crashes, not a property of the hyperparameters) are left out and
+    counted in ``n_failed``; trials without a value of a hyperparameter are
+    left out of that hyperparameter's check and counted in ``n_missing``.
+    A pool with fewer than 3 completed trials gets ``insufficient data``.
+
+    An open edge is extended by ``extend_decades`` (log scales) or
+    ``extend_fraction * (high - low)`` (linear), in the parameter's own
+    coordinate (:meth:`tunestats.Param.widened`).
+
+    The space is adequate unless some pool has insufficient data, some side
+    is an open edge, or some pool's budget has not converged. A divergence cliff (widening would add only failures)
+    and an edge without a trend are reported, not counted against it.
+
+    References
+    ----------
+    .. [1] Choi, D. et al. (2019). On Empirical Comparisons of Optimizers for
+       Deep Learning. arXiv:1910.05446, Appendices D–E.
+
+    Examples
+    --------
+    >>> from tunestats.synthetic import Bowl, synthetic_study
+    >>> study = synthetic_study(optimizers=["sgd"], seed=0,
+    ...     bowls={("quadratic", "paper", "sgd"): Bowl(optimum=3.0)})
+    >>> result = check_space(study)
+    >>> result.adequate
+    False
+    >>> row = result.boundaries.query("side == 'high'").iloc[0]
+    >>> row.verdict, row.edge_kind, float(row.proposed_high)
+    ('best at edge', 'open edge', 10.0)
+    """
+    iv = _check_space_iv(study, metric, params, top_q, edge, alpha, extend_decades,
+                         extend_fraction, tolerance, relative, statistic, replace, n_resamples,
+                         seed)
+    rows, position_frames, reasons = [], [], []
+    pools = {pool: (trials.sort_values(["repeat", "trial"]), pool_params(study, pool, trials))
+             for pool, trials in study.pools()}
+    check_params(iv["params"], [t.param.name for _, tuned in pools.values() for t in tuned])
+    for pool, (trials, tuned) in pools.items():
+        if iv["params"] is not None:
+            tuned = [t for t in tuned if t.param.name in iv["params"]]
+        pos = _with_outcomes(pool_positions(trials, tuned), trials, iv["metric"])
+        position_frames.append(pos)
+        pool_rows = _pool_rows(pool, trials, tuned, pos, iv)
+        rows += pool_rows
+        n_completed = _completed(trials, iv["metric"]).sum()
+        if n_completed < MIN_COMPLETED:
+            reasons.append({**pool._asdict(), "param": None, "side": None,
+                            "reason": f"insufficient data: {n_completed} completed trial(s) "
+                                      f"with a value; at least {MIN_COMPLETED} needed"})
+        reasons += [{**pool._asdict(), "param": r["param"], "side": r["side"],
+                     "reason": _open_edge_reason(r)}
+                    for r in pool_rows if r.get("edge_kind") == "open edge"]
+    boundaries = pd.DataFrame(rows, columns=BOUNDARY_COLUMNS)
+    budgets = _budgets(study, iv)
+    reasons += [{**{c: row[c] for c in POOL}, "param": None, "side": None,
+                 "reason": _budget_reason(row)}
+                for _, row in budgets[budgets["verdict"] == "not converged"].iterrows()]
+    frames = [f for f in position_frames if len(f)]
+    return SpaceCheck(
+        adequate=not reasons,
+        reasons=pd.DataFrame(reasons, columns=[*POOL, "param", "side", "reason"]),
+        boundaries=boundaries,
+        budgets=budgets,
+        positions=pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
+        metric=iv["metric"],
+        options={k: v for k, v in iv.items() if k != "metric"})
+
+
+BOUNDARY_COLUMNS = [
+    *POOL, "param", "scale", "bounds", "low", "high", "side", "verdict", "edge_kind",
+    "best_value", "best_position", "band_share", "top_n", "top_in_band", "p_value",
+    "n_beyond", "n_beyond_bad", "trend_tau", "trend_p", "proposed_low", "proposed_high",
+    "note", "n_trials", "n_completed", "n_lost", "n_failed", "n_missing"]
+
+
+def _completed(trials: pd.DataFrame, metric: Metric) -> np.ndarray:
+    """Trials that completed with a finite value of ``metric``."""
+    values = trials[FINAL + metric.name].to_numpy(dtype=float)
+    return (trials["status"] == "completed").to_numpy() & np.isfinite(values)
+
+
+def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
+    """The budget verdict of every pool, from :func:`tunestats.budget_convergence`
+    (selecting and reporting the checked metric, diverged and failed trials counted as
+    the worst outcome) on the pools with enough completed trials."""
+    metric: Metric = iv["metric"]
+    trials = study.trials.sort_values(list(KEY))  # trial order does not change the result
+    completed = pd.Series(_completed(trials, metric), index=trials.index)
+    enough = completed.groupby([trials[c] for c in POOL], observed=True).transform(
+        "sum").to_numpy() >= MIN_COMPLETED
+    pools = study.trials[list(POOL)].drop_duplicates().sort_values(list(POOL))
+    if not enough.any():
+        return pools.assign(verdict="insufficient data").reset_index(drop=True)
+    checked = budget_convergence(
+        Study(trials[enough], study.curves, study.meta), metric.name, metric.name,
+        delta=iv["tolerance"], relative=iv["relative"], statistic=iv["statistic"],
+        replace=iv["replace"], n_resamples=iv["n_resamples"], seed=iv["seed"])
+    keys = checked[list(POOL)].astype(str)
+    out = pools.astype(str).merge(checked.assign(**keys), on=list(POOL), how="left")
+    out["verdict"] = np.where(out["converged"].isna(), "insufficient data",
+                              np.where(out["converged"].fillna(False).astype(bool),
+                                       "converged", "not converged"))
+    return out
+
+
+def _with_outcomes(pos: pd.DataFrame, trials: pd.DataFrame, metric: Metric) -> pd.DataFrame:
+    """Positions with each trial's ``metric`` value (NaN unless completed), ``lost``
+    (diverged, or completed without a value) and ``best`` (the tied best trials of the
+    pool among those with a position along that parameter)."""
+    if pos.empty:
+        return pos.assign(metric=np.nan, lost=False, best=False)
+    n_params = len(pos) // len(trials)  # rows are parameter by parameter
+    raw = trials[FINAL + metric.name].to_numpy(dtype=float)
+    status = trials["status"].to_numpy(dtype=object)
+    completed = (status == "completed") & np.isfinite(raw)
+    lost = (status == "diverged") | ((status == "completed") & ~np.isfinite(raw))
+    pos = pos.assign(metric=np.tile(np.where(completed, raw, np.nan), n_params),
+                     lost=np.tile(lost, n_params))
+    oriented = (metric.sign * pos["metric"]).where(np.isfinite(pos["position"]))
+    pos["best"] = (oriented == oriented.groupby(pos["param"], sort=False).transform("min"))
+    return pos
+
+
+def _pool_rows(pool: Pool, trials: pd.DataFrame, tuned: list[TunedParam], pos: pd.DataFrame,
+               iv: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The boundary rows of one pool (trials sorted by repeat and trial)."""
+    metric: Metric = iv["metric"]
+    status = trials["status"].to_numpy(dtype=object)
+    y = metric.sign * trials[FINAL + metric.name].to_numpy(dtype=float)
+    failed = status == "failed"
+    lost = ~failed & ((status == "diverged") | ~np.isfinite(y))
+    y = np.where(lost | failed, np.nan, y)
+    counts = {"n_trials": len(trials), "n_completed": int((~failed & ~lost).sum()),
+              "n_lost": int(lost.sum()), "n_failed": int(failed.sum())}
+    rows = []
+    for one in tuned:
+        param = one.param
+        part = pos[pos["param"] == param.name]
+        u = part["position"].to_numpy(dtype=float)
+        use = ~failed & np.isfinite(u)
+        row = {**pool._asdict(), "param": param.name, "scale": param.scale,
+               "bounds": one.bounds, "low": param.low, "high": param.high, **counts,
+               "n_missing": int((~failed & ~np.isfinite(u)).sum())}
+        if not one.ordered:
+            rows += [{**row, "side": side, "verdict": "unordered",
+                      "note": "choices without an order have no edges"} for side in SIDES]
+            continue
+        band = 1.0 / len(param.choices) if param.scale == "choice" else iv["edge"]
+        sides = boundary_sides(u[use], y[use], lost[use], band=band, top_q=iv["top_q"],
+                               alpha=iv["alpha"])
+        values = part["choice" if param.scale == "choice" else "value"].to_numpy()[use]
+        for side, verdict in sides.items():
+            best = values[verdict.best_index] if verdict.best_index >= 0 else np.nan
+            rows.append({**row, "side": side, **_side_fields(verdict), "best_value": best,
+                         **_proposal(one, side, verdict, iv)})
+    return rows
+
+
+def _side_fields(verdict: SideVerdict) -> dict[str, Any]:
+    return {name: getattr(verdict, name) for name in (
+        "verdict", "edge_kind", "best_position", "band_share", "top_n", "top_in_band",
+        "p_value", "n_beyond", "n_beyond_bad", "trend_tau", "trend_p")}
+
+
+def _proposal(tuned: TunedParam, side: str, verdict: SideVerdict,
+              iv: Mapping[str, Any]) -> dict[str, Any]:
+    """The proposed range for an open edge (NaN bounds and a note otherwise)."""
+    param = tuned.param
+    out = {"proposed_low": np.nan, "proposed_high": np.nan, "note": None}
+    if verdict.edge_kind == "divergence cliff":
+        out["note"] = "widening would add only lost or poor trials"
+    elif verdict.edge_kind == "no trend":
+        out["note"] = "best at the edge, but results do not improve towards it"
+    if verdict.edge_kind != "open edge":
+        return out
+    if param.scale == "choice":
+        beyond = param.choices[0] if side == "low" else param.choices[-1]
+        out["note"] = f"add a choice beyond {beyond!r}"
+        return out
+    amount = (iv["extend_decades"] if param.scale in LOG_SCALES
+              else iv["extend_fraction"] * (param.high - param.low))
+    try:
+        wider = param.widened(side, amount)
+    except ParameterError as exc:
+        out["note"] = f"cannot widen within the {param.scale} scale: {exc}"
+        return out
+    out["proposed_low"], out["proposed_high"] = wider.low, wider.high
+    return out
+
+
+def _budget_reason(row: Mapping[str, Any]) -> str:
+    """One line: how much the last doubling of the budget still gains."""
+    unit = " (relative)" if row["relative"] else ""
+    return (f"budget not converged: doubling to {row['k_max']} trials still improves the "
+            f"best-of-k {row['statistic']} by {row['gain_last']:.3g}{unit}, more than the "
+            f"tolerance {row['delta']:g}")
+
+
+def _open_edge_reason(row: Mapping[str, Any]) -> str:
+    """One line: which edge is open and what to do."""
+    text = f"{row['param']} {row['side']}: {row['verdict']}, open edge"
+    if np.isfinite(row["proposed_low"]):
+        text += f"; widen to [{row['proposed_low']:.6g}, {row['proposed_high']:.6g}]"
+    elif row["note"]:
+        text += f"; {row['note']}"
+    return text

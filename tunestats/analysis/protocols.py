@@ -1,0 +1,223 @@
+"""Comparing optimizers across tuning protocols: rankings, agreement, rank flips, inclusion.
+
+Choi et al. (2019, Figures 1, 3 and 4) show that the ranking of optimizers
+depends on the tuning protocol: under narrow protocols (only the learning
+rate tuned) rankings flip and contradict the inclusion relationships, which
+hold once every hyperparameter is tuned. :func:`compare_protocols` makes that
+comparison for any study; see :mod:`tunestats.analysis.ranking` for the two
+kinds of probability it reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ParameterError
+from ..study import Study
+from ._frames import stack_parts
+from .inclusion_graph import inclusion_graph
+from .ranking import Rankings, kendall_agreement, rank_pools, ranking_setup
+
+__all__ = ["ProtocolComparison", "compare_protocols", "inclusion_violations"]
+
+_FLIP_COLUMNS = ["workload", "k", "a", "b", "protocol_a", "protocol_b", "p_a_better_in_a",
+                 "p_a_better_in_b", "confidence_in_a", "confidence_in_b", "resolved"]
+_VIOLATION_COLUMNS = ["workload", "protocol", "k", "included", "including",
+                      "p_included_better", "confidence", "violation"]
+
+
+@dataclass(frozen=True)
+class ProtocolComparison:
+    """Everything :func:`compare_protocols` finds.
+
+    Attributes
+    ----------
+    rankings, pairs, rank_probabilities : DataFrame
+        See :class:`tunestats.analysis.ranking.Rankings`.
+    agreement : DataFrame
+        Kendall's τ-b between the protocols' expected ranks, per workload,
+        budget and pair of protocols, with a bootstrap interval
+        (``tau_low``, ``tau_high``).
+    flips : DataFrame
+        Pairs of optimizers ordered one way under ``protocol_a`` and the
+        other way under ``protocol_b`` (by ``p_a_better`` on either side of
+        1/2), with both probabilities and confidences; ``resolved`` when both
+        orders are resolved at level α. Resolved flips first.
+    violations : DataFrame
+        Every inclusion check (see :func:`inclusion_violations`), violations
+        first.
+    alpha : float
+    """
+
+    rankings: pd.DataFrame
+    pairs: pd.DataFrame
+    rank_probabilities: pd.DataFrame
+    agreement: pd.DataFrame
+    flips: pd.DataFrame
+    violations: pd.DataFrame
+    alpha: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rankings table."""
+        return self.rankings
+
+
+def _check_overlap(study: Study, protocols: list[str]) -> None:
+    workloads = {p: set(study.trials.loc[study.trials["protocol"] == p, "workload"].astype(str))
+                 for p in protocols}
+    for first, second in combinations(protocols, 2):
+        if not workloads[first] & workloads[second]:
+            raise ParameterError(
+                f"protocols {first!r} and {second!r} share no workload ({first}: "
+                f"{', '.join(sorted(workloads[first]))}; {second}: "
+                f"{', '.join(sorted(workloads[second]))}); a comparison needs common workloads.")
+
+
+def _flips(pairs: pd.DataFrame, protocols: list[str], alpha: float) -> pd.DataFrame:
+    parts = []
+    keys = ["workload", "k", "a", "b"]
+    for first, second in combinations(protocols, 2):
+        left = pairs[pairs["protocol"] == first]
+        right = pairs[pairs["protocol"] == second]
+        both = left.merge(right, on=keys, suffixes=("_in_a", "_in_b"))
+        flipped = (both["p_a_better_in_a"] - 0.5) * (both["p_a_better_in_b"] - 0.5) < 0
+        both = both[flipped.to_numpy()]
+        resolved = (((both["order_in_a"] == "<") & (both["order_in_b"] == ">"))
+                    | ((both["order_in_a"] == ">") & (both["order_in_b"] == "<")))
+        parts.append(both.assign(protocol_a=first, protocol_b=second,
+                                 resolved=resolved.to_numpy())[_FLIP_COLUMNS])
+    flips = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_FLIP_COLUMNS)
+    return flips.sort_values(["resolved", "workload", "k", "a", "b"],
+                             ascending=[False, True, True, True, True], ignore_index=True)
+
+
+def _violations(study: Study, ranked: Rankings, graph: Any, alpha: float) -> pd.DataFrame:
+    graph = inclusion_graph(study, graph)
+    by_pair = {key: frame for key, frame in ranked.pairs.groupby(
+        ["workload", "protocol", "a", "b"], sort=False)}
+    rows = []
+    for (workload, protocol), (names, *_rest) in ranked.replicates.items():
+        for low, high in graph.pairs(names):
+            a, b = sorted((low, high))
+            sel = by_pair[(workload, protocol, a, b)]
+            p = sel["p_a_better"].to_numpy()
+            confidence = sel["confidence"].to_numpy()
+            if a != low:  # turn into "the included optimizer is better"
+                p, confidence = 1 - p, 1 - confidence
+            rows.append({"workload": workload, "protocol": protocol,
+                         "k": sel["k"].to_numpy(), "included": low, "including": high,
+                         "p_included_better": p, "confidence": confidence,
+                         "violation": confidence >= 1 - alpha})
+    out = stack_parts(rows, _VIOLATION_COLUMNS)
+    return out.sort_values(["violation", "workload", "protocol", "k", "included", "including"],
+                           ascending=[False, True, True, True, True, True], ignore_index=True)
+
+
+def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
+                      select: str | None = None, report: str | None = None,
+                      replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
+                      n_boot: int = 200, graph: Any = None, seed: Any) -> ProtocolComparison:
+    """Rank the optimizers under each protocol and compare the rankings.
+
+    Parameters
+    ----------
+    study : Study
+    protocols : str or list of str, optional
+        The protocols to compare (default: all). Every two must share a workload.
+    k : int or sequence of int, optional
+        Budgets (default: powers of two up to the smallest pool of each
+        ``(workload, protocol)``, and that pool size).
+    select : str, optional
+        The metric that picks the best of the k trials (default: the
+        headline validation metric).
+    report : str, optional
+        The metric reported for it (default: ``select``).
+    replace : bool
+        Draw the k trials with (Dodge et al. 2019) or without (Tang et al.
+        2020) replacement.
+    diverged : {"worst", "exclude"}
+        Policy for diverged/failed trials; the counts are in ``n_diverged``.
+    alpha : float
+        Level at which orders are resolved and violations reported, in (0, 0.5).
+    n_boot : int
+        Outer-bootstrap replicates for the confidences and τ intervals.
+    graph : optional
+        The inclusion graph (see :func:`tunestats.analysis.inclusion_graph`).
+    seed : int, SeedSequence or Generator
+        Randomness of the outer bootstrap; same seed, same numbers.
+
+    Returns
+    -------
+    ProtocolComparison
+
+    Raises
+    ------
+    ParameterError
+        Unknown metric or protocol, protocols sharing no workload, bad
+        budgets or levels, a malformed inclusion graph.
+
+    Notes
+    -----
+    ``p_a_better`` is exact (the best-of-k distributions of two independent
+    pools, ties counted half); ``confidence`` is the outer-bootstrap
+    probability that A is the likelier winner; rank probabilities are exact
+    (a dynamic programme over the other optimizers, ties broken at random).
+    See :mod:`tunestats.analysis.ranking`.
+
+    References
+    ----------
+    .. [1] Choi, D. et al. (2019). On Empirical Comparisons of Optimizers for
+       Deep Learning. arXiv:1910.05446, Figures 1, 3, 4.
+    """
+    setup = ranking_setup(study, select=select, report=report, k=k, replace=replace,
+                          diverged=diverged, alpha=alpha, n_boot=n_boot, seed=seed,
+                          protocols=protocols)
+    _check_overlap(study, setup.protocols)
+    ranked = rank_pools(study, setup)
+    return ProtocolComparison(
+        ranked.rankings, ranked.pairs, ranked.rank_probabilities,
+        kendall_agreement(ranked, setup.protocols, setup.alpha),
+        _flips(ranked.pairs, setup.protocols, setup.alpha),
+        _violations(study, ranked, graph, setup.alpha), setup.alpha)
+
+
+def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
+                         select: str | None = None, report: str | None = None,
+                         replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
+                         n_boot: int = 200, graph: Any = None, seed: Any,
+                         all_checks: bool = False) -> pd.DataFrame:
+    """Pools where a more general optimizer is worse than one it includes.
+
+    For every ``(workload, protocol, k)`` and inclusion pair A ⊆ B of the
+    graph present in the study, ``p_included_better`` is the exact
+    probability that A's best-of-k outcome beats B's and ``confidence`` the
+    outer-bootstrap probability that A is the likelier winner. A
+    **violation** is a check with ``confidence >= 1 - alpha``: the signature
+    of an under-tuned search space for B (Choi et al. 2019).
+
+    Parameters
+    ----------
+    study : Study
+    protocols, k, select, report, replace, diverged, alpha, n_boot, graph, seed
+        As in :func:`compare_protocols`.
+    all_checks : bool
+        Return every check (column ``violation``), not only the violations.
+
+    Returns
+    -------
+    DataFrame
+        ``workload, protocol, k, included, including, p_included_better,
+        confidence, violation``.
+    """
+    setup = ranking_setup(study, select=select, report=report, k=k, replace=replace,
+                          diverged=diverged, alpha=alpha, n_boot=n_boot, seed=seed,
+                          protocols=protocols)
+    if not isinstance(all_checks, bool):
+        raise ParameterError(f"`all_checks` must be True or False; got {all_checks!r}.")
+    checks = _violations(study, rank_pools(study, setup), graph, setup.alpha)
+    return checks if all_checks else checks[checks["violation"].to_numpy()].reset_index(
+        drop=True)

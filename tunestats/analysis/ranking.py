@@ -1,0 +1,244 @@
+"""Rankings of optimizers by their best-of-k outcome, with probabilities.
+
+For each ``(workload, protocol, k)`` the optimizers are ranked by the
+reported metric of the best of ``k`` random trials. Two kinds of probability
+are reported and kept apart:
+
+* ``p_better`` — the probability that A's best-of-k outcome is better than
+  B's, over the random draw of the k trials from each (fixed) pool: exact,
+  from the two best-of-k distributions (:func:`tunestats.kernels.ordering.prob_better`,
+  ties counted half). Rank probabilities are exact too
+  (:func:`tunestats.kernels.ordering.rank_distribution`).
+* ``confidence`` — the trials are themselves a sample, so a pool of a few
+  dozen trials can favour A by luck. An outer bootstrap over each pool's
+  trials (``n_boot`` replicates, seeded) recomputes ``p_better``;
+  ``confidence`` is the fraction of replicates in which A is the likelier
+  winner (``p_better > 1/2``, equality counted half). An order is
+  *resolved* at level α when ``confidence >= 1 - alpha`` (A before B) or
+  ``<= alpha`` (B before A); otherwise the pair is reported as a tie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._checks import as_generator, as_list, check_choice, check_fraction, check_positive_int
+from ..errors import ParameterError
+from ..kernels import POLICIES, kendall_tau, pairwise_matrix, rank_distribution
+from ..study import Metric, Study
+from ..study.schema import FINAL
+from ._bestofk import Outcomes, budgets, pool_outcomes, quantile_columns
+from ._frames import stack_parts
+from ._metrics import resolve_metric
+
+__all__ = ["RankingSetup", "Rankings", "kendall_agreement", "rank_pools", "ranking_setup"]
+
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+@dataclass(frozen=True)
+class RankingSetup:
+    """Validated arguments shared by the ranking analyses."""
+
+    select: Metric
+    report: Metric
+    k: Any
+    replace: bool
+    diverged: str
+    alpha: float
+    n_boot: int
+    rng: np.random.Generator
+    protocols: list[str]
+
+
+def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: Any,
+                  diverged: Any, alpha: Any, n_boot: Any, seed: Any, protocols: Any
+                  ) -> RankingSetup:
+    """Check the arguments of :func:`compare_protocols` and friends at the door."""
+    chosen = resolve_metric(study, select)
+    reported = chosen if report is None else resolve_metric(study, report)
+    for metric in {chosen.name, reported.name}:
+        if f"{FINAL}{metric}" not in study.trials:
+            raise ParameterError(f"metric {metric!r} has no final values (no column "
+                                 f"{FINAL}{metric} in the trials).")
+    if not isinstance(replace, bool):
+        raise ParameterError(f"`replace` must be True or False; got {replace!r}.")
+    check_choice("diverged", diverged, POLICIES)
+    alpha = check_fraction("alpha", alpha, high=0.5, high_open=True)
+    n_boot = check_positive_int("n_boot", n_boot)
+    present = sorted(study.trials["protocol"].astype(str).unique())
+    wanted = present if protocols is None else [str(p) for p in as_list(protocols)]
+    for name in wanted:
+        check_choice("protocols", name, present)
+    return RankingSetup(chosen, reported, k, replace, diverged, alpha, n_boot,
+                        as_generator(seed), wanted)
+
+
+@dataclass(frozen=True)
+class Rankings:
+    """Rankings of every ``(workload, protocol)`` at every budget.
+
+    Attributes
+    ----------
+    rankings : DataFrame
+        One row per ``(workload, protocol, k, optimizer)``: the best-of-k
+        outcome (``mean, q05, q50, q95``), ``expected_rank`` (1 + the sum of
+        the others' ``p_better`` against it), ``rank`` (1 + the number of
+        optimizers resolved better than it at level α: unresolved pairs
+        share ranks), ``n_trials``, ``n_diverged``.
+    pairs : DataFrame
+        One row per ``(workload, protocol, k)`` and unordered pair ``a < b``
+        (names sorted): ``p_a_better``, ``confidence`` and ``order``
+        (``"<"``: a resolved better, ``">"``: b resolved better, ``"~"``: tie).
+    rank_probabilities : DataFrame
+        ``workload, protocol, k, optimizer, rank, probability``.
+    replicates : dict
+        ``(workload, protocol) -> (optimizers, expected ranks of shape
+        (n_boot, K, M), point expected ranks (K, M), k)``, for agreement
+        intervals.
+    """
+
+    rankings: pd.DataFrame
+    pairs: pd.DataFrame
+    rank_probabilities: pd.DataFrame
+    replicates: dict
+
+
+def _pool_values(study: Study, setup: RankingSetup):
+    trials = study.trials[study.trials["protocol"].isin(setup.protocols)]
+    groups: dict[tuple[str, str], dict[str, tuple]] = {}
+    for key, frame in trials.groupby(["workload", "protocol", "optimizer"], observed=True,
+                                     sort=True):
+        workload, protocol, optimizer = (str(part) for part in key)
+        groups.setdefault((workload, protocol), {})[optimizer] = (
+            frame[f"{FINAL}{setup.select.name}"].to_numpy(dtype=float),
+            frame[f"{FINAL}{setup.report.name}"].to_numpy(dtype=float),
+            (frame["status"] != "completed").to_numpy())
+    return groups
+
+
+def _outcomes(setup: RankingSetup, values: tuple, k: np.ndarray, boot: bool) -> Outcomes:
+    select, report, diverged = values
+    return pool_outcomes(select, report, k, replace=setup.replace,
+                         select_direction=setup.select.direction,
+                         report_direction=setup.report.direction, policy=setup.diverged,
+                         diverged=diverged, resample=setup.rng if boot else None,
+                         n_resamples=setup.n_boot)
+
+
+def _order(confidence: np.ndarray, alpha: float) -> np.ndarray:
+    return np.where(confidence >= 1 - alpha, "<", np.where(confidence <= alpha, ">", "~"))
+
+
+def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
+    """Rank the optimizers of every ``(workload, protocol)`` of ``setup.protocols``."""
+    groups = _pool_values(study, setup)
+    sign = setup.report.sign
+    columns = quantile_columns(QUANTILES)
+    rank_rows, pair_rows, prob_rows, replicates = [], [], [], {}
+    for (workload, protocol), pools in groups.items():
+        names = sorted(pools)
+        n_min = min(len(values[0]) for values in pools.values())
+        k = budgets(setup.k, n_min)
+        point = {o: _outcomes(setup, pools[o], k, boot=False) for o in names}
+        boot = {o: _outcomes(setup, pools[o], k, boot=True) for o in names}
+        m = len(names)
+        # beats[..., i, j] = P(i better than j): exact, and for every bootstrap replicate
+        supports = [sign * point[o].values for o in names]
+        beats = pairwise_matrix(supports, [point[o].probs for o in names])
+        beats_boot = pairwise_matrix(supports, [boot[o].probs for o in names])
+        confidence = np.mean(beats_boot > 0.5, axis=0) + 0.5 * np.mean(beats_boot == 0.5,
+                                                                        axis=0)
+        first, second = np.triu_indices(m, k=1)
+        pair_rows.append({
+            "workload": workload, "protocol": protocol, "k": np.repeat(k, first.size),
+            "a": np.tile(np.asarray(names)[first], k.size),
+            "b": np.tile(np.asarray(names)[second], k.size),
+            "p_a_better": beats[:, first, second].ravel(),
+            "confidence": confidence[:, first, second].ravel(),
+            "order": _order(confidence[:, first, second].ravel(), setup.alpha)})
+        expected = 1 + beats.sum(axis=1)  # (K, M): 1 + sum_j P(j better than i)
+        expected_boot = 1 + beats_boot.sum(axis=2)
+        replicates[(workload, protocol)] = (names, expected_boot, expected, k)
+        probs = rank_distribution(supports, [point[o].probs for o in names])  # (K, M, M)
+        for i, name in enumerate(names):
+            out = point[name]
+            quantiles = out.quantiles(QUANTILES)
+            rank_rows.append({"workload": workload, "protocol": protocol, "k": k,
+                              "optimizer": name, "select": setup.select.name,
+                              "report": setup.report.name, "replace": setup.replace,
+                              "mean": out.mean(),
+                              **{c: quantiles[:, j] for j, c in enumerate(columns)},
+                              "expected_rank": expected[:, i], "n_trials": out.n_trials,
+                              "n_diverged": out.n_touched})
+            prob_rows.append({"workload": workload, "protocol": protocol,
+                              "k": np.repeat(k, m), "optimizer": name,
+                              "rank": np.tile(np.arange(1, m + 1), k.size),
+                              "probability": probs[:, i, :].ravel()})
+    rankings = stack_parts(rank_rows, ["workload", "protocol", "k", "optimizer", "select",
+                                       "report", "replace", "mean", *columns, "expected_rank",
+                                       "n_trials", "n_diverged"])
+    pairs = stack_parts(pair_rows, ["workload", "protocol", "k", "a", "b", "p_a_better",
+                                    "confidence", "order"])
+    rankings["rank"] = _tied_ranks(rankings, pairs)
+    rankings = rankings.sort_values(["workload", "protocol", "k", "expected_rank", "optimizer"],
+                                    ignore_index=True)
+    return Rankings(rankings, pairs, stack_parts(prob_rows, ["workload", "protocol", "k",
+                                                             "optimizer", "rank",
+                                                             "probability"]), replicates)
+
+
+def _tied_ranks(rankings: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """1 + the number of optimizers resolved better, for every row of ``rankings``."""
+    better = pd.concat([
+        pairs.loc[pairs["order"] == ">", ["workload", "protocol", "k", "a"]].rename(
+            columns={"a": "optimizer"}),
+        pairs.loc[pairs["order"] == "<", ["workload", "protocol", "k", "b"]].rename(
+            columns={"b": "optimizer"})])
+    counts = better.groupby(["workload", "protocol", "k", "optimizer"]).size()
+    index = pd.MultiIndex.from_frame(rankings[["workload", "protocol", "k", "optimizer"]])
+    return 1 + counts.reindex(index, fill_value=0).to_numpy()
+
+
+def kendall_agreement(rankings: Rankings, protocols: Sequence[str], alpha: float
+                      ) -> pd.DataFrame:
+    """Kendall's τ-b between the expected ranks of two protocols, with a bootstrap interval.
+
+    For each workload, budget and pair of protocols, over their common
+    optimizers; the interval is the ``[alpha/2, 1 - alpha/2]`` percentile
+    interval of τ over the outer-bootstrap replicates (independent across
+    protocols).
+    """
+    rows = []
+    workloads = sorted({w for w, _ in rankings.replicates})
+    for workload in workloads:
+        for first, second in combinations(protocols, 2):
+            if (workload, first) not in rankings.replicates or (
+                    workload, second) not in rankings.replicates:
+                continue
+            names_a, boot_a, point_a, k_a = rankings.replicates[(workload, first)]
+            names_b, boot_b, point_b, k_b = rankings.replicates[(workload, second)]
+            common = sorted(set(names_a) & set(names_b))
+            ks = sorted(set(k_a.tolist()) & set(k_b.tolist()))
+            if len(common) < 2 or not ks:
+                continue
+            ia = [names_a.index(n) for n in common]
+            ib = [names_b.index(n) for n in common]
+            ka = [k_a.tolist().index(k) for k in ks]
+            kb = [k_b.tolist().index(k) for k in ks]
+            tau = kendall_tau(point_a[ka][:, ia], point_b[kb][:, ib])
+            tau_boot = kendall_tau(boot_a[:, ka][..., ia], boot_b[:, kb][..., ib])
+            with np.errstate(invalid="ignore"):
+                low, high = np.nanquantile(tau_boot, [alpha / 2, 1 - alpha / 2], axis=0)
+            rows.append(pd.DataFrame({"workload": workload, "k": ks, "protocol_a": first,
+                                      "protocol_b": second, "tau": tau, "tau_low": low,
+                                      "tau_high": high, "n_optimizers": len(common)}))
+    columns = ["workload", "k", "protocol_a", "protocol_b", "tau", "tau_low", "tau_high",
+               "n_optimizers"]
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)

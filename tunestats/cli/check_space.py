@@ -1,0 +1,81 @@
+"""``tunestats check-space STUDY``: is every search space adequate? Exit 0 if so, 1 if not."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..analysis import check_space
+from ..study import load_study
+from ._output import add_output_options, emit
+
+#: Columns of the printed boundary table (the Python API returns more).
+BOUNDARY_COLUMNS = ["workload", "protocol", "optimizer", "param", "bounds", "side", "verdict",
+                    "edge_kind", "best_value", "best_position", "top_in_band", "top_n",
+                    "p_value", "proposed_low", "proposed_high"]
+BUDGET_COLUMNS = ["workload", "protocol", "optimizer", "n_trials", "n_diverged", "k_max",
+                  "gain_last", "k_converged", "prob_doubling_helps", "verdict"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "check-space", help="check that every search space is adequate (exit 1 if not)",
+        description="Boundary checks (is each pool's best region away from the edges of every "
+        "tuned range?) and budget checks (has the best-of-k curve converged at the pool's "
+        "number of trials?), after Choi et al. (2019), Appendices D-E. Prints the verdict "
+        "with every reason; exits 0 when the study's search spaces are adequate, 1 when not, "
+        "2 on a usage error.")
+    parser.add_argument("study", help="study folder")
+    parser.add_argument("--metric", help="metric the trials are judged by (default: the first "
+                        "validation metric)")
+    parser.add_argument("--param", action="append", metavar="NAME",
+                        help="check only this hyperparameter; repeat for several")
+    parser.add_argument("--top-q", type=float, default=0.1, metavar="Q",
+                        help="fraction of each pool's completed trials that are its top trials, "
+                        "in (0, 1] (default: 0.1)")
+    parser.add_argument("--edge", type=float, default=0.05, metavar="EPS",
+                        help="width of each edge band as a fraction of the range in the "
+                        "parameter's own scale, in (0, 0.5) (default: 0.05)")
+    parser.add_argument("--alpha", type=float, default=0.05,
+                        help="level of the crowding and trend tests (default: 0.05)")
+    parser.add_argument("--extend-decades", type=float, default=1.0, metavar="D",
+                        help="proposed widening of an open edge of a log-scaled parameter, in "
+                        "decades (default: 1)")
+    parser.add_argument("--extend-fraction", type=float, default=0.5, metavar="F",
+                        help="proposed widening of an open edge of a linear parameter, as a "
+                        "fraction of its range (default: 0.5)")
+    parser.add_argument("--tolerance", type=float, default=0.02, metavar="DELTA",
+                        help="budget check: largest improvement of the best-of-k statistic "
+                        "that doubling the trials may still bring (default: 0.02, relative)")
+    parser.add_argument("--absolute", action="store_true",
+                        help="read --tolerance in the metric's units instead of relative")
+    parser.add_argument("--statistic", choices=("median", "mean"), default="median",
+                        help="statistic of the best-of-k distribution (default: median)")
+    parser.add_argument("--replace", action=argparse.BooleanOptionalAction, default=True,
+                        help="best-of-k draws with replacement (default) or without")
+    parser.add_argument("--resamples", type=int, default=200,
+                        help="bootstrap resamples for the probability that doubling helps "
+                        "(default: 200)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of that bootstrap (default: 0)")
+    add_output_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    study = load_study(args.study)
+    result = check_space(study, metric=args.metric, params=args.param, top_q=args.top_q,
+                         edge=args.edge, alpha=args.alpha, extend_decades=args.extend_decades,
+                         extend_fraction=args.extend_fraction, tolerance=args.tolerance,
+                         relative=not args.absolute, statistic=args.statistic,
+                         replace=args.replace, n_resamples=args.resamples,
+                         seed=args.seed)
+    tables = {"boundaries": result.boundaries[BOUNDARY_COLUMNS],
+              "budgets": result.budgets[BUDGET_COLUMNS], "reasons": result.reasons}
+    if not args.json:
+        print(f"{study.source}: search spaces judged by {result.metric.name} "
+              f"({result.metric.direction})")
+    emit(args, tables, extra={"adequate": result.adequate, "metric": result.metric.name})
+    if not args.json:
+        count = len(result.reasons)
+        print("\nverdict: adequate" if result.adequate else
+              f"\nverdict: NOT adequate ({count} reason{'s' if count != 1 else ''})")
+    return 0 if result.adequate else 1

@@ -1,0 +1,68 @@
+"""``tunestats compare STUDY``: rankings per protocol, rank flips, inclusion violations."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..analysis import compare_protocols
+from ..kernels import POLICIES
+from ..study import load_study
+from ._output import add_output_options, emit
+
+
+def add_best_of_k_options(parser: argparse.ArgumentParser) -> None:
+    """Budgets, sampling scheme and the diverged policy."""
+    parser.add_argument("--k", type=int, action="append", metavar="K",
+                        help="budget of trials; repeat for several (default: powers of two "
+                        "up to the pool size, and the pool size)")
+    parser.add_argument("--without-replacement", dest="replace", action="store_false",
+                        help="draw the k trials without replacement (default: with)")
+    parser.add_argument("--diverged", choices=POLICIES, default="worst",
+                        help="diverged/failed trials: count as worst or exclude (default: worst)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("compare", help="rank optimizers per protocol; rank flips and "
+                            "inclusion violations",
+                            description="Rank the optimizers of each workload and protocol by "
+                            "their best-of-k outcome, with exact pairwise and rank "
+                            "probabilities and outer-bootstrap confidences; list rank flips "
+                            "between protocols and violations of the inclusion graph first.")
+    parser.add_argument("study", help="study folder")
+    parser.add_argument("--protocol", action="append", metavar="NAME",
+                        help="protocol to compare; repeat for several (default: all)")
+    parser.add_argument("--select", help="metric that picks the best trial (default: the "
+                        "first validation metric)")
+    parser.add_argument("--report", help="metric reported for it (default: --select)")
+    add_best_of_k_options(parser)
+    parser.add_argument("--alpha", type=float, default=0.05,
+                        help="level at which orders are resolved (default: 0.05)")
+    parser.add_argument("--n-boot", type=int, default=200,
+                        help="outer-bootstrap replicates (default: 200)")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    parser.add_argument("--graph", metavar="FILE", help="inclusion graph JSON file (default: "
+                        "the study's, else the paper's)")
+    parser.add_argument("--all-flips", action="store_true",
+                        help="list unresolved flips too (default: resolved ones only)")
+    add_output_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    study = load_study(args.study)
+    result = compare_protocols(study, protocols=args.protocol, k=args.k, select=args.select,
+                               report=args.report, replace=args.replace,
+                               diverged=args.diverged, alpha=args.alpha, n_boot=args.n_boot,
+                               graph=args.graph, seed=args.seed)
+    flips = result.flips if args.all_flips else result.flips[result.flips["resolved"]]
+    violations = result.violations[result.violations["violation"]]
+    rankings = result.rankings[["workload", "protocol", "k", "rank", "optimizer",
+                                "expected_rank", "q05", "q50", "q95", "n_trials",
+                                "n_diverged"]]
+    if not args.json:
+        print(f"{len(flips)} rank flip(s), {len(violations)} inclusion violation(s) at "
+              f"alpha = {result.alpha} (best of k by {result.rankings['select'].iloc[0]}, "
+              f"{'with' if args.replace else 'without'} replacement)")
+    emit(args, {"flips": flips, "violations": violations, "agreement": result.agreement,
+                "rankings": rankings})
+    return 0

@@ -1,0 +1,123 @@
+"""Best-of-k figures: Figures 6–8 (selection by validation error), Figure 9 (selection by
+training loss) of Choi et al. (2019), the confidence in those estimates, and the
+best-of-k training curve."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ..analysis import best_of_k, best_of_k_curve
+from ..plots import best_of_k_legend, legend_handles, plot_best_of_k, plot_best_of_k_curve
+from ..plots.best_of_k import CENTERS
+from ..study import Study
+from ._registry import FigureSpec, NotApplicable
+from .summary import headline_metric
+
+__all__ = ["FIGURES", "best_of_k_confidence_figure", "best_of_k_curve_figure",
+           "best_of_k_figure", "best_of_k_train_selection_figure"]
+
+#: Budgets drawn in the best-of-k training curve.
+CURVE_BUDGETS = (1, 4, 16)
+
+
+def _metric_of_split(study: Study, split: str) -> str | None:
+    """The first declared metric of ``split`` with final values, if any."""
+    for name, metric in study.metrics.items():
+        if metric.split == split and f"final.{name}" in study.trials:
+            return name
+    return None
+
+
+def _reported(study: Study) -> str:
+    """What the figures report: the test metric (as the paper), else the headline one."""
+    return _metric_of_split(study, "test") or headline_metric(study)
+
+
+def _panels(frame: pd.DataFrame, draw: Callable[[pd.DataFrame, Axes], None], title: str, *,
+            center: str, band: str | None, budgets: tuple[int, ...] = ()) -> Figure:
+    """One panel per (workload, protocol) and one legend for the figure."""
+    workloads = sorted(frame["workload"].unique())
+    protocols = sorted(frame["protocol"].unique())
+    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False,
+                             figsize=(4.2 * len(protocols) + 2.5, 3.2 * len(workloads)),
+                             layout="constrained")
+    for i, workload in enumerate(workloads):
+        for j, protocol in enumerate(protocols):
+            ax = axes[i, j]
+            rows = frame[(frame["workload"] == workload) & (frame["protocol"] == protocol)]
+            if rows.empty:
+                ax.set_axis_off()
+                continue
+            draw(rows, ax)
+            ax.set_title(f"{workload} — {protocol}", fontsize=10)
+    handles = legend_handles(sorted(frame["optimizer"].unique()), budgets)
+    best_of_k_legend(fig, frame, center=center, band=band, handles=handles,
+                     loc="outside right upper")
+    fig.suptitle(title, fontsize=11)
+    return fig
+
+
+def _against_k(study: Study, select: str, *, band: str, what: str) -> Figure:
+    report = study.metric(_reported(study))
+    ci = 0.9 if band == "confidence" else None
+    frame = best_of_k(study, select, report.name, ci=ci)
+    center = "q50"
+    return _panels(
+        frame,
+        lambda rows, ax: plot_best_of_k(rows, center=center, band=band, label=report.label,
+                                        legend=False, ax=ax),
+        f"{report.name} of the best of k trials, selected by final {select}\n"
+        f"({what}; {CENTERS[center]} over draws of k trials)", center=center, band=band)
+
+
+def best_of_k_figure(study: Study) -> Figure:
+    """Figures 6–8 style: selected by the validation metric, spread of outcomes."""
+    return _against_k(study, headline_metric(study), band="spread",
+                      what="Choi et al. 2019, Figures 6–8")
+
+
+def best_of_k_confidence_figure(study: Study) -> Figure:
+    """The median of Figures 6–8 with the confidence in its estimate instead of the spread."""
+    return _against_k(study, headline_metric(study), band="confidence",
+                      what="confidence in the estimate")
+
+
+def best_of_k_train_selection_figure(study: Study) -> Figure:
+    """Figure 9 style: the same, selecting by the training loss."""
+    train = _metric_of_split(study, "train")
+    if train is None:
+        raise NotApplicable("no training metric with final values to select by")
+    return _against_k(study, train, band="spread", what="Choi et al. 2019, Figure 9")
+
+
+def best_of_k_curve_figure(study: Study) -> Figure:
+    """The reported metric over training of the trial a budget of k trials selects."""
+    report = _reported(study)
+    if report not in study.curves:
+        raise NotApplicable(f"the curves table has no column {report!r}")
+    select = headline_metric(study)
+    metric = study.metric(report)
+    frame = best_of_k_curve(study, select, report, CURVE_BUDGETS)
+    return _panels(
+        frame,
+        lambda rows, ax: plot_best_of_k_curve(rows, label=metric.label, legend=False, ax=ax),
+        f"{report} over training of the best of k trials, selected by final {select}\n"
+        "(median over draws of k trials; band for the largest k)", center="q50",
+        band="spread", budgets=CURVE_BUDGETS)
+
+
+FIGURES = (
+    FigureSpec("best-of-k", "best of k trials against k, selected by the validation metric "
+               "(Figures 6-8)", best_of_k_figure),
+    FigureSpec("best-of-k-confidence", "the same with the confidence in the estimate",
+               best_of_k_confidence_figure),
+    FigureSpec("best-of-k-train-selection", "best of k trials selected by the training loss "
+               "(Figure 9)", best_of_k_train_selection_figure),
+    FigureSpec("best-of-k-curve", "reported metric over training of the best of k trials",
+               best_of_k_curve_figure),
+)

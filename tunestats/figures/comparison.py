@@ -1,0 +1,170 @@
+"""Protocol comparison figures: best trial per optimizer (Figures 1, 3, 4), rank flips,
+steps-to-target (Figure 2), its robustness grid (Figure 10), performance profiles."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from ..analysis import (
+    best_steps_to_target,
+    compare_protocols,
+    performance_profile,
+    target_robustness,
+)
+from ..plots import (
+    plot_best_trial,
+    plot_performance_profile,
+    plot_rank_flips,
+    plot_robustness_grid,
+    plot_steps_to_target,
+)
+from ..study import Study
+from ._registry import FigureSpec, NotApplicable
+from .summary import headline_metric
+
+__all__ = ["FIGURES"]
+
+SEED = 0
+
+
+def _panels(study: Study) -> tuple[list[str], list[str]]:
+    return (sorted(study.trials["workload"].astype(str).unique()),
+            sorted(study.trials["protocol"].astype(str).unique()))
+
+
+def _full_budget(rankings):
+    return rankings[rankings["k"] == rankings.groupby(["workload", "protocol"])["k"].transform(
+        "max")]
+
+
+def best_trial(study: Study) -> Figure:
+    """Per workload (rows) and protocol (columns): each optimizer's best-of-N outcome."""
+    metric = study.metric(headline_metric(study))
+    result = compare_protocols(study, n_boot=100, seed=SEED)
+    rankings = _full_budget(result.rankings)
+    workloads, protocols = _panels(study)
+    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False, sharey="row",
+                             figsize=(4.0 * len(protocols), 3.2 * len(workloads)),
+                             layout="constrained")
+    for i, workload in enumerate(workloads):
+        for j, protocol in enumerate(protocols):
+            panel = rankings[(rankings["workload"] == workload)
+                             & (rankings["protocol"] == protocol)]
+            if not len(panel):
+                axes[i, j].set_axis_off()
+                continue
+            plot_best_trial(panel, label=metric.label, ax=axes[i, j])
+            axes[i, j].set_title(f"{workload} — {protocol} (k = {panel['k'].iloc[0]})",
+                                 fontsize=9)
+    fig.suptitle(f"Best of k = N trials by {metric.name}, drawn with replacement: median and "
+                 "5–95% spread of outcomes; #: rank (ties where unresolved at α = 0.05)",
+                 fontsize=10)
+    return fig
+
+
+def rank_flips(study: Study) -> Figure:
+    """Expected ranks across protocols, one panel per workload."""
+    workloads, protocols = _panels(study)
+    if len(protocols) < 2:
+        raise NotApplicable("the study has a single protocol")
+    result = compare_protocols(study, n_boot=100, seed=SEED)
+    rankings = _full_budget(result.rankings)
+    flips = result.flips[result.flips["resolved"]]
+    fig, axes = plt.subplots(1, len(workloads), squeeze=False,
+                             figsize=(3.6 * len(workloads), 3.6), layout="constrained")
+    for ax, workload in zip(axes[0], workloads, strict=True):
+        panel = rankings[rankings["workload"] == workload]
+        plot_rank_flips(panel, ax=ax)
+        k = panel["k"].max()
+        count = int(((flips["workload"] == workload) & (flips["k"] == k)).sum())
+        ax.set_title(f"{workload} (k = {k}): {count} resolved flip(s)", fontsize=9)
+    fig.suptitle("Rank flips between protocols (best of k by "
+                 f"{headline_metric(study)}, with replacement)", fontsize=10)
+    return fig
+
+
+def _targets_or_skip(study: Study) -> str:
+    metric = headline_metric(study)
+    workloads, _ = _panels(study)
+    if not all(metric in study.targets.get(w, {}) for w in workloads):
+        raise NotApplicable(f"the study declares no target of {metric} for every workload")
+    if not len(study.curves):
+        raise NotApplicable("the study has no curves")
+    return metric
+
+
+def steps_to_target_figure(study: Study) -> Figure:
+    """Median best-of-N steps to the declared target, per workload and protocol."""
+    metric = _targets_or_skip(study)
+    table = best_steps_to_target(study, metric=metric)
+    table = table[table["k"] == table.groupby(["workload", "protocol"])["k"].transform("max")]
+    workloads, protocols = _panels(study)
+    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False, sharey="row",
+                             figsize=(4.0 * len(protocols), 3.2 * len(workloads)),
+                             layout="constrained")
+    for i, workload in enumerate(workloads):
+        for j, protocol in enumerate(protocols):
+            panel = table[(table["workload"] == workload) & (table["protocol"] == protocol)]
+            if not len(panel):
+                axes[i, j].set_axis_off()
+                continue
+            plot_steps_to_target(panel, ax=axes[i, j])
+            axes[i, j].set_title(f"{workload} — {protocol}: {metric} ≤ "
+                                 f"{panel['target'].iloc[0]:g}", fontsize=9)
+    fig.suptitle(f"Steps to target of the best of k = N trials (selected by {metric}, with "
+                 "replacement): median and 5–95% spread of outcomes", fontsize=10)
+    return fig
+
+
+def robustness(study: Study) -> Figure:
+    """Inclusion consistency of the steps-to-target ordering over targets × budgets."""
+    metric = _targets_or_skip(study)
+    grid = target_robustness(study, metric=metric).cells
+    workloads, protocols = _panels(study)
+    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False,
+                             figsize=(4.6 * len(protocols), 3.6 * len(workloads)),
+                             layout="constrained")
+    for i, workload in enumerate(workloads):
+        for j, protocol in enumerate(protocols):
+            panel = grid[(grid["workload"] == workload) & (grid["protocol"] == protocol)]
+            if not len(panel):
+                axes[i, j].set_axis_off()
+                continue
+            plot_robustness_grid(panel, ax=axes[i, j])
+            axes[i, j].set_title(f"{workload} — {protocol}", fontsize=9)
+    fig.suptitle(f"Is the ordering by median best-of-N steps to target ({metric}) consistent "
+                 "with inclusion?", fontsize=10)
+    return fig
+
+
+def profiles(study: Study) -> Figure:
+    """Performance profiles per protocol, scores in the legend."""
+    metric = _targets_or_skip(study)
+    result = performance_profile(study, metric=metric)
+    _, protocols = _panels(study)
+    fig, axes = plt.subplots(1, len(protocols), squeeze=False, sharey=True,
+                             figsize=(4.4 * len(protocols), 3.4), layout="constrained")
+    for ax, protocol in zip(axes[0], protocols, strict=True):
+        scores = result.scores[result.scores["protocol"] == protocol]
+        plot_performance_profile(result.curves[result.curves["protocol"] == protocol],
+                                 scores=dict(zip(scores["optimizer"], scores["score"],
+                                                 strict=True)), ax=ax)
+        ax.set_title(f"{protocol} ({scores['workloads'].iloc[0]} workloads)", fontsize=9)
+    fig.suptitle(f"Performance profiles: steps to the {metric} target, fastest trial per "
+                 f"repeat, median over repeats; score = area over [1, {result.tau_max:g}]",
+                 fontsize=10)
+    return fig
+
+
+FIGURES = (
+    FigureSpec("best-trial", "best trial per optimizer, protocols side by side (Fig. 1, 3, 4)",
+               best_trial),
+    FigureSpec("rank-flips", "expected ranks across protocols; crossings are rank flips",
+               rank_flips),
+    FigureSpec("steps-to-target", "best-of-N steps to the target (Fig. 2)",
+               steps_to_target_figure),
+    FigureSpec("robustness", "inclusion consistency over targets x budgets (Fig. 10)",
+               robustness),
+    FigureSpec("performance-profile", "performance profiles with scores", profiles),
+)

@@ -1,0 +1,42 @@
+"""Search spaces from the formats' declarations: one constructor for all importers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import DataError, ParameterError
+from ..space import Param, SearchSpace
+
+__all__ = ["choice_or_fixed", "space_from"]
+
+
+def choice_or_fixed(values: Any) -> dict[str, Any]:
+    """The entry of a finite set of values: ``{"fixed": v}`` for one value,
+    else ``{"scale": "choice", "choices": [...]}`` (duplicates removed, order kept)."""
+    values = list(dict.fromkeys(values))
+    if len(values) == 1:
+        return {"fixed": values[0]}
+    return {"scale": "choice", "choices": values}
+
+
+def space_from(place: str, params: Mapping[str, Mapping[str, Any]]) -> SearchSpace:
+    """A search space from entries ``name → {"scale", "low", "high"}``,
+    ``{"scale": "choice", "choices"}`` or ``{"fixed": value}``.
+
+    Raises
+    ------
+    DataError
+        Naming ``place`` and the parameter, when an entry is not a valid parameter.
+    """
+    tuned, fixed = [], {}
+    for name, entry in params.items():
+        if "fixed" in entry:
+            fixed[name] = entry["fixed"]
+            continue
+        try:
+            tuned.append(Param(name, entry.get("scale"), entry.get("low"), entry.get("high"),
+                               entry.get("choices")))
+        except ParameterError as exc:
+            raise DataError(f"{place}: {str(exc).rstrip('.')}") from None
+    return SearchSpace(tuple(tuned), fixed)

@@ -1,0 +1,48 @@
+"""numpy/scipy kernels: arrays in, arrays out, the trial axis last.
+
+No study objects, no pandas, no plotting: the analysis API turns a study into
+arrays, calls these kernels and turns the arrays into tidy frames.
+"""
+
+from .best_of_k import (
+    BestOfKDistribution,
+    BestOfKEstimate,
+    best_of_k_distribution,
+    exact_best_of_k,
+    rank_probabilities,
+    selection_probabilities,
+)
+from .bootstrap import SelectionRule, bootstrap_best_of_k, bootstrap_best_of_k_samples
+from .confidence import BestOfKConfidence, best_of_k_confidence, outer_bootstrap_replicates
+from .convergence import BudgetConvergence, budget_convergence, doubling_ladder
+from .discrete import weighted_mean, weighted_quantiles
+from .diverged import POLICIES, PolicyOutcome, apply_diverged_policy
+from .ordering import cdf_at, kendall_tau, pairwise_matrix, prob_better, rank_distribution
+
+__all__ = [
+    "POLICIES",
+    "BestOfKConfidence",
+    "BestOfKDistribution",
+    "BestOfKEstimate",
+    "BudgetConvergence",
+    "PolicyOutcome",
+    "SelectionRule",
+    "apply_diverged_policy",
+    "best_of_k_confidence",
+    "best_of_k_distribution",
+    "bootstrap_best_of_k",
+    "bootstrap_best_of_k_samples",
+    "budget_convergence",
+    "cdf_at",
+    "doubling_ladder",
+    "exact_best_of_k",
+    "kendall_tau",
+    "outer_bootstrap_replicates",
+    "pairwise_matrix",
+    "prob_better",
+    "rank_distribution",
+    "rank_probabilities",
+    "selection_probabilities",
+    "weighted_mean",
+    "weighted_quantiles",
+]

@@ -1,0 +1,188 @@
+"""Budget convergence: has a pool run enough trials for its best-of-k curve to settle?
+
+For budgets on a doubling ladder ``k = 1, 2, 4, ...``, compare the exact
+best-of-k statistic (mean or median reported value) at ``k`` with the one at
+``2k``. The budget has converged at the smallest ``k`` from which on no
+doubling improves the statistic by more than a tolerance δ; an outer bootstrap
+over the pool's trials gives the probability that doubling helps by more than
+δ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._checks import check_choice, check_direction, check_positive_int, check_real
+from ..errors import ParameterError
+from ._inputs import paired_pool
+from .best_of_k import exact_best_of_k
+from .confidence import outer_bootstrap_replicates
+
+__all__ = ["STATISTICS", "BudgetConvergence", "budget_convergence", "doubling_ladder"]
+
+#: The statistics of the best-of-k distribution that convergence can follow.
+STATISTICS = ("mean", "median")
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetConvergence:
+    """Whether doubling the budget still improves a pool's best-of-k result.
+
+    Attributes
+    ----------
+    k : ndarray of int, shape (K,)
+        The doubling ladder ``1, 2, 4, ...``.
+    statistic : {"mean", "median"}
+        The statistic of the reported value of the best of k trials.
+    values : ndarray, shape (K,)
+        Its exact value at each budget.
+    gain : ndarray, shape (K - 1,)
+        Improvement from ``k[i]`` to ``k[i + 1] = 2 k[i]`` (positive: doubling
+        helps), absolute or relative to the value at ``k[i]``.
+    prob_gain_exceeds : ndarray, shape (K - 1,)
+        Fraction of outer-bootstrap resamples of the pool in which that gain
+        exceeds ``delta``.
+    delta : float
+        The tolerance.
+    relative : bool
+        Whether ``gain`` and ``delta`` are relative.
+    k_converged : int or None
+        Smallest ``k[i]`` from which on no gain exceeds ``delta``; ``None`` if
+        even the last doubling gains more than ``delta``.
+    prob_at_converged : float
+        ``prob_gain_exceeds`` at ``k_converged`` (NaN if not converged).
+    n_resamples : int
+        Number of outer-bootstrap resamples.
+    """
+
+    k: np.ndarray
+    statistic: str
+    values: np.ndarray
+    gain: np.ndarray
+    prob_gain_exceeds: np.ndarray
+    delta: float
+    relative: bool
+    k_converged: int | None
+    prob_at_converged: float
+    n_resamples: int
+
+
+def doubling_ladder(k_max: int) -> np.ndarray:
+    """Budgets ``1, 2, 4, ...`` up to ``k_max`` (powers of two, int64).
+
+    Examples
+    --------
+    >>> doubling_ladder(20).tolist()
+    [1, 2, 4, 8, 16]
+    """
+    k_max = check_positive_int("k_max", k_max)
+    return 2 ** np.arange(k_max.bit_length(), dtype=np.int64)
+
+
+def _gain(values: np.ndarray, sign: float, relative: bool) -> np.ndarray:
+    """Improvement from each budget to its double along axis 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gain = sign * (values[:-1] - values[1:])
+        return gain / np.abs(values[:-1]) if relative else gain
+
+
+def budget_convergence(select: Any, report: Any, *, delta: float, relative: bool = False,
+                       statistic: str = "mean", k_max: int | None = None,
+                       replace: bool = True, select_direction: str = "minimize",
+                       report_direction: str = "minimize", n_resamples: int = 1000,
+                       seed: Any, chunk_size: int | None = None) -> BudgetConvergence:
+    """Smallest budget after which doubling improves the best-of-k result by at most δ.
+
+    Parameters
+    ----------
+    select : array_like, shape (N,)
+        Selection values of one pool (no NaN).
+    report : array_like, shape (N,)
+        Reported values (no NaN).
+    delta : float
+        Tolerance δ ≥ 0, in the units of the reported metric (or a fraction
+        with ``relative=True``).
+    relative : bool, default False
+        Measure gains relative to the value at the smaller budget.
+    statistic : {"mean", "median"}, default "mean"
+        Which statistic of the best-of-k distribution to follow. The median is
+        the robust choice when diverged trials are reported as infinite.
+    k_max : int, optional
+        Largest budget of the ladder; default N. Without replacement at most N.
+    replace : bool, default True
+        Best-of-k sampling scheme.
+    select_direction, report_direction : {"minimize", "maximize"}
+        Directions of the selection and reported metrics; the latter decides
+        which change is an improvement.
+    n_resamples : int, default 1000
+        Outer-bootstrap resamples for ``prob_gain_exceeds``.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        Source of randomness (required).
+    chunk_size : int, optional
+        Resamples per chunk (memory only).
+
+    Returns
+    -------
+    BudgetConvergence
+
+    Notes
+    -----
+    With :math:`m(k)` the exact statistic and :math:`s = +1` for a minimised
+    reported metric (:math:`-1` maximised), the gain of doubling is
+
+    .. math:: g(k) = s\\,(m(k) - m(2k)) \\quad\\text{or}\\quad
+              g(k) = s\\,\\frac{m(k) - m(2k)}{|m(k)|} \\;(\\text{relative}),
+
+    and :math:`k^* = \\min\\{k_i : g(k_j) \\le \\delta \\text{ for all } j \\ge i\\}`
+    over the ladder (a NaN gain, e.g. between two infinite means, does not
+    count as small). Gains are compared in floating point: with
+    ``delta = 0`` a gain of round-off size counts as a gain. The probability that doubling helps by more than δ
+    is :math:`\\frac1B \\sum_b [g_b(k) > \\delta]` over outer-bootstrap
+    resamples of the pool (:func:`~tunestats.kernels.confidence.outer_bootstrap_replicates`),
+    paired across budgets.
+
+    References
+    ----------
+    .. [1] Choi, D. et al. (2019). On Empirical Comparisons of Optimizers for
+       Deep Learning. arXiv:1910.05446, Figures 6–8 (the curves settle by
+       about 2^3–2^4 trials).
+
+    Examples
+    --------
+    >>> values = np.array([0.0, 0.0, 0.0, 1.0])
+    >>> result = budget_convergence(values, values, delta=0.1, seed=0)
+    >>> result.gain.round(4).tolist(), result.k_converged
+    ([0.1875, 0.0586], 2)
+    """
+    s, r = paired_pool(select, report)
+    if s.ndim != 1 or r.ndim != 1:
+        raise ParameterError(f"`select` and `report` must be the 1-d values of one pool; got "
+                             f"shapes {s.shape} and {r.shape}.")
+    n = s.shape[-1]
+    delta = check_real("delta", delta, low=0.0)
+    check_choice("statistic", statistic, STATISTICS)
+    check_direction("report_direction", report_direction)
+    k_max = check_positive_int("k_max", n if k_max is None else k_max,
+                               upper=None if replace else n, upper_name="the pool size")
+    if k_max < 2:
+        raise ParameterError(f"`k_max` must be ≥ 2 to compare a budget with its double (the pool "
+                             f"has {n} trial{'s' if n != 1 else ''}); got {k_max}.")
+    ladder = doubling_ladder(k_max)
+    options = {"replace": replace, "select_direction": select_direction}
+    estimate = exact_best_of_k(s, r, ladder, 0.5, **options)
+    replicates = outer_bootstrap_replicates(s, r, ladder, 0.5, n_resamples=n_resamples,
+                                            seed=seed, chunk_size=chunk_size, **options)
+    which = STATISTICS.index(statistic)
+    values = (estimate.mean, estimate.quantiles)[which]
+    sign = 1.0 if report_direction == "minimize" else -1.0
+    gain = _gain(values, sign, bool(relative))
+    prob = (_gain(replicates[which], sign, bool(relative)) > delta).mean(axis=-1)
+    below = np.logical_and.accumulate((gain <= delta)[::-1])[::-1]
+    converged = int(np.argmax(below)) if below.any() else None
+    return BudgetConvergence(
+        ladder, statistic, values, gain, prob, delta, bool(relative),
+        None if converged is None else int(ladder[converged]),
+        float("nan") if converged is None else float(prob[converged]), n_resamples)

@@ -1,0 +1,197 @@
+"""Best-of-k figures: the reported metric of the best of k trials against k (Choi et al.
+2019, Figures 6–9) and over training steps. The frames come from
+:func:`tunestats.best_of_k` and :func:`tunestats.best_of_k_curve`; nothing is
+computed here but what is drawn."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, NullLocator
+
+from .._checks import check_choice
+from ..analysis.best_of_k import band_label, estimator_label
+from ..errors import ParameterError
+from ._style import optimizer_palette
+
+__all__ = ["best_of_k_legend", "legend_handles", "plot_best_of_k", "plot_best_of_k_curve"]
+
+CENTERS = {"mean": "mean", "q50": "median"}
+LINESTYLES = ("-", "--", ":", "-.")
+
+
+def _drawable(values: pd.Series) -> np.ndarray:
+    """Values as floats with infinities (diverged trials counted as worst) left out."""
+    values = values.to_numpy(dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _limits(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[float, float]:
+    """y limits around the finite values of ``columns``, with a margin."""
+    values = frame[list(columns)].to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    low, high = finite.min(), finite.max()
+    margin = 0.05 * (high - low) if high > low else 0.05 * max(abs(high), 1.0)
+    return low - margin, high + margin
+
+
+def _fill(ax: Axes, x: Any, low: pd.Series, high: pd.Series, limits: tuple[float, float],
+          color: str) -> None:
+    """A band; an infinite edge (a diverged trial counted as worst) runs off the chart."""
+    bottom, top = limits
+    ax.fill_between(x, np.clip(low.to_numpy(float), bottom, top),
+                    np.clip(high.to_numpy(float), bottom, top), color=color, alpha=0.15,
+                    linewidth=0)
+
+
+def _band_columns(frame: pd.DataFrame, band: str, center: str) -> tuple[str, str]:
+    check_choice("band", band, ("spread", "confidence"))
+    if band == "confidence":
+        if "ci_low" not in frame:
+            raise ParameterError("`band='confidence'` needs the confidence columns of "
+                                 "tunestats.best_of_k (ci_low, ...); the frame has none.")
+        return ("ci_low", "ci_high") if center == "mean" else (f"{center}_ci_low",
+                                                               f"{center}_ci_high")
+    levels = sorted((c for c in frame.columns if c.startswith("q") and "_" not in c),
+                    key=lambda c: float(c[1:]))
+    return levels[0], levels[-1]
+
+
+def best_of_k_legend(target: Axes | Figure, frame: pd.DataFrame, *, center: str,
+                     band: str | None, handles: Sequence[Line2D], **kws: Any) -> None:
+    """A legend on ``target`` (Axes or Figure) whose title names the selection metric, the
+    estimator, the centre line and what the band means."""
+    lines = [f"selected by {frame['select'].iloc[0]}", estimator_label(frame),
+             f"line: {CENTERS.get(center, center)}"]
+    if band:
+        lines.append(band_label(frame, band, center))
+    title = "\n".join(textwrap.fill(line, 44, subsequent_indent="  ", break_on_hyphens=False) for line in lines)
+    target.legend(handles=list(handles), title=title, alignment="left", fontsize=8, title_fontsize=8,
+                  **kws)
+
+
+def legend_handles(optimizers: Sequence[str], budgets: Sequence[int] = (),
+                   palette: Mapping[str, str] | None = None) -> list[Line2D]:
+    """Legend entries: one colour per optimizer, then one line style per budget (the
+    largest budget solid, as :func:`plot_best_of_k_curve` draws them)."""
+    colors = optimizer_palette(optimizers, palette)
+    handles = [Line2D([], [], color=color, marker="o", label=name)
+               for name, color in colors.items()]
+    ordered = sorted(budgets, reverse=True)
+    return handles + [Line2D([], [], color="black", linestyle=style, label=f"k = {budget}")
+                      for budget, style in zip(ordered, LINESTYLES, strict=False)]
+
+
+def plot_best_of_k(frame: pd.DataFrame, *, center: str = "q50", band: str | None = "spread",
+                   label: str | None = None, legend: bool = True, ax: Axes | None = None,
+                   palette: Mapping[str, str] | None = None, **kws: Any) -> Axes:
+    """The best-of-k curve against the number of trials, one line per optimizer.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Rows of one panel from :func:`tunestats.best_of_k` (one workload and
+        protocol; columns ``optimizer, k``, the centre and band columns,
+        ``select, method, replace``).
+    center : {"q50", "mean"} or a quantile column, default "q50"
+        The line.
+    band : {"spread", "confidence"} or None, default "spread"
+        ``"spread"``: from the lowest to the highest quantile column (spread
+        of best-of-k outcomes); ``"confidence"``: the outer-bootstrap band of
+        ``center`` (confidence in the estimate).
+    label : str, optional
+        y-axis label (default: the reported metric's name).
+    legend : bool, default True
+        Draw a legend whose title names the estimator and the band.
+    ax : Axes, optional
+    palette : mapping, optional
+        Optimizer → colour (default: :func:`optimizer_palette`).
+    **kws
+        Passed to ``Axes.plot``.
+
+    Returns
+    -------
+    Axes
+        x: number of trials k on a log2 axis; y: the reported metric of the
+        best trial. Infinite values (a diverged trial counted as worst) are
+        not drawn.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    colors = optimizer_palette(sorted(frame["optimizer"].astype(str).unique()), palette)
+    low, high = _band_columns(frame, band, center) if band else (center, center)
+    limits = _limits(frame, (center, low, high))
+    for name, color in colors.items():
+        rows = frame[frame["optimizer"].astype(str) == name].sort_values("k")
+        k = rows["k"].to_numpy()
+        ax.plot(k, _drawable(rows[center]), color=color, marker="o", markersize=3, label=name,
+                **kws)
+        if band:
+            _fill(ax, k, rows[low], rows[high], limits, color)
+    ax.set_ylim(*limits)
+    budgets = np.unique(frame["k"].to_numpy())
+    ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_locator(FixedLocator(budgets))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticks(budgets, [str(b) for b in budgets])
+    ax.set_xlabel("number of trials k (log₂ scale)")
+    ax.set_ylabel(label or str(frame["report"].iloc[0]))
+    if legend:
+        best_of_k_legend(ax, frame, center=center, band=band,
+                         handles=legend_handles(list(colors), palette=palette))
+    return ax
+
+
+def plot_best_of_k_curve(frame: pd.DataFrame, *, k: Sequence[int] | None = None,
+                         center: str = "q50", band: str | None = "spread",
+                         label: str | None = None, legend: bool = True, ax: Axes | None = None,
+                         palette: Mapping[str, str] | None = None, **kws: Any) -> Axes:
+    """The best-of-k training curve: the reported metric over steps, for a few k.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Rows of one panel from :func:`tunestats.best_of_k_curve`.
+    k : sequence of int, optional
+        Budgets to draw (default: every budget in ``frame``); one line style
+        each, the band drawn for the largest.
+    center, band, label, legend, ax, palette, **kws
+        As for :func:`plot_best_of_k` (``band="spread"`` only: curves carry no
+        confidence bands).
+
+    Returns
+    -------
+    Axes
+        x: training step; y: the reported metric of the best of k trials.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    budgets = sorted(np.unique(frame["k"]) if k is None else k)
+    colors = optimizer_palette(sorted(frame["optimizer"].astype(str).unique()), palette)
+    low, high = _band_columns(frame, band, center) if band else (center, center)
+    limits = _limits(frame[frame["k"].isin(budgets)], (center, low, high))
+    for name, color in colors.items():
+        rows = frame[frame["optimizer"].astype(str) == name]
+        for budget, style in zip(reversed(budgets), LINESTYLES, strict=False):
+            curve = rows[rows["k"] == budget].sort_values("step")
+            ax.plot(curve["step"], _drawable(curve[center]), color=color, linestyle=style,
+                    **kws)
+            if band and budget == budgets[-1]:
+                _fill(ax, curve["step"], curve[low], curve[high], limits, color)
+    ax.set_ylim(*limits)
+    ax.set_xlabel("training step")
+    ax.set_ylabel(label or str(frame["report"].iloc[0]))
+    if legend:
+        best_of_k_legend(ax, frame, center=center, band=band,
+                         handles=legend_handles(list(colors), budgets, palette))
+    return ax
