@@ -48,7 +48,7 @@ preset = "lr-only"
 
 def runner_time(workload, steps: int) -> float:
     start = time.perf_counter()
-    result = run_trial(workload, "momentum", {"lr": 0.05, "momentum": 0.9}, steps=steps,
+    result = run_trial(workload, "momentum", {"learning_rate": 0.05, "momentum": 0.9}, steps=steps,
                        eval_every=steps, seed=0)
     elapsed = time.perf_counter() - start
     if result.status != "completed":

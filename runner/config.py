@@ -22,13 +22,13 @@ space written out per optimizer::
     preset = "paper"
 
     [protocols.mine.sgd]     # a protocol of one's own, per optimizer
-    params.lr = { scale = "log", low = 1e-3, high = 1.0 }
+    params.learning_rate = { scale = "log", low = 1e-3, high = 1.0 }
     fixed = { schedule = "constant" }
 
 A search space has tuned ``params`` (scales ``linear``, ``log``,
 ``reverse_log``, ``choice``), ``fixed`` values and, optionally, ``derived``
 hyperparameters computed from the others by products and quotients, e.g.
-``derived = { lr = "lr_over_epsilon * epsilon" }`` to sample Adam's α/ε and
+``derived = { learning_rate = "lr_over_epsilon * epsilon" }`` to sample Adam's α/ε and
 ε. ``sampler = "grid"`` enumerates the choices of a grid (trial *i* takes
 point *i*) instead of scrambled Halton points. A protocol table may also set
 ``trials``.

@@ -2,7 +2,8 @@
 
 Every optimizer is a :class:`torch.optim.Optimizer` whose parameter groups hold
 the hyperparameters under the paper's names (``lr`` is η for SGD, Momentum,
-Nesterov and RMSProp and α for Adam and NAdam). A learning-rate schedule
+Nesterov and RMSProp and α for Adam and NAdam; a trial's hyperparameters call
+it ``learning_rate``, see :func:`make_optimizer`). A learning-rate schedule
 changes ``group["lr"]`` between steps; the update rules below read ``lr`` at
 each step, so η may be read as η_t.
 
@@ -308,8 +309,9 @@ def make_optimizer(name: str, params: Iterable[Any], hp: dict[str, Any]) -> _Pap
     params : iterable
         The model's parameters.
     hp : dict
-        Hyperparameters by name; the keys the optimizer takes (see its
-        signature; ``weight_decay`` is optional) are used, others ignored.
+        Hyperparameters by name: ``learning_rate`` (the optimizer's ``lr``) and
+        the other keyword arguments it takes (``weight_decay`` is optional);
+        other keys are ignored.
 
     Returns
     -------
@@ -323,7 +325,7 @@ def make_optimizer(name: str, params: Iterable[Any], hp: dict[str, Any]) -> _Pap
     if missing:
         raise ParameterError(f"optimizer {name!r} needs hyperparameter(s) {missing}; "
                              f"got {sorted(hp)}.")
-    kwargs = {key: hp[key] for key in needed}
+    kwargs = {"lr" if key == "learning_rate" else key: hp[key] for key in needed}
     return cls(params, **kwargs, weight_decay=hp.get("weight_decay", 0.0))
 
 
@@ -333,10 +335,10 @@ def optimizer_hyperparameters(name: str) -> tuple[str, ...]:
 
 
 _NEEDED = {
-    "sgd": ("lr",),
-    "momentum": ("lr", "momentum"),
-    "nesterov": ("lr", "momentum"),
-    "rmsprop": ("lr", "momentum", "rho", "epsilon"),
-    "adam": ("lr", "beta1", "beta2", "epsilon"),
-    "nadam": ("lr", "beta1", "beta2", "epsilon"),
+    "sgd": ("learning_rate",),
+    "momentum": ("learning_rate", "momentum"),
+    "nesterov": ("learning_rate", "momentum"),
+    "rmsprop": ("learning_rate", "momentum", "rho", "epsilon"),
+    "adam": ("learning_rate", "beta1", "beta2", "epsilon"),
+    "nadam": ("learning_rate", "beta1", "beta2", "epsilon"),
 }

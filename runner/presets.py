@@ -53,13 +53,13 @@ _MOMENTUM = _reverse_log(0.5, 0.999)
 _ADAM = {"params": {"lr_over_epsilon": _log(1e-1, 1e3), "epsilon": _log(1e-6, 10.0),
                     "beta1": _MOMENTUM, "beta2": _reverse_log(0.9, 0.9999), **_DECAY},
          "fixed": {"schedule": "linear"},
-         "derived": {"lr": "lr_over_epsilon * epsilon"}}
+         "derived": {"learning_rate": "lr_over_epsilon * epsilon"}}
 
 _PAPER = {
-    "sgd": {"params": {"lr": _log(1e-3, 10.0), **_DECAY}, "fixed": {"schedule": "linear"}},
-    "momentum": {"params": {"lr": _log(1e-4, 1.0), "momentum": _MOMENTUM, **_DECAY},
+    "sgd": {"params": {"learning_rate": _log(1e-3, 10.0), **_DECAY}, "fixed": {"schedule": "linear"}},
+    "momentum": {"params": {"learning_rate": _log(1e-4, 1.0), "momentum": _MOMENTUM, **_DECAY},
                  "fixed": {"schedule": "linear"}},
-    "rmsprop": {"params": {"lr": _log(1e-5, 0.1), "momentum": _MOMENTUM,
+    "rmsprop": {"params": {"learning_rate": _log(1e-5, 0.1), "momentum": _MOMENTUM,
                            "rho": _reverse_log(0.5, 0.999), "epsilon": _log(1e-10, 1.0),
                            **_DECAY},
                 "fixed": {"schedule": "linear"}},
@@ -79,14 +79,14 @@ _DEFAULTS = {
 }
 
 _LR_ONLY = {
-    name: {"params": {"lr": _log(1e-5, 10.0), "final_lr_fraction": _log(1e-3, 1.0)},
+    name: {"params": {"learning_rate": _log(1e-5, 10.0), "final_lr_fraction": _log(1e-3, 1.0)},
            "fixed": {"schedule": "linear", **defaults}}
     for name, defaults in _DEFAULTS.items()
 }
 
 _GRID = [float(f"{v:.6g}") for v in np.logspace(-5, 2, 36)]
 _LR_GRID = {
-    name: {"params": {"lr": {"scale": "choice", "choices": _GRID}},
+    name: {"params": {"learning_rate": {"scale": "choice", "choices": _GRID}},
            "fixed": {"schedule": "constant", **defaults}, "sampler": "grid"}
     for name, defaults in _DEFAULTS.items()
 }

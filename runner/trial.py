@@ -80,7 +80,7 @@ def run_trial(workload: Workload, optimizer: str, hp: Mapping[str, Any], *, step
     optimizer : str
         A name of :data:`~tunestats.runner.optimizers.OPTIMIZERS`.
     hp : mapping
-        The optimizer's hyperparameters (``lr`` and the others it takes,
+        The optimizer's hyperparameters (``learning_rate`` and the others it takes,
         optionally ``weight_decay``) and the schedule's (see
         :class:`~tunestats.runner.schedules.Schedule`).
     steps : int
@@ -115,7 +115,7 @@ def run_trial(workload: Workload, optimizer: str, hp: Mapping[str, Any], *, step
             torch.manual_seed(seed)
             model = workload.model().to(target)
             opt = make_optimizer(optimizer, model.parameters(), hp)
-            lrs = (hp["lr"] * Schedule.from_hp(hp).factors(steps)).tolist()
+            lrs = (hp["learning_rate"] * Schedule.from_hp(hp).factors(steps)).tolist()
             inputs, targets = (t.to(target) for t in workload.data.train)
             batches = _batches(len(inputs), workload.batch_size, seed)
 

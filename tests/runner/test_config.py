@@ -36,8 +36,8 @@ def test_presets_parse_for_every_optimizer(tmp_path):
     assert len(specs) == 2 * 4 + 2 * 4 + 2 * 36
     adam = [s for s in specs if s.key[1:3] == ("paper", "adam")]
     for s in adam:  # the derived learning rate
-        assert s.hp["lr"] == pytest.approx(s.hp["lr_over_epsilon"] * s.hp["epsilon"])
-    grid = [s.hp["lr"] for s in specs if s.key[1:3] == ("lr-grid", "sgd")]
+        assert s.hp["learning_rate"] == pytest.approx(s.hp["lr_over_epsilon"] * s.hp["epsilon"])
+    grid = [s.hp["learning_rate"] for s in specs if s.key[1:3] == ("lr-grid", "sgd")]
     assert grid[0] == 1e-5 and grid[-1] == 100.0 and len(set(grid)) == 36
 
 
@@ -50,26 +50,26 @@ def test_plan_is_seeded_and_independent_of_the_trial_count(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "error", "match"), [
-    ('[protocols.p.sgd]\nparams.lr = {scale="log", low=0.1, high=1}\n'
-     '[protocols.p.adagrad]\nparams.lr = {scale="log", low=0.1, high=1}',
+    ('[protocols.p.sgd]\nparams.learning_rate = {scale="log", low=0.1, high=1}\n'
+     '[protocols.p.adagrad]\nparams.learning_rate = {scale="log", low=0.1, high=1}',
      ParameterError, r"unknown key\(s\) \['adagrad'\]"),
-    ('[protocols.p.sgd]\nparams.lr = {scale="log", low=0.1, high=1}\n'
+    ('[protocols.p.sgd]\nparams.learning_rate = {scale="log", low=0.1, high=1}\n'
      'params.momentum = {scale="linear", low=0, high=1}',
      ParameterError, r"unknown parameter\(s\) \['momentum'\]"),
-    ('[protocols.p.sgd]\nparams.lr = {scale="exp", low=0.1, high=1}',
+    ('[protocols.p.sgd]\nparams.learning_rate = {scale="exp", low=0.1, high=1}',
      ParameterError, "`scale` must be one of"),
-    ('[protocols.p.sgd]\nparams.lr = {scale="linear", low=1, high=0.1}',
+    ('[protocols.p.sgd]\nparams.learning_rate = {scale="linear", low=1, high=0.1}',
      ParameterError, "`low` must be < `high`"),
-    ('[protocols.p.sgd]\nparams.lr = {scale="log", low=0, high=1}',
+    ('[protocols.p.sgd]\nparams.learning_rate = {scale="log", low=0, high=1}',
      ParameterError, "log scale needs `low` > 0"),
     ('[protocols.p.sgd]\nfixed = {schedule = "constant"}',
-     ParameterError, r"\['lr'\] of optimizer 'sgd' are neither tuned"),
+     ParameterError, r"\['learning_rate'\] of optimizer 'sgd' are neither tuned"),
     ('[protocols.p]\npreset = "wide"', ParameterError, "unknown preset 'wide'"),
     ('[protocols.p]\npreset = "paper"\n[workloads.other]\nkind = "imagenet"\nsteps = 3',
      ParameterError, "unknown workload 'imagenet'"),
     ('[protocols.p]\npreset = "paper"\n[workloads.lm]\nkind = "char_lstm"\nsteps = 3\n'
      'options = { path = "/nonexistent/corpus.txt" }', DataError, "cannot read the corpus"),
-    ('[protocols.p.sgd]\nparams.lr = {scale="log", low=0.1, high=1}\n'
+    ('[protocols.p.sgd]\nparams.learning_rate = {scale="log", low=0.1, high=1}\n'
      'fixed = { weight_decay = -1.0 }', ParameterError, "`weight_decay`"),
 ])
 def test_config_errors_before_any_trial(tmp_path, text, error, match):

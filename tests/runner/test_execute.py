@@ -73,7 +73,7 @@ def test_local_run_compacts_validates_and_matches_the_plan(reference):
     for spec in plan:
         seed, _, hp = got[spec.key]
         assert seed == spec.seed
-        assert hp["hp.lr"] == spec.hp["lr"]
+        assert hp["hp.learning_rate"] == spec.hp["learning_rate"]
     meta = json.loads((reference / "study.json").read_text())
     assert meta["provenance"]["seed"] == 11 and "torch" in meta["provenance"]["versions"]
     assert meta["targets"] == {"tiny": {"valid_error": 0.5}}
@@ -154,7 +154,7 @@ def test_dask_local_cluster_gives_the_same_trial_set(reference, tmp_path):
     ('seed = 1\n[workloads.x]\nkind = "nope"\nsteps = 5\n[protocols.p]\npreset = "paper"',
      "unknown workload 'nope'"),
     ('seed = 1\noptimizers = ["sgd"]\n[workloads.digits_mlp]\nsteps = 5\n'
-     '[protocols.p.sgd]\nparams.lr = {scale = "log", low = -1, high = 1}',
+     '[protocols.p.sgd]\nparams.learning_rate = {scale = "log", low = -1, high = 1}',
      "log scale needs `low` > 0"),
 ])
 def test_cli_config_errors_fail_before_any_trial(tmp_path, capsys, text, message):

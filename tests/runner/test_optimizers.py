@@ -131,19 +131,22 @@ def trajectory(name, hp, steps, lr=None):
 
 
 def test_momentum_with_zero_momentum_is_sgd():
-    np.testing.assert_array_equal(trajectory("momentum", {"lr": 0.3, "momentum": 0.0}, 100),
-                                  trajectory("sgd", {"lr": 0.3}, 100))
+    sgd_path = trajectory("sgd", {"learning_rate": 0.3}, 100)
+    np.testing.assert_array_equal(
+        trajectory("momentum", {"learning_rate": 0.3, "momentum": 0.0}, 100), sgd_path)
 
 
 def test_nesterov_with_zero_momentum_is_sgd():
-    np.testing.assert_array_equal(trajectory("nesterov", {"lr": 0.3, "momentum": 0.0}, 100),
-                                  trajectory("sgd", {"lr": 0.3}, 100))
+    sgd_path = trajectory("sgd", {"learning_rate": 0.3}, 100)
+    np.testing.assert_array_equal(
+        trajectory("nesterov", {"learning_rate": 0.3, "momentum": 0.0}, 100), sgd_path)
 
 
 def test_rmsprop_with_rho_one_and_no_epsilon_is_momentum():
     # ρ = 1 keeps v at v₀ = 1, so m = γm + η∇ℓ = η·(Momentum's v): equal up to rounding.
-    rms = trajectory("rmsprop", {"lr": 0.1, "momentum": 0.9, "rho": 1.0, "epsilon": 0.0}, 200)
-    mom = trajectory("momentum", {"lr": 0.1, "momentum": 0.9}, 200)
+    rms = trajectory("rmsprop", {"learning_rate": 0.1, "momentum": 0.9, "rho": 1.0,
+                                 "epsilon": 0.0}, 200)
+    mom = trajectory("momentum", {"learning_rate": 0.1, "momentum": 0.9}, 200)
     np.testing.assert_allclose(rms, mom, rtol=1e-10, atol=1e-12)
 
 
@@ -157,9 +160,9 @@ def test_adam_with_huge_epsilon_tracks_momentum(adaptive, momentum_kind):
     # makes it Nesterov likewise. The neglected √v/ε is ≤ 1e-9 here, so after 300
     # steps the trajectories agree to ~1e-8 relative; we assert 1e-6.
     eta, beta1, beta2, eps, steps = 0.2, 0.9, 0.99, 1e8, 300
-    ad = trajectory(adaptive, {"lr": eps * eta / (1 - beta1), "beta1": beta1, "beta2": beta2,
-                               "epsilon": eps}, steps)
-    mom = trajectory(momentum_kind, {"lr": eta, "momentum": beta1}, steps,
+    ad = trajectory(adaptive, {"learning_rate": eps * eta / (1 - beta1), "beta1": beta1,
+                               "beta2": beta2, "epsilon": eps}, steps)
+    mom = trajectory(momentum_kind, {"learning_rate": eta, "momentum": beta1}, steps,
                      lr=lambda t: eta * np.sqrt(1 - beta2**t) / (1 - beta1**t))
     assert np.abs(ad - mom).max() > 0  # not trivially identical: ε really is finite
     np.testing.assert_allclose(ad, mom, rtol=1e-6, atol=1e-8)
@@ -171,9 +174,9 @@ def test_registry_and_errors():
     assert set(OPTIMIZERS) == {"sgd", "momentum", "nesterov", "rmsprop", "adam", "nadam"}
     p = [torch.nn.Parameter(torch.zeros(2))]
     with pytest.raises(ParameterError, match="`optimizer` must be one of"):
-        make_optimizer("adagrad", p, {"lr": 0.1})
+        make_optimizer("adagrad", p, {"learning_rate": 0.1})
     with pytest.raises(ParameterError, match="needs hyperparameter"):
-        make_optimizer("adam", p, {"lr": 0.1})
+        make_optimizer("adam", p, {"learning_rate": 0.1})
     with pytest.raises(ParameterError, match="`momentum` must be a finite number in"):
         Momentum(p, lr=0.1, momentum=1.0)
     with pytest.raises(ParameterError, match="`lr`"):

@@ -11,7 +11,7 @@ from tunestats.runner import make_workload, run_trial
 from tunestats.runner.trial import resolve_device
 from tunestats.runner.workloads import Workload
 
-MOMENTUM = {"lr": 0.05, "momentum": 0.9}
+MOMENTUM = {"learning_rate": 0.05, "momentum": 0.9}
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +45,12 @@ def test_trial_leaves_the_global_generator_alone(digits):
     torch.manual_seed(123)
     expected = torch.rand(1)
     torch.manual_seed(123)
-    run_trial(digits, "sgd", {"lr": 0.1}, steps=5, eval_every=5, seed=0)
+    run_trial(digits, "sgd", {"learning_rate": 0.1}, steps=5, eval_every=5, seed=0)
     assert torch.equal(torch.rand(1), expected)
 
 
 def test_divergence_stops_early_and_keeps_the_curve(digits):
-    result = run_trial(digits, "sgd", {"lr": 1e4}, steps=100, eval_every=1, seed=0)
+    result = run_trial(digits, "sgd", {"learning_rate": 1e4}, steps=100, eval_every=1, seed=0)
     assert result.status == "diverged" and result.steps_done < 100
     assert "threshold" in result.message
     assert result.curve["step"][0] == 0 and len(result.curve["step"]) >= 1
@@ -62,14 +62,14 @@ def test_exception_is_a_failed_trial_with_its_message(digits):
         raise RuntimeError("out of cheese")
 
     w = Workload(digits.data, broken)
-    result = run_trial(w, "sgd", {"lr": 0.1}, steps=10, eval_every=5, seed=0)
+    result = run_trial(w, "sgd", {"learning_rate": 0.1}, steps=10, eval_every=5, seed=0)
     assert result.status == "failed" and result.message == "RuntimeError: out of cheese"
     assert result.curve["step"] == []
 
 
 def test_bad_arguments(digits):
     with pytest.raises(ParameterError, match="`steps`"):
-        run_trial(digits, "sgd", {"lr": 0.1}, steps=0, eval_every=5, seed=0)
+        run_trial(digits, "sgd", {"learning_rate": 0.1}, steps=0, eval_every=5, seed=0)
     with pytest.raises(ParameterError, match="`device`"):
         resolve_device("tpu")
     assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
@@ -77,9 +77,9 @@ def test_bad_arguments(digits):
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 def test_cuda_trial_runs_and_reproduces(digits):
-    a = run_trial(digits, "adam", {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+    a = run_trial(digits, "adam", {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
                   steps=30, eval_every=10, seed=0, device="cuda")
     assert a.status == "completed"
-    b = run_trial(digits, "adam", {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+    b = run_trial(digits, "adam", {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
                   steps=30, eval_every=10, seed=0, device="cuda")
     assert a.curve["train_loss"] == pytest.approx(b.curve["train_loss"], rel=1e-5)
