@@ -28,13 +28,15 @@ __all__ = ["STANDARD_METRICS", "Splits", "Workload", "classification_error"]
 SPLITS = ("train", "valid", "test")
 
 
-#: The metrics every built-in workload reports.
+#: The metrics every built-in workload reports. Validation error comes first among the
+#: validation metrics: it is the study's headline metric (Study.headline_metric), as in
+#: Choi et al. (2019).
 STANDARD_METRICS = (
     Metric("train_loss", "minimize", "train", "nats"),
-    Metric("valid_loss", "minimize", "valid", "nats"),
     Metric("valid_error", "minimize", "valid", "fraction"),
-    Metric("test_loss", "minimize", "test", "nats"),
+    Metric("valid_loss", "minimize", "valid", "nats"),
     Metric("test_error", "minimize", "test", "fraction"),
+    Metric("test_loss", "minimize", "test", "nats"),
 )
 
 

@@ -67,12 +67,15 @@ def test_axis_plots_for_every_pool_of_the_bundled_study(bundled):
                                       & (study.trials["optimizer"] == optimizer)]
                 n_lost = int((trials["status"] != "completed").sum())
                 assert marked(ax, "lost") == n_lost
-                assert marked(ax, "best") == 1
-                assert marked(ax, "completed") == len(trials) - n_lost - 1
+                # the best trial is starred; trials tied with it (common for error rates
+                # on a small validation set) are starred too
                 metric = "final." + study.headline_metric().name
-                best = trials.loc[trials[metric].idxmin(), "hp." + param]
+                done = trials[trials["status"] == "completed"]
+                tied = done[done[metric] == done[metric].min()]
+                assert marked(ax, "best") == len(tied)
+                assert marked(ax, "completed") == len(trials) - n_lost - len(tied)
                 (star,) = [c for c in ax.collections if c.get_label() == "best"]
-                assert star.get_offsets()[0][0] == best
+                assert sorted(star.get_offsets()[:, 0]) == sorted(tied["hp." + param])
                 panels += 1
     pairs = pos.groupby(["workload", "protocol", "optimizer", "param"], observed=True).ngroups
     assert panels == pairs and len(study.pool_keys()) == 24
