@@ -70,6 +70,21 @@ def test_equals_brute_force_with_ties_a_maximised_metric_and_a_diverged_trial(st
     assert adam["n_trials"].tolist() == [6] * 4 and adam["n_diverged"].tolist() == [1] * 4
 
 
+@pytest.mark.parametrize("replace", [True, False])
+def test_lost_value_gives_the_brute_force_mean_with_the_lost_trial_at_that_value(study, replace):
+    ks = [1, 2, 3]
+    frame = tunestats.best_of_k(study, "accuracy", "error", ks, replace=replace, ci=None,
+                                lost_value=1.0)
+    adam = frame[frame["optimizer"] == "adam"]
+    report = np.where(np.isnan(ERROR), 1.0, ERROR)
+    for k, row in zip(ks, adam.itertuples(), strict=True):
+        probabilities = brute_force_probabilities(
+            np.nan_to_num(ACCURACY), k, replace=replace, direction="maximize",
+            diverged=[s != "completed" for s in STATUS])
+        assert np.isfinite(row.mean)
+        assert row.mean == pytest.approx(float(exact_mean(report, probabilities)), rel=1e-12)
+
+
 def test_tidy_columns_default_budgets_and_bands(study):
     frame = tunestats.best_of_k(study, "accuracy", "error", ci_resamples=200)
     assert list(frame.columns[:10]) == ["workload", "protocol", "optimizer", "select", "report",

@@ -10,7 +10,7 @@ from tunestats import load_study
 from tunestats.figures import render_figures
 from tunestats.synthetic import synthetic_study
 
-NAMES = ["best_trial", "rank_flips", "steps_to_target", "robustness", "performance_profile"]
+NAMES = ["best-trial", "rank-flips", "steps-to-target", "robustness", "performance-profile"]
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "study"
 
 
@@ -24,6 +24,6 @@ def test_bundled_study_renders_every_comparison_figure(tmp_path):
 def test_single_protocol_without_targets_is_skipped(tmp_path):
     study = synthetic_study(optimizers=("sgd", "adam"), n_trials=4, n_steps=3, seed=0)
     report = render_figures(study, tmp_path, names=NAMES)
-    assert [p.name for p in report.written] == ["best_trial.png"]
-    assert report.skipped["rank_flips"] == "the study has a single protocol"
-    assert "declares no target" in report.skipped["steps_to_target"]
+    assert [p.name for p in report.written] == ["best-trial.png"]
+    assert report.skipped["rank-flips"] == "the study has a single protocol"
+    assert "declares no target" in report.skipped["steps-to-target"]

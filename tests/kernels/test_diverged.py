@@ -70,3 +70,19 @@ def test_bad_arguments():
         apply_diverged_policy([0.1, 0.2], [0.1, 0.2], diverged=[0, 1])
     with pytest.raises(ParameterError, match="same trials on their last axis; got 2 and 3"):
         apply_diverged_policy([0.1, 0.2], [0.1, 0.2, 0.3])
+
+
+def test_lost_value_sets_what_a_lost_trial_reports_not_how_it_is_selected() -> None:
+    from tunestats.kernels import exact_best_of_k
+
+    select = np.array([0.2, np.nan, 0.1, 0.3])
+    report = np.array([0.25, np.nan, 0.15, 0.35])
+    out = apply_diverged_policy(select, report, diverged=np.array([False, True, False, False]),
+                                lost_value=1.0)
+    assert out.select.tolist() == [0.2, np.inf, 0.1, 0.3]
+    assert out.report.tolist() == [0.25, 1.0, 0.15, 0.35]
+    # k = 1 with replacement: the mean is the plain average with the lost trial at 1.0
+    mean = exact_best_of_k(out.select, out.report, 1).mean
+    assert mean == pytest.approx((0.25 + 1.0 + 0.15 + 0.35) / 4, abs=1e-15)
+    with pytest.raises(ParameterError, match="`lost_value` must be a finite number"):
+        apply_diverged_policy(select, report, lost_value=float("nan"))

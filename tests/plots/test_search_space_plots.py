@@ -54,8 +54,11 @@ def test_axis_plots_for_every_pool_of_the_bundled_study(bundled):
             for j, param in enumerate(params):
                 ax, rows = axes[i, j], part[(part["optimizer"] == optimizer)
                                             & (part["param"] == param)]
+                if rows.empty:  # a parameter this optimizer does not take
+                    continue
                 low, high = rows["low"].iloc[0], rows["high"].iloc[0]
-                assert ax.get_xscale() == "log"
+                scale = rows["scale"].iloc[0]  # declared, or inferred for a derived value
+                assert ax.get_xscale() == {"log": "log", "linear": "linear"}.get(scale, "function")
                 left, right = ax.get_xlim()
                 assert left < low and right > high
                 assert bound_lines(ax) == [low, high]
@@ -63,14 +66,19 @@ def test_axis_plots_for_every_pool_of_the_bundled_study(bundled):
                                       & (study.trials["protocol"] == protocol)
                                       & (study.trials["optimizer"] == optimizer)]
                 n_lost = int((trials["status"] != "completed").sum())
-                assert marked(ax, "lost") == n_lost > 0
-                assert marked(ax, "best") == 1
-                assert marked(ax, "completed") == len(trials) - n_lost - 1
-                best = trials.loc[trials["final.valid_error"].idxmin(), "hp.learning_rate"]
+                assert marked(ax, "lost") == n_lost
+                # the best trial is starred; trials tied with it (common for error rates
+                # on a small validation set) are starred too
+                metric = "final." + study.headline_metric().name
+                done = trials[trials["status"] == "completed"]
+                tied = done[done[metric] == done[metric].min()]
+                assert marked(ax, "best") == len(tied)
+                assert marked(ax, "completed") == len(trials) - n_lost - len(tied)
                 (star,) = [c for c in ax.collections if c.get_label() == "best"]
-                assert star.get_offsets()[0][0] == best
+                assert sorted(star.get_offsets()[:, 0]) == sorted(tied["hp." + param])
                 panels += 1
-    assert panels == len(study.pool_keys()) == 24
+    pairs = pos.groupby(["workload", "protocol", "optimizer", "param"], observed=True).ngroups
+    assert panels == pairs and len(study.pool_keys()) == 24
 
 
 def test_reverse_log_choice_and_inferred_axes():

@@ -68,20 +68,22 @@ def lost(frame: pd.DataFrame) -> np.ndarray:
 
 
 def pool_values(select: np.ndarray, report: np.ndarray, flagged: np.ndarray | None,
-                policy: str, select_metric: Metric, report_metric: Metric) -> PolicyOutcome:
+                policy: str, select_metric: Metric, report_metric: Metric,
+                lost_value: float | None = None) -> PolicyOutcome:
     """Apply the diverged-trial policy to one pool's values."""
     return apply_diverged_policy(select, report, policy=policy, diverged=flagged,
                                  select_direction=select_metric.direction,
-                                 report_direction=report_metric.direction)
+                                 report_direction=report_metric.direction,
+                                 lost_value=lost_value)
 
 
 def final_values(trials: pd.DataFrame, policy: str, select_metric: Metric,
-                 report_metric: Metric) -> PolicyOutcome:
+                 report_metric: Metric, lost_value: float | None = None) -> PolicyOutcome:
     """One pool's final selection and reported values, after the policy; trials that did
     not complete count as diverged."""
     return pool_values(trials[f"{FINAL}{select_metric.name}"].to_numpy(float),
                        trials[f"{FINAL}{report_metric.name}"].to_numpy(float), lost(trials),
-                       policy, select_metric, report_metric)
+                       policy, select_metric, report_metric, lost_value)
 
 
 def curve_matrix(curves: pd.DataFrame, trials: pd.DataFrame,

@@ -176,7 +176,7 @@ def _budgets(k: np.ndarray | None, n: int) -> np.ndarray:
 def best_of_k(study: Study, select: str = "valid_error", report: str = "test_error",
               k: Any = None, *, method: str = "exact", replace: bool = True,
               quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst",
-              ci: float | None = 0.9, ci_resamples: int = 1000, n_resamples: int = 10_000,
+              lost_value: float | None = None, ci: float | None = 0.9, ci_resamples: int = 1000, n_resamples: int = 10_000,
               rule: Any = None, seed: int = 0) -> pd.DataFrame:
     """The reported metric of the best of k random trials, for every pool of a study.
 
@@ -200,8 +200,12 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
     diverged : {"worst", "exclude"}, default "worst"
         Trials that did not complete, or lack a final value: counted as the
         worst outcome (a tuner that ran them lost those draws; their reported
-        value is then ±inf, so the mean is infinite wherever they can be
-        picked — the quantiles stay finite) or left out of the pool.
+        value is then ``lost_value``) or left out of the pool.
+    lost_value : float, optional
+        Reported value of a trial counted as the worst outcome, e.g. 1.0 for
+        an error rate. Default ±inf (the worst of the metric's direction): the
+        mean is then infinite wherever every one of the k draws can be a lost
+        trial, while the quantiles stay finite.
     ci : float or None, default 0.9
         Level of the confidence bands of the estimate (outer bootstrap over
         the pool's trials, ``method="exact"`` only); ``None`` skips them.
@@ -272,7 +276,8 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
     frames = []
     for pool, trials in pools_of(study):
         with pool_errors(pool):
-            values = final_values(trials, options["diverged"], select_metric, report_metric)
+            values = final_values(trials, options["diverged"], select_metric, report_metric,
+                                  lost_value)
             budgets = _budgets(options["k"], values.select.size)
             arguments = (values.select, values.report, budgets, options["quantiles"])
             kws = {"replace": options["replace"], "select_direction": select_metric.direction}
@@ -310,8 +315,8 @@ def _ordered(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 def best_of_k_curve(study: Study, select: str = "valid_error", report: str = "test_error",
                     k: Any = None, *, by: str = "final", replace: bool = True,
-                    quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst"
-                    ) -> pd.DataFrame:
+                    quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst",
+                    lost_value: float | None = None) -> pd.DataFrame:
     """The best-of-k training curve: the reported metric over steps, for every pool.
 
     Parameters
@@ -327,7 +332,7 @@ def best_of_k_curve(study: Study, select: str = "valid_error", report: str = "te
         Select the trial once by the final value of ``select`` (one trial
         reported over the whole run, as a tuner would) or again at every
         step by the value of ``select`` at that step.
-    replace, quantiles, diverged
+    replace, quantiles, diverged, lost_value
         As for :func:`best_of_k`. Under ``"worst"`` a step a trial did not
         reach (or a NaN there) counts as worst; with ``by="final"`` a trial
         that did not complete is worst at every step. ``"exclude"`` leaves out
@@ -371,7 +376,7 @@ def best_of_k_curve(study: Study, select: str = "valid_error", report: str = "te
                 chosen = trials[f"final.{select_metric.name}"].to_numpy(float)
                 flagged = lost(trials)
             values = pool_values(chosen, reported, flagged, options["diverged"], select_metric,
-                                 report_metric)
+                                 report_metric, lost_value)
             budgets = _budgets(options["k"], values.select.shape[-1])
             estimate = exact_best_of_k(values.select, values.report, budgets,
                                        options["quantiles"], replace=options["replace"],

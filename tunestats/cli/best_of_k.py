@@ -46,6 +46,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--diverged", choices=POLICIES, default="worst",
                         help="trials that did not complete: count as worst (default) or "
                         "exclude")
+    parser.add_argument("--lost-value", type=float, default=None, metavar="X",
+                        help="reported value of a trial counted as worst, e.g. 1.0 for an error "
+                        "rate (default: inf, which makes the mean inf where such trials can be "
+                        "picked)")
     parser.add_argument("--ci", type=float, default=0.9,
                         help="confidence level of the bands of the estimate; 0 skips them "
                         "(default: 0.9)")
@@ -64,14 +68,18 @@ def run(args: argparse.Namespace) -> int:
         else {"ci_resamples": args.resamples})
     frame = best_of_k(study, args.select, args.report, args.k, method=args.method,
                       replace=args.replace, quantiles=args.quantiles, diverged=args.diverged,
-                      ci=args.ci or None, seed=args.seed, **resamples)
+                      lost_value=args.lost_value, ci=args.ci or None, seed=args.seed,
+                      **resamples)
     if not args.json:
         select, report = study.metric(args.select), study.metric(args.report)
         print(f"best of k trials per pool: selected by {select.name} ({select.direction}), "
               f"reporting {report.name} ({report.direction})")
         print(f"estimator: {estimator_label(frame)}; diverged/failed trials: "
-              + ("counted as the worst outcome (the mean is inf where they can be picked)"
-                 if args.diverged == "worst" else "excluded"))
+              + (f"counted as the worst outcome, reporting {args.lost_value:g}"
+                 if args.diverged == "worst" and args.lost_value is not None else
+                 "counted as the worst outcome (the mean is inf where they can be picked; "
+                 "--lost-value sets what they report)" if args.diverged == "worst"
+                 else "excluded"))
         print(band_label(frame, "spread").replace("band: ", "q columns: "))
         if args.ci and args.method == "exact":
             print(band_label(frame, "confidence", "mean").replace("band: ", "ci_low..ci_high: ")

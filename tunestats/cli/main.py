@@ -23,6 +23,7 @@ from . import (
     import_,
     info,
     profile,
+    run,
     steps_to_target,
     validate,
 )
@@ -30,7 +31,7 @@ from . import (
 __all__ = ["main"]
 
 COMMANDS = (info, validate, convert, import_, best_of_k, compare, steps_to_target, profile,
-            check_space, figures)
+            check_space, figures, run)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -158,13 +158,13 @@ def profiles(study: Study) -> Figure:
 
 
 FIGURES = (
-    FigureSpec("best_trial", "best trial per optimizer, protocols side by side (Fig. 1, 3, 4)",
+    FigureSpec("best-trial", "best trial per optimizer, protocols side by side (Fig. 1, 3, 4)",
                best_trial),
-    FigureSpec("rank_flips", "expected ranks across protocols; crossings are rank flips",
+    FigureSpec("rank-flips", "expected ranks across protocols; crossings are rank flips",
                rank_flips),
-    FigureSpec("steps_to_target", "best-of-N steps to the target (Fig. 2)",
+    FigureSpec("steps-to-target", "best-of-N steps to the target (Fig. 2)",
                steps_to_target_figure),
     FigureSpec("robustness", "inclusion consistency over targets x budgets (Fig. 10)",
                robustness),
-    FigureSpec("performance_profile", "performance profiles with scores", profiles),
+    FigureSpec("performance-profile", "performance profiles with scores", profiles),
 )

@@ -28,8 +28,10 @@ def study_overview(study: Study) -> Figure:
     metric = study.metric(headline_metric(study))
     workloads = sorted(study.trials["workload"].astype(str).unique())
     protocols = sorted(study.trials["protocol"].astype(str).unique())
+    n_optimizers = study.trials["optimizer"].nunique()
+    panel_width = max(4.2, 1.0 * n_optimizers + 1.0)  # room for "name (n lost)" tick labels
     fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False,
-                             figsize=(4.2 * len(protocols), 3.2 * len(workloads)),
+                             figsize=(panel_width * len(protocols), 3.2 * len(workloads)),
                              layout="constrained")
     for i, workload in enumerate(workloads):
         for j, protocol in enumerate(protocols):

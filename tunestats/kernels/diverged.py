@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_choice, check_direction, check_real_array
+from .._checks import check_choice, check_direction, check_real, check_real_array
 from ..errors import DataError, ParameterError
 
 __all__ = ["POLICIES", "PolicyOutcome", "apply_diverged_policy"]
@@ -55,7 +55,8 @@ def _worst(direction: str) -> float:
 
 def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
                           diverged: Any = None, select_direction: str = "minimize",
-                          report_direction: str = "minimize") -> PolicyOutcome:
+                          report_direction: str = "minimize",
+                          lost_value: float | None = None) -> PolicyOutcome:
     """Count diverged and failed trials as the worst outcome, or exclude them.
 
     Parameters
@@ -75,6 +76,12 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
         ``"worst"`` all their values, not only missing ones, become worst.
     select_direction, report_direction : {"minimize", "maximize"}
         Directions of the two metrics, which decide what "worst" is.
+    lost_value : float, optional
+        Under ``"worst"``, the reported value of a touched trial (say 1.0 for
+        an error rate: a run that diverged is as bad as a model that is always
+        wrong). Default: the worst value of the direction, ±inf, which makes
+        the mean infinite wherever every draw can be a lost trial. The
+        selection is unchanged: a touched trial still loses every comparison.
 
     Returns
     -------
@@ -104,6 +111,8 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
     array([0.2, 0.1])
     """
     check_choice("policy", policy, POLICIES)
+    if lost_value is not None:
+        lost_value = check_real("lost_value", lost_value)
     check_direction("select_direction", select_direction)
     check_direction("report_direction", report_direction)
     s = check_real_array("select", select, allow_inf=True, allow_nan=True).copy()
@@ -130,6 +139,7 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
                              policy)
     s[..., flagged] = _worst(select_direction)
     s[np.isnan(s)] = _worst(select_direction)
-    r[..., flagged] = _worst(report_direction)
-    r[np.isnan(r)] = _worst(report_direction)
+    fill = _worst(report_direction) if lost_value is None else lost_value
+    r[..., flagged] = fill
+    r[np.isnan(r)] = fill
     return PolicyOutcome(s, r, np.ones(n, dtype=bool), int(touched.sum()), policy)
