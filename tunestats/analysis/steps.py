@@ -412,11 +412,9 @@ def target_robustness(study: Study, *, metric: str | None = None, targets: Any =
             reached = out.prob_finite()[..., 0]
             medians.setdefault(pool[1], {})[pool[2]] = median
             cell = (slice(0, grid.size), slice(0, budget_grid.size))
-            outcomes.append(pd.DataFrame({
-                "workload": workload, "protocol": pool[1], "optimizer": pool[2],
-                "target": np.repeat(grid, budget_grid.size),
-                "budget": np.tile(budget_grid, grid.size),
-                "median": median[cell].ravel(), "p_reached": reached[cell].ravel()}))
+            outcomes.append((pool, np.repeat(grid, budget_grid.size),
+                             np.tile(budget_grid, grid.size), median[cell].ravel(),
+                             reached[cell].ravel()))
         for protocol, by_opt in sorted(medians.items()):
             pairs = graph.pairs(by_opt)
             reference_order = _ordering({o: m[-1, -1] for o, m in by_opt.items()})
@@ -430,5 +428,17 @@ def target_robustness(study: Study, *, metric: str | None = None, targets: Any =
                         "reached_by": int(sum(np.isfinite(v) for v in at.values())),
                         "inclusion_consistent": all(at[high] <= at[low] for low, high in pairs),
                         "same_as_reference": order == reference_order})
-    return TargetRobustness(pd.DataFrame(cells), pd.concat(outcomes, ignore_index=True)
-                            if outcomes else pd.DataFrame(), reference)
+    return TargetRobustness(pd.DataFrame(cells), _outcome_frame(outcomes), reference)
+
+
+def _outcome_frame(parts: list[tuple]) -> pd.DataFrame:
+    """One frame of the ``(pool, targets, budgets, medians, p_reached)`` of every pool."""
+    if not parts:
+        return pd.DataFrame()
+    sizes = [len(part[1]) for part in parts]
+    names = np.array([part[0] for part in parts], dtype=object)  # (pools, 3)
+    columns = {name: np.repeat(names[:, i], sizes)
+               for i, name in enumerate(("workload", "protocol", "optimizer"))}
+    for i, name in enumerate(("target", "budget", "median", "p_reached"), start=1):
+        columns[name] = np.concatenate([part[i] for part in parts])
+    return pd.DataFrame(columns)
