@@ -11,6 +11,8 @@ from ..study import load_study
 from ._options import add_study_argument
 from ._output import add_output_options, emit
 
+__all__ = ["register", "run"]
+
 KEYS = ["workload", "protocol", "optimizer", "k"]
 
 

@@ -9,6 +9,8 @@ from ..study import load_study
 from ._options import add_metric_option, add_study_argument
 from ._output import add_output_options, emit
 
+__all__ = ["register", "run"]
+
 #: Columns of the printed boundary table (the Python API returns more).
 BOUNDARY_COLUMNS = ["workload", "protocol", "optimizer", "param", "bounds", "side", "verdict",
                     "edge_kind", "best_value", "best_position", "top_in_band", "top_n",

@@ -9,6 +9,8 @@ from ..study import load_study
 from ._options import add_best_of_k_options, add_study_argument
 from ._output import add_output_options, emit
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("compare", help="rank optimizers per protocol; rank flips and "

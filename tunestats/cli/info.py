@@ -8,6 +8,8 @@ from ..study import load_study
 from ._options import add_study_argument
 from ._output import add_output_options, emit
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("info", help="summarise a study: one row per pool",

@@ -10,6 +10,8 @@ from ..study import load_study
 from ._options import add_metric_option, add_study_argument, add_target_options
 from ._output import add_output_options, emit
 
+__all__ = ["register", "run"]
+
 
 def _variant(text: str) -> tuple[str, list[str]]:
     base, sep, names = text.partition("=")

@@ -14,6 +14,8 @@ from ._options import (
 )
 from ._output import add_output_options, emit
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("steps-to-target", help="steps (or seconds) to reach a target",

@@ -10,6 +10,8 @@ from ..errors import StudyValidationError, StudyWarning
 from ..study import load_study
 from ._options import add_study_argument
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("validate", help="check a study and list every problem",
