@@ -22,19 +22,13 @@ Times are the best of several repeats (the loop baseline runs once).
 from __future__ import annotations
 
 import argparse
-import timeit
-from collections.abc import Callable
 
 import numpy as np
+from _timing import best_time
 
 from tunestats.kernels import bootstrap_best_of_k, exact_best_of_k
 
 LEVELS = (0.05, 0.5, 0.95)
-
-
-def best_time(function: Callable[[], object], repeat: int) -> float:
-    """Shortest wall-clock time of ``repeat`` calls, in seconds."""
-    return min(timeit.repeat(function, number=1, repeat=repeat))
 
 
 def loop_bootstrap(select: np.ndarray, report: np.ndarray, ks: np.ndarray, n_resamples: int,

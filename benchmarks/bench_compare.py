@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+from _timing import best_time, verdict
 
 import tunestats
 from tunestats.analysis import target_robustness
@@ -35,15 +35,6 @@ def make_study(n_trials: int, n_steps: int, seed: int = 0) -> tunestats.Study:
              for w in WORKLOADS for p in PROTOCOLS for o in OPTIMIZERS}
     return synthetic_study(workloads=WORKLOADS, protocols=PROTOCOLS, optimizers=OPTIMIZERS,
                            n_trials=n_trials, n_steps=n_steps, bowls=bowls, seed=seed)
-
-
-def best_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -71,8 +62,7 @@ def main() -> None:
           f"optimizers x {args.trials} trials x {args.steps} steps")
     print(f"tunestats.load_study (read + validate):            {t_load * 1e3:8.1f} ms")
     print(f"compare_protocols (2^j budgets) + 10x10 robustness: {t_ours * 1e3:8.1f} ms")
-    print(f"ratio analysis / load: {ratio:.2f}  (target <= 10: "
-          f"{'met' if ratio <= 10 else 'NOT met'})")
+    print(f"ratio analysis / load: {ratio:.2f}  {verdict(ratio, 10)}")
 
 
 if __name__ == "__main__":

@@ -17,11 +17,11 @@ import io
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import best_time, verdict
 
 from tunestats.cli._output import ProgressLine
 from tunestats.importers import algoperf
@@ -73,15 +73,6 @@ def generate(root: Path, n_trials: int, n_evals: int, seed: int = 0) -> list[Pat
     return files
 
 
-def best_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=4000)
@@ -110,8 +101,7 @@ def main() -> None:
           f"study: {len(study.trials)} trials, {len(study.curves)} curve rows")
     print(f"pandas.read_csv (every CSV):       {t_bare:8.2f} s")
     print(f"tunestats.importers.algoperf.read: {t_ours:8.2f} s")
-    print(f"ratio read / read_csv: {ratio:.2f}  (target <= 2: "
-          f"{'met' if ratio <= 2 else 'NOT met'})")
+    print(f"ratio read / read_csv: {ratio:.2f}  {verdict(ratio, 2)}")
 
 
 if __name__ == "__main__":

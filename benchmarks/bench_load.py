@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from _timing import best_time, verdict
 
 import tunestats
 from tunestats.study import Metric
@@ -47,15 +47,6 @@ def make_study(n_trials: int, n_steps: int, seed: int = 0) -> tunestats.Study:
     return tunestats.Study.from_frames(trials, curves, metrics=METRICS)
 
 
-def best_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=1000)
@@ -81,8 +72,7 @@ def main() -> None:
     print(f"study: {args.trials} trials x {args.steps} steps x {len(METRICS)} metrics")
     print(f"pyarrow.parquet.read_table (both files): {t_bare * 1e3:8.1f} ms")
     print(f"tunestats.load_study (read + validate):  {t_ours * 1e3:8.1f} ms")
-    print(f"ratio load_study / read_table: {ratio:.2f}  (target <= 1.5: "
-          f"{'met' if ratio <= 1.5 else 'NOT met'})")
+    print(f"ratio load_study / read_table: {ratio:.2f}  {verdict(ratio, 1.5)}")
 
 
 if __name__ == "__main__":

@@ -24,9 +24,16 @@ from typing import Any
 
 from tunestats._checks import check_positive_int
 from tunestats.errors import ParameterError, StudyFileError, require
-from tunestats.study import StudyMeta, compact_study, done_keys, load_study, write_record
-from tunestats.study.io import read_json, write_meta
-from tunestats.study.schema import STUDY_FILE
+from tunestats.study import (
+    STUDY_FILE,
+    StudyMeta,
+    compact_study,
+    done_keys,
+    load_study,
+    read_json,
+    write_meta,
+    write_record,
+)
 
 from .config import StudyConfig, TrialSpec
 from .optimizers import INCLUSIONS

@@ -1,4 +1,4 @@
-"""The array checks added to tunestats._checks."""
+"""tunestats._checks against hand-checked cases."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 
 from tunestats._checks import (
     all_finite,
+    check_bool,
     check_direction,
     check_positive_int_array,
     check_real_array,
@@ -56,3 +57,9 @@ def test_all_finite_survives_an_overflowing_sum():
     assert all_finite(np.array([1e308, 1e308]))
     assert not all_finite(np.array([1.0, np.inf, -np.inf]))
     assert not all_finite(np.array([1.0, np.nan]))
+
+
+def test_check_bool():
+    assert check_bool("relative", np.True_) is True and check_bool("relative", False) is False
+    with pytest.raises(ParameterError, match="`relative` must be True or False; got 1"):
+        check_bool("relative", 1)

@@ -29,6 +29,7 @@ __all__ = [
     "check_positive_int_array",
     "check_real",
     "check_real_array",
+    "check_seed",
 ]
 
 DIRECTIONS = ("minimize", "maximize")
@@ -161,6 +162,22 @@ def check_bool(name: str, value: Any) -> bool:
     return bool(value)
 
 
+def _is_seed(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
+
+
+def check_seed(seed: Any) -> int:
+    """Return ``seed`` as an ``int`` if it is a non-negative integer, else raise.
+
+    For computations that derive their own streams from the seed (e.g. one per
+    pool), where a Generator would not do.
+    """
+    if not _is_seed(seed):
+        raise ParameterError(f"`seed` must be a non-negative integer (an explicit seed keeps "
+                             f"results reproducible); got {seed!r}.")
+    return int(seed)
+
+
 def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
     """Turn ``seed`` (an int, a SeedSequence or a Generator) into a Generator.
 
@@ -171,7 +188,7 @@ def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
         return seed
     if isinstance(seed, np.random.SeedSequence):
         return np.random.default_rng(seed)
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
+    if _is_seed(seed):
         return np.random.default_rng(int(seed))
     raise ParameterError(
         f"`{name}` must be a non-negative integer, a numpy SeedSequence or a numpy "

@@ -21,11 +21,9 @@ from torch.nn import functional
 
 from tunestats._checks import check_positive_int
 from tunestats.errors import ParameterError
-from tunestats.study import Metric
+from tunestats.study import SPLITS, Metric
 
 __all__ = ["STANDARD_METRICS", "Splits", "Workload", "classification_error"]
-
-SPLITS = ("train", "valid", "test")
 
 
 #: The metrics every built-in workload reports. Validation error comes first among the

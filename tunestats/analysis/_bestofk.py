@@ -23,6 +23,7 @@ from ..kernels import (
     weighted_mean,
     weighted_quantiles,
 )
+from ._pools import quantile_column
 
 __all__ = ["Outcomes", "budgets", "pool_outcomes", "quantile_columns"]
 
@@ -114,5 +115,4 @@ def pool_outcomes(select: np.ndarray, report: np.ndarray, k: np.ndarray, *, repl
 
 def quantile_columns(q: Sequence[float]) -> list[str]:
     """Column names ``q05``, ``q50``, ``q95``, … of quantile levels."""
-    return [f"q{round(100 * level):02d}" if 100 * level == round(100 * level)
-            else f"q{100 * level:g}" for level in q]
+    return [quantile_column(level) for level in q]

@@ -3,7 +3,6 @@ the diverged-trial policy, per-pool random streams and pool-named errors."""
 
 from __future__ import annotations
 
-import numbers
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,12 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._checks import check_seed
 from ..errors import DataError, ParameterError
 from ..kernels import PolicyOutcome, apply_diverged_policy
 from ..study import Metric, Pool, Study
 from ..study.schema import FINAL, KEY
 
-__all__ = ["check_seed", "curve_matrix", "curve_metric", "final_metric", "final_values", "lost", "pool_errors",
+__all__ = ["curve_matrix", "curve_metric", "final_metric", "final_values", "lost", "pool_errors",
            "pool_generator", "pool_values", "pools_of", "quantile_column"]
 
 
@@ -96,14 +96,6 @@ def curve_matrix(curves: pd.DataFrame, trials: pd.DataFrame,
     wide = curves.pivot(index="step", columns=keys, values=metric)
     wide = wide.reindex(columns=pd.MultiIndex.from_frame(trials[keys]))
     return wide.index.to_numpy(), wide.to_numpy(dtype=float)
-
-
-def check_seed(seed: Any) -> int:
-    """``seed`` if it is a non-negative integer, else raise."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ParameterError(f"`seed` must be a non-negative integer (an explicit seed keeps "
-                             f"results reproducible); got {seed!r}.")
-    return int(seed)
 
 
 def pool_generator(seed: int, pool: Pool) -> np.random.Generator:

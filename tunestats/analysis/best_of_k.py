@@ -31,6 +31,7 @@ from .._checks import (
     check_positive_int,
     check_positive_int_array,
     check_real_array,
+    check_seed,
 )
 from ..errors import DataError, ParameterError
 from ..kernels import (
@@ -44,7 +45,6 @@ from ..kernels import (
 )
 from ..study import Pool, Study
 from ._pools import (
-    check_seed,
     curve_matrix,
     curve_metric,
     final_metric,

@@ -23,12 +23,12 @@ from .._checks import (
     check_fraction,
     check_positive_int,
     check_real,
+    check_seed,
 )
 from ..errors import ParameterError
 from ..kernels.convergence import STATISTICS
 from ..study import Metric, Pool, Study
 from ..study.schema import FINAL, KEY, POOL
-from ._pools import check_seed
 from .boundary import MIN_COMPLETED, SIDES, SideVerdict, boundary_sides
 from .convergence import budget_convergence
 from .positions import TunedParam, check_params, pool_params, pool_positions

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._checks import check_choice, check_positive_int, check_real
+from .._checks import check_choice, check_positive_int, check_real, check_seed
 from ..errors import ParameterError
 from ..kernels import POLICIES
 from ..kernels import budget_convergence as pool_convergence
 from ..kernels.convergence import STATISTICS
 from ..study import Study
 from ._pools import (
-    check_seed,
     final_metric,
     final_values,
     pool_errors,

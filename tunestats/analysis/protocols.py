@@ -77,7 +77,7 @@ def _check_overlap(study: Study, protocols: list[str]) -> None:
                 f"{', '.join(sorted(workloads[second]))}); a comparison needs common workloads.")
 
 
-def _flips(pairs: pd.DataFrame, protocols: list[str], alpha: float) -> pd.DataFrame:
+def _flips(pairs: pd.DataFrame, protocols: list[str]) -> pd.DataFrame:
     parts = []
     keys = ["workload", "k", "a", "b"]
     for first, second in combinations(protocols, 2):
@@ -181,7 +181,7 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
     return ProtocolComparison(
         ranked.rankings, ranked.pairs, ranked.rank_probabilities,
         kendall_agreement(ranked, setup.protocols, setup.alpha),
-        _flips(ranked.pairs, setup.protocols, setup.alpha),
+        _flips(ranked.pairs, setup.protocols),
         _violations(study, ranked, graph, setup.alpha), setup.alpha)
 
 

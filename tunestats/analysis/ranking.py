@@ -36,6 +36,7 @@ from ..study.schema import FINAL
 from ._bestofk import Outcomes, budgets, pool_outcomes, quantile_columns
 from ._frames import stack_parts
 from ._metrics import resolve_metric
+from ._pools import lost
 
 __all__ = ["RankingSetup", "Rankings", "kendall_agreement", "rank_pools", "ranking_setup"]
 
@@ -119,7 +120,7 @@ def _pool_values(study: Study, setup: RankingSetup):
         groups.setdefault((workload, protocol), {})[optimizer] = (
             frame[f"{FINAL}{setup.select.name}"].to_numpy(dtype=float),
             frame[f"{FINAL}{setup.report.name}"].to_numpy(dtype=float),
-            (frame["status"] != "completed").to_numpy())
+            lost(frame))
     return groups
 
 

@@ -8,7 +8,10 @@ from ..analysis import best_of_k
 from ..analysis.best_of_k import METHODS, band_label, estimator_label
 from ..kernels import POLICIES
 from ..study import load_study
+from ._options import add_study_argument
 from ._output import add_output_options, emit
+
+__all__ = ["register", "run"]
 
 KEYS = ["workload", "protocol", "optimizer", "k"]
 
@@ -30,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the best of k trials drawn at random from the pool (exact by default; Choi et al. "
         "2019, Figures 6-9). q05..q95: spread of best-of-k outcomes; ci_low..ci_high: "
         "confidence in the mean (outer bootstrap over the trials).")
-    parser.add_argument("study", help="study folder")
+    add_study_argument(parser)
     parser.add_argument("--select", default="valid_error",
                         help="metric that picks the best trial (default: valid_error)")
     parser.add_argument("--report", default="test_error",

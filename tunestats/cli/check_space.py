@@ -6,7 +6,10 @@ import argparse
 
 from ..analysis import check_space
 from ..study import load_study
+from ._options import add_metric_option, add_study_argument
 from ._output import add_output_options, emit
+
+__all__ = ["register", "run"]
 
 #: Columns of the printed boundary table (the Python API returns more).
 BOUNDARY_COLUMNS = ["workload", "protocol", "optimizer", "param", "bounds", "side", "verdict",
@@ -24,9 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "number of trials?), after Choi et al. (2019), Appendices D-E. Prints the verdict "
         "with every reason; exits 0 when the study's search spaces are adequate, 1 when not, "
         "2 on a usage error.")
-    parser.add_argument("study", help="study folder")
-    parser.add_argument("--metric", help="metric the trials are judged by (default: the first "
-                        "validation metric)")
+    add_study_argument(parser)
+    add_metric_option(parser, "metric the trials are judged by")
     parser.add_argument("--param", action="append", metavar="NAME",
                         help="check only this hyperparameter; repeat for several")
     parser.add_argument("--top-q", type=float, default=0.1, metavar="Q",

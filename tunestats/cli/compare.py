@@ -5,20 +5,11 @@ from __future__ import annotations
 import argparse
 
 from ..analysis import compare_protocols
-from ..kernels import POLICIES
 from ..study import load_study
+from ._options import add_best_of_k_options, add_study_argument
 from ._output import add_output_options, emit
 
-
-def add_best_of_k_options(parser: argparse.ArgumentParser) -> None:
-    """Budgets, sampling scheme and the diverged policy."""
-    parser.add_argument("--k", type=int, action="append", metavar="K",
-                        help="budget of trials; repeat for several (default: powers of two "
-                        "up to the pool size, and the pool size)")
-    parser.add_argument("--without-replacement", dest="replace", action="store_false",
-                        help="draw the k trials without replacement (default: with)")
-    parser.add_argument("--diverged", choices=POLICIES, default="worst",
-                        help="diverged/failed trials: count as worst or exclude (default: worst)")
+__all__ = ["register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "their best-of-k outcome, with exact pairwise and rank "
                             "probabilities and outer-bootstrap confidences; list rank flips "
                             "between protocols and violations of the inclusion graph first.")
-    parser.add_argument("study", help="study folder")
+    add_study_argument(parser)
     parser.add_argument("--protocol", action="append", metavar="NAME",
                         help="protocol to compare; repeat for several (default: all)")
     parser.add_argument("--select", help="metric that picks the best trial (default: the "

@@ -7,6 +7,8 @@ import argparse
 from ..study import load_study
 from ..study.schema import TABLE_FORMATS
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("convert", help="convert a study between Parquet, CSV and JSONL",

@@ -9,6 +9,8 @@ from pathlib import Path
 from ..figures import FIGURES, FORMATS, render_figures
 from ..study import load_study
 
+__all__ = ["register", "run"]
+
 DEFAULT_STUDY = Path("data") / "study"
 
 

@@ -12,6 +12,8 @@ from ..importers import FORMATS, import_report
 from ..study.schema import TABLE_FORMATS
 from ._output import ProgressLine
 
+__all__ = ["register", "run"]
+
 #: Format-specific options: CLI destination → keyword of the format's ``read``.
 _FORMAT_OPTIONS = {"space": "search_space", "history": "history", "study_name": "study_name",
                    "layout": "layout", "ruleset": "ruleset"}

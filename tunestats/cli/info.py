@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 
 from ..study import load_study
+from ._options import add_study_argument
 from ._output import add_output_options, emit
+
+__all__ = ["register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                             description="One row per (workload, protocol, optimizer) pool: "
                             "trials by status, best final value of each metric, "
                             "hyperparameters tuned.")
-    parser.add_argument("study", help="study folder")
+    add_study_argument(parser)
     add_output_options(parser)
     parser.set_defaults(handler=run)
 

@@ -7,7 +7,10 @@ import argparse
 from ..analysis import performance_profile
 from ..errors import ParameterError
 from ..study import load_study
+from ._options import add_metric_option, add_study_argument, add_target_options
 from ._output import add_output_options, emit
+
+__all__ = ["register", "run"]
 
 
 def _variant(text: str) -> tuple[str, list[str]]:
@@ -23,12 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "fastest trial of each repeat, median over repeats), its ratio to "
                             "the fastest optimizer, the profile rho(tau) and the score "
                             "(area under rho over [1, tau_max], normalised).")
-    parser.add_argument("study", help="study folder")
-    parser.add_argument("--metric", help="metric of the curves (default: the first validation "
-                        "metric)")
-    parser.add_argument("--target", type=float, help="target value (default: the study's)")
-    parser.add_argument("--time", choices=("step", "time_s"), default="step",
-                        help="time column (default: step)")
+    add_study_argument(parser)
+    add_metric_option(parser, "metric of the curves")
+    add_target_options(parser)
     parser.add_argument("--tau-max", type=float, default=4.0, help="upper end (default: 4)")
     parser.add_argument("--keep-large-ratios", dest="cap_failures", action="store_false",
                         help="report ratios above tau_max as they are, not as failures")

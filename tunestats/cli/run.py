@@ -8,6 +8,8 @@ import sys
 
 from ..errors import require
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(

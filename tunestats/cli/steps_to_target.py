@@ -6,8 +6,15 @@ import argparse
 
 from ..analysis import best_steps_to_target, steps_to_target, target_robustness
 from ..study import load_study
+from ._options import (
+    add_best_of_k_options,
+    add_metric_option,
+    add_study_argument,
+    add_target_options,
+)
 from ._output import add_output_options, emit
-from .compare import add_best_of_k_options
+
+__all__ = ["register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,12 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "Default: the best-of-k time to target of every pool; --per-trial "
                             "lists every trial; --grid checks the ordering over targets and "
                             "step budgets.")
-    parser.add_argument("study", help="study folder")
-    parser.add_argument("--metric", help="metric of the curves (default: the first validation "
-                        "metric)")
-    parser.add_argument("--target", type=float, help="target value (default: the study's)")
-    parser.add_argument("--time", choices=("step", "time_s"), default="step",
-                        help="measure in steps or seconds (default: step)")
+    add_study_argument(parser)
+    add_metric_option(parser, "metric of the curves")
+    add_target_options(parser)
     parser.add_argument("--budget", type=float, help="truncate the curves at this step/time")
     parser.add_argument("--select", help="pick the best of k by this metric, or 'speed' for "
                         "the fastest (default: the first validation metric)")

@@ -8,13 +8,16 @@ import warnings
 
 from ..errors import StudyValidationError, StudyWarning
 from ..study import load_study
+from ._options import add_study_argument
+
+__all__ = ["register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("validate", help="check a study and list every problem",
                             description="Check a study folder against the study format. "
                             "Prints one line per problem; exits 0 when valid, 1 when not.")
-    parser.add_argument("study", help="study folder")
+    add_study_argument(parser)
     parser.set_defaults(handler=run)
 
 

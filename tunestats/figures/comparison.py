@@ -3,7 +3,11 @@ steps-to-target (Figure 2), its robustness grid (Figure 10), performance profile
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..analysis import (
@@ -33,30 +37,43 @@ def _panels(study: Study) -> tuple[list[str], list[str]]:
             sorted(study.trials["protocol"].astype(str).unique()))
 
 
-def _full_budget(rankings):
-    return rankings[rankings["k"] == rankings.groupby(["workload", "protocol"])["k"].transform(
-        "max")]
+def _full_budget(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``table`` at the largest ``k`` of their (workload, protocol)."""
+    return table[table["k"] == table.groupby(["workload", "protocol"])["k"].transform("max")]
+
+
+def _grid(study: Study, table: pd.DataFrame,
+          draw: Callable[[pd.DataFrame, Axes, str, str], str], *, size: tuple[float, float],
+          sharey: bool | str = False) -> Figure:
+    """One panel per workload (rows) and protocol (columns) of ``table``.
+
+    ``draw(panel, ax, workload, protocol)`` draws the panel's rows on ``ax`` and returns its
+    title; a panel without rows is turned off. ``size`` is the (width, height) of one panel.
+    """
+    workloads, protocols = _panels(study)
+    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False, sharey=sharey,
+                             figsize=(size[0] * len(protocols), size[1] * len(workloads)),
+                             layout="constrained")
+    for i, workload in enumerate(workloads):
+        for j, protocol in enumerate(protocols):
+            panel = table[(table["workload"] == workload) & (table["protocol"] == protocol)]
+            if not len(panel):
+                axes[i, j].set_axis_off()
+                continue
+            axes[i, j].set_title(draw(panel, axes[i, j], workload, protocol), fontsize=9)
+    return fig
 
 
 def best_trial(study: Study) -> Figure:
     """Per workload (rows) and protocol (columns): each optimizer's best-of-N outcome."""
     metric = study.metric(headline_metric(study))
     result = compare_protocols(study, n_boot=100, seed=SEED)
-    rankings = _full_budget(result.rankings)
-    workloads, protocols = _panels(study)
-    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False, sharey="row",
-                             figsize=(4.0 * len(protocols), 3.2 * len(workloads)),
-                             layout="constrained")
-    for i, workload in enumerate(workloads):
-        for j, protocol in enumerate(protocols):
-            panel = rankings[(rankings["workload"] == workload)
-                             & (rankings["protocol"] == protocol)]
-            if not len(panel):
-                axes[i, j].set_axis_off()
-                continue
-            plot_best_trial(panel, label=metric.label, ax=axes[i, j])
-            axes[i, j].set_title(f"{workload} — {protocol} (k = {panel['k'].iloc[0]})",
-                                 fontsize=9)
+
+    def draw(panel: pd.DataFrame, ax: Axes, workload: str, protocol: str) -> str:
+        plot_best_trial(panel, label=metric.label, ax=ax)
+        return f"{workload} — {protocol} (k = {panel['k'].iloc[0]})"
+
+    fig = _grid(study, _full_budget(result.rankings), draw, size=(4.0, 3.2), sharey="row")
     fig.suptitle(f"Best of k = N trials by {metric.name}, drawn with replacement: median and "
                  "5–95% spread of outcomes; #: rank (ties where unresolved at α = 0.05)",
                  fontsize=10)
@@ -97,21 +114,13 @@ def _targets_or_skip(study: Study) -> str:
 def steps_to_target_figure(study: Study) -> Figure:
     """Median best-of-N steps to the declared target, per workload and protocol."""
     metric = _targets_or_skip(study)
-    table = best_steps_to_target(study, metric=metric)
-    table = table[table["k"] == table.groupby(["workload", "protocol"])["k"].transform("max")]
-    workloads, protocols = _panels(study)
-    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False, sharey="row",
-                             figsize=(4.0 * len(protocols), 3.2 * len(workloads)),
-                             layout="constrained")
-    for i, workload in enumerate(workloads):
-        for j, protocol in enumerate(protocols):
-            panel = table[(table["workload"] == workload) & (table["protocol"] == protocol)]
-            if not len(panel):
-                axes[i, j].set_axis_off()
-                continue
-            plot_steps_to_target(panel, ax=axes[i, j])
-            axes[i, j].set_title(f"{workload} — {protocol}: {metric} ≤ "
-                                 f"{panel['target'].iloc[0]:g}", fontsize=9)
+
+    def draw(panel: pd.DataFrame, ax: Axes, workload: str, protocol: str) -> str:
+        plot_steps_to_target(panel, ax=ax)
+        return f"{workload} — {protocol}: {metric} ≤ {panel['target'].iloc[0]:g}"
+
+    fig = _grid(study, _full_budget(best_steps_to_target(study, metric=metric)), draw,
+                size=(4.0, 3.2), sharey="row")
     fig.suptitle(f"Steps to target of the best of k = N trials (selected by {metric}, with "
                  "replacement): median and 5–95% spread of outcomes", fontsize=10)
     return fig
@@ -120,19 +129,12 @@ def steps_to_target_figure(study: Study) -> Figure:
 def robustness(study: Study) -> Figure:
     """Inclusion consistency of the steps-to-target ordering over targets × budgets."""
     metric = _targets_or_skip(study)
-    grid = target_robustness(study, metric=metric).cells
-    workloads, protocols = _panels(study)
-    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False,
-                             figsize=(4.6 * len(protocols), 3.6 * len(workloads)),
-                             layout="constrained")
-    for i, workload in enumerate(workloads):
-        for j, protocol in enumerate(protocols):
-            panel = grid[(grid["workload"] == workload) & (grid["protocol"] == protocol)]
-            if not len(panel):
-                axes[i, j].set_axis_off()
-                continue
-            plot_robustness_grid(panel, ax=axes[i, j])
-            axes[i, j].set_title(f"{workload} — {protocol}", fontsize=9)
+
+    def draw(panel: pd.DataFrame, ax: Axes, workload: str, protocol: str) -> str:
+        plot_robustness_grid(panel, ax=ax)
+        return f"{workload} — {protocol}"
+
+    fig = _grid(study, target_robustness(study, metric=metric).cells, draw, size=(4.6, 3.6))
     fig.suptitle(f"Is the ordering by median best-of-N steps to target ({metric}) consistent "
                  "with inclusion?", fontsize=10)
     return fig

@@ -1,12 +1,15 @@
 """The study format: trials, curves and metadata; reading, writing, validation."""
 
-from .io import load_study, save_study
+from .io import load_study, read_json, save_study, write_meta
 from .meta import Metric, StudyMeta
 from .model import Pool, Study
 from .records import compact_study, done_keys, read_records, write_record
+from .schema import SPLITS, STUDY_FILE
 from .validate import validate_tables
 
 __all__ = [
+    "SPLITS",
+    "STUDY_FILE",
     "Metric",
     "Pool",
     "Study",
@@ -14,8 +17,10 @@ __all__ = [
     "compact_study",
     "done_keys",
     "load_study",
+    "read_json",
     "read_records",
     "save_study",
     "validate_tables",
+    "write_meta",
     "write_record",
 ]

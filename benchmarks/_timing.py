@@ -1,0 +1,27 @@
+"""Timing helpers shared by the benchmark scripts (``benchmarks/bench_*.py``).
+
+The scripts run as ``python benchmarks/bench_x.py``, which puts this folder on
+``sys.path``, so they import this module as ``_timing``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+__all__ = ["best_time", "verdict"]
+
+
+def best_time(function: Callable[[], object], repeats: int) -> float:
+    """Shortest wall-clock time of ``repeats`` calls of ``function``, in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def verdict(ratio: float, limit: float) -> str:
+    """``"(target <= limit: met)"`` or ``"... NOT met)"`` for a time ratio that must not exceed ``limit``."""
+    return f"(target <= {limit:g}: {'met' if ratio <= limit else 'NOT met'})"

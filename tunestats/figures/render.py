@@ -1,0 +1,89 @@
+"""Rendering the registered figures of a study into files (:func:`render_figures`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+from .._checks import check_choice
+from ..study import Study
+from . import best_of_k, comparison, search_space, summary
+from ._registry import FigureSpec, NotApplicable
+
+__all__ = ["FIGURES", "FORMATS", "RenderReport", "render_figures"]
+
+#: Every figure, in the order they are rendered.
+FIGURES: tuple[FigureSpec, ...] = (*summary.FIGURES, *best_of_k.FIGURES, *comparison.FIGURES,
+                                      *search_space.FIGURES)
+
+FORMATS = ("png", "pdf", "svg")
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    """What :func:`render_figures` did."""
+
+    written: list[Path] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("png",),
+                   names: Iterable[str] | None = None, dpi: int = 150,
+                   progress: Callable[[str], None] | None = None) -> RenderReport:
+    """Render the registered figures of ``study`` into the folder ``out``.
+
+    Parameters
+    ----------
+    study : Study
+    out : str or Path
+        Folder for the files ``<name>.<format>`` (``<name>-<part>.<format>``
+        for a builder that returns several figures); created if needed.
+    formats : sequence of {"png", "pdf", "svg"}
+    names : iterable of str, optional
+        Only these figures (default: all).
+    dpi : int
+        Resolution of raster formats.
+    progress : callable, optional
+        Called with each figure's name before it is built.
+
+    Returns
+    -------
+    RenderReport
+        The files written and the figures skipped, with the reason.
+    """
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for fmt in formats:
+        check_choice("formats", fmt, FORMATS)
+    known = [spec.name for spec in FIGURES]
+    wanted = known if names is None else [check_choice("names", n, known) for n in names]
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    report = RenderReport()
+    for spec in FIGURES:
+        if spec.name not in wanted:
+            continue
+        if progress:
+            progress(spec.name)
+        try:
+            built = spec.build(study)
+        except NotApplicable as exc:
+            report.skipped[spec.name] = str(exc)
+            continue
+        figures = ({f"{spec.name}-{part}": fig for part, fig in built.items()}
+                   if isinstance(built, Mapping) else {spec.name: built})
+        try:
+            for stem, fig in figures.items():
+                for fmt in formats:
+                    path = folder / f"{stem}.{fmt}"
+                    fig.savefig(path, dpi=dpi, bbox_inches="tight",
+                                metadata={"Software": None} if fmt == "png" else None)
+                    report.written.append(path)
+        finally:
+            for fig in figures.values():
+                plt.close(fig)
+    return report
