@@ -33,7 +33,7 @@ def random_studies(draw) -> tunestats.Study:
             completed = status == "completed"
             row = {"workload": workload, "protocol": protocol, "optimizer": optimizer,
                    "repeat": draw(st.integers(0, 2)), "trial": trial,
-                   "seed": draw(st.integers(0, 2**40)), "status": status,
+                   "seed": draw(st.none() | st.integers(0, 2**40)), "status": status,
                    "hp.lr": draw(FLOATS),
                    "hp.act": draw(st.sampled_from(text_values)),
                    "hp.size": str(draw(st.integers(1, 9))),  # text that looks like a number

@@ -60,10 +60,25 @@ def _table_format(folder: Path) -> str | None:
     return None
 
 
+def _column_to_pandas(column: pa.ChunkedArray) -> Any:
+    """One Arrow column as what pandas keeps: a numpy view for null-free numbers, a
+    categorical for a dictionary, pandas' own conversion for the rest."""
+    array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    kind = array.type
+    if pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type):
+        codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        categories = pd.Index(array.dictionary.to_pylist(), dtype=STRING)
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories),
+                                         validate=False)
+    if (pa.types.is_integer(kind) or pa.types.is_floating(kind)) and array.null_count == 0:
+        return array.to_numpy(zero_copy_only=False)
+    return array.to_pandas()
+
+
 def _read_parquet(path: Path) -> pd.DataFrame:
     # The pool columns are read as dictionaries (→ categoricals, as the study keeps
-    # them) and the table in one chunk per column, so that converting to pandas
-    # copies nothing but the dictionary codes.
+    # them), the table in one chunk per column, and numbers handed to pandas as views:
+    # converting to pandas copies nothing but the dictionary codes.
     try:
         footer = pq.read_metadata(path)
         names = footer.schema.names
@@ -73,7 +88,9 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     except (pa.ArrowException, OSError) as exc:
         raise StudyFileError(f"{path}: cannot read the Parquet file (truncated or corrupt?): "
                              f"{exc}") from None
-    return table.to_pandas(split_blocks=True, self_destruct=True)
+    columns = [n for n in table.column_names if not n.startswith("__index_level_")]
+    return pd.DataFrame({n: _column_to_pandas(table.column(n)) for n in columns},
+                        index=pd.RangeIndex(table.num_rows), copy=False)
 
 
 def _read_csv(path: Path, text_columns: set[str]) -> pd.DataFrame:
@@ -206,8 +223,8 @@ def _write_jsonl(frame: pd.DataFrame, path: Path) -> None:
     columns = list(frame.columns)
     with path.open("w", encoding="utf-8") as handle:
         for row in frame.astype(object).itertuples(index=False, name=None):
-            record = {c: _json_value(v) for c, v in zip(columns, row, strict=True)
-                      if not (v is None or v is pd.NA)}
+            record = {c: None if v is pd.NA else _json_value(v)
+                      for c, v in zip(columns, row, strict=True)}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 

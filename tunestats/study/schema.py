@@ -126,6 +126,8 @@ def _column_dtype(name: str, values: pd.Series, text_columns: set[str]) -> str:
         return "text"
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
         return "float"
+    if values.isna().all():  # no value to tell: a number column left empty
+        return "float"
     return "text"
 
 

@@ -192,6 +192,16 @@ def _space_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> Non
                       expected=f"values in {bounds}", severity="warning")
 
 
+def _codes_in(values: pd.Series, categories: pd.Index) -> np.ndarray:
+    """Position of each value in ``categories`` (−1 where absent), as int64; for a
+    categorical only its few categories are looked up."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        own = values.array
+        lookup = np.append(categories.get_indexer(own.categories), -1)
+        return lookup[own.codes].astype(np.int64)  # code −1 (missing) → lookup[-1] = −1
+    return categories.get_indexer(values).astype(np.int64)
+
+
 def _trial_codes(trials: pd.DataFrame, curves: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of each trial key, consistent between the two tables and
     ordered like the keys themselves (names sorted, then repeat, then trial).
@@ -202,9 +212,12 @@ def _trial_codes(trials: pd.DataFrame, curves: pd.DataFrame) -> tuple[np.ndarray
     t_parts, c_parts, sizes = [], [], []
     pool_missing = np.zeros(len(curves), dtype=bool)
     for col in POOL:
-        categories = pd.Index(sorted(trials[col].dropna().unique()))
-        t_parts.append(pd.Categorical(trials[col], categories=categories).codes)
-        codes = pd.Categorical(curves[col], categories=categories).codes
+        names = trials[col]
+        names = (names.array.categories if isinstance(names.dtype, pd.CategoricalDtype)
+                 else names.dropna().unique())
+        categories = pd.Index(sorted(names))
+        t_parts.append(_codes_in(trials[col], categories))
+        codes = _codes_in(curves[col], categories)
         pool_missing |= codes < 0
         c_parts.append(codes)
         sizes.append(max(len(categories), 1))
@@ -253,16 +266,22 @@ def _curve_problems(c: _Collector, trials: pd.DataFrame | None, curves: pd.DataF
     before = len(c.problems)
     for col in ("repeat", "trial", "step"):
         _integer_problems(c, "curves", curves, col)
+    key_arrays = {}
     for col in POOL:
-        if not _is_text(curves[col]) or curves[col].isna().any():
+        values = curves[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            key_arrays[col] = values.array.codes
+            has_missing = bool(key_arrays[col].min() < 0)
+        else:
+            has_missing = bool(values.isna().any())
+        if not _is_text(values) or has_missing:
             c.add("curves", "wrong type or missing value in a key column", col,
-                  value=str(curves[col].dtype), expected="text names")
+                  value=str(values.dtype), expected="text names")
     if len(c.problems) > before:
         return False
     step = curves["step"].to_numpy(dtype=np.int64)
-    negative = step < 0
-    if negative.any():
-        c.rows("curves", curves, negative, "negative step", "step", curves["step"], "step ≥ 0")
+    if step.min() < 0:
+        c.rows("curves", curves, step < 0, "negative step", "step", curves["step"], "step ≥ 0")
     if trials is None:
         return False
     # Split the rows into runs of one trial key each, comparing each key column
@@ -272,13 +291,12 @@ def _curve_problems(c: _Collector, trials: pd.DataFrame | None, curves: pd.DataF
     new_run[0] = True
     changed = np.empty(len(curves) - 1, dtype=bool)
     for col in KEY:
-        values = curves[col]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            arr = values.cat.codes.to_numpy()
+        if col in key_arrays:
+            arr = key_arrays[col]
         elif col in POOL:
-            arr = pd.factorize(values)[0]
+            arr = pd.factorize(curves[col])[0]
         else:
-            arr = values.to_numpy(dtype=np.int64)
+            arr = curves[col].to_numpy(dtype=np.int64)
         np.not_equal(arr[1:], arr[:-1], out=changed)
         np.logical_or(new_run[1:], changed, out=new_run[1:])
     starts = np.flatnonzero(new_run)
