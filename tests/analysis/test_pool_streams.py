@@ -41,12 +41,12 @@ SMALLER = [dict(workload=["w1"]), dict(protocol=["full"]), dict(optimizer=["adam
 
 def test_best_of_k_and_budget_per_pool_numbers_do_not_depend_on_other_pools():
     study = full_study()
-    whole = best_of_k(study, k=[1, 4, 16], ci_resamples=50, seed=5)
+    whole = best_of_k(study, k=[1, 4, 16], seed=5)
     boot = best_of_k(study, k=[1, 4], method="bootstrap", n_resamples=200, seed=5)
     budget = budget_convergence(study, delta=0.01, n_resamples=50, seed=5)
     for keep in SMALLER:
         part = subset(study, **keep)
-        for frame, again in ((whole, best_of_k(part, k=[1, 4, 16], ci_resamples=50, seed=5)),
+        for frame, again in ((whole, best_of_k(part, k=[1, 4, 16], seed=5)),
                              (boot, best_of_k(part, k=[1, 4], method="bootstrap",
                                               n_resamples=200, seed=5)),
                              (budget, budget_convergence(part, delta=0.01, n_resamples=50,
