@@ -90,8 +90,8 @@ class Rankings:
     ----------
     rankings : DataFrame
         One row per ``(workload, protocol, k, optimizer)``: the best-of-k
-        outcome (``mean, q05, q50, q95``), ``expected_rank`` (1 + the sum of
-        the others' ``p_better`` against it), ``rank`` (1 + the number of
+        outcome (``mean, q05, q50, q95``), ``expected_rank``
+        (:math:`1 + \\sum_{j \\ne i} P(j \\text{ beats } i)`), ``rank`` (1 + the number of
         optimizers resolved better than it at level α: unresolved pairs
         share ranks), ``n_trials``, ``n_diverged``.
     pairs : DataFrame
@@ -137,6 +137,14 @@ def _outcomes(setup: RankingSetup, values: tuple, k: np.ndarray,
                          n_resamples=setup.n_boot)
 
 
+def _pool_size(values: tuple, policy: str) -> int:
+    """Trials of a pool after the diverged policy (``"exclude"`` removes the lost ones)."""
+    select, report, lost_trials = values
+    if policy != "exclude":
+        return len(select)
+    return int((~(lost_trials | np.isnan(select) | np.isnan(report))).sum())
+
+
 def _order(confidence: np.ndarray, alpha: float) -> np.ndarray:
     return np.where(confidence >= 1 - alpha, "<", np.where(confidence <= alpha, ">", "~"))
 
@@ -149,7 +157,7 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
     rank_rows, pair_rows, prob_rows, replicates = [], [], [], {}
     for (workload, protocol), pools in groups.items():
         names = sorted(pools)
-        n_min = min(len(values[0]) for values in pools.values())
+        n_min = min(_pool_size(values, setup.diverged) for values in pools.values())
         k = budgets(setup.k, n_min)
         point = {o: _outcomes(setup, pools[o], k) for o in names}
         boot = {o: _outcomes(setup, pools[o], k, Pool(workload, protocol, o)) for o in names}
@@ -168,8 +176,9 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
             "p_a_better": beats[:, first, second].ravel(),
             "confidence": confidence[:, first, second].ravel(),
             "order": _order(confidence[:, first, second].ravel(), setup.alpha)})
-        expected = 1 + beats.sum(axis=1)  # (K, M): 1 + sum_j P(j better than i)
-        expected_boot = 1 + beats_boot.sum(axis=2)
+        # (K, M): 1 + sum_{j != i} P(j better than i); the diagonal holds 1/2
+        expected = 0.5 + beats.sum(axis=1)
+        expected_boot = 0.5 + beats_boot.sum(axis=2)
         replicates[(workload, protocol)] = (names, expected_boot, expected, k)
         probs = rank_distribution(supports, [point[o].probs for o in names])  # (K, M, M)
         for i, name in enumerate(names):
