@@ -74,3 +74,18 @@ def test_coverage_on_a_known_population():
     tolerance = 3 * np.sqrt(0.09 / shown[reported]) + 0.01  # 3 binomial s.d. + interpolation
     assert np.all(np.abs(coverage - 0.9) <= tolerance), coverage
     assert joint / reps >= 0.9 - 3 * np.sqrt(0.09 / reps)
+
+
+def test_permutation_subsets_equal_the_selection_probabilities_of_the_subpools():
+    from tunestats.kernels import resampled_selection_probabilities, selection_probabilities
+    from tunestats.kernels.resample import permutation_indices
+
+    rng = np.random.default_rng(0)
+    values = rng.random(12)
+    rows = permutation_indices(1, 5, 12)[:, :7]  # subsets without copies: no tie anywhere
+    got = resampled_selection_probabilities(values, rows, [1, 3, 7], replace=False)
+    for b, row in enumerate(rows):
+        alone = selection_probabilities(values[row], [1, 3, 7], replace=False)
+        expected = np.zeros((3, 12))
+        expected[:, row] = alone
+        np.testing.assert_allclose(got[b], expected, atol=1e-15)
