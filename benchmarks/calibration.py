@@ -30,7 +30,7 @@ from scipy import stats
 
 from tunestats.analysis._bestofk import budgets
 from tunestats.analysis.inclusion_graph import DEFAULT_EDGES, InclusionGraph
-from tunestats.kernels import apply_diverged_policy
+from tunestats.kernels import apply_diverged_policy, budget_verdict
 from tunestats.kernels.bands import best_of_k_bands
 from tunestats.kernels.permutation import bonferroni_over_groups, permutation_pair_test
 
@@ -107,12 +107,13 @@ def coverage(population: Population, n: int, reps: int, seed: int = 0, level: fl
         return ks, hit / shown, shown / reps, joint / reps
 
 
-def accuracy_pool(rng, n: int, shift: float = 0.0):
+def accuracy_pool(rng, n: int, diverge: float, shift: float = 0.0):
     """Validation accuracies on 300 images (multiples of 1/300) of n trials of varying
-    quality, 10-30 % diverged (NaN), ``shift`` added to every trial's true accuracy."""
+    quality, each diverged (NaN) with probability ``diverge``, ``shift`` added to every
+    trial's true accuracy."""
     quality = 0.92 + shift - 0.15 * rng.random(n) ** 2
     accuracy = rng.binomial(300, np.clip(quality, 0, 1)) / 300
-    lost = rng.random(n) < rng.uniform(0.1, 0.3)
+    lost = rng.random(n) < diverge
     out = apply_diverged_policy(np.where(lost, np.nan, accuracy), np.where(lost, np.nan,
                                                                           accuracy),
                                 select_direction="maximize", report_direction="maximize")
@@ -134,8 +135,9 @@ def comparison_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05)
     per_check, checks, studies = np.zeros(ks.size), 0, 0
     for _ in range(reps):
         wy, groups = [], []
-        for unit in range(4):  # (workload, protocol)
-            pools = {o: accuracy_pool(rng, n) for o in OPTIMIZERS}
+        for unit in range(4):  # (workload, protocol): one population, 10-30 % diverged
+            diverge = rng.uniform(0.1, 0.3)
+            pools = {o: accuracy_pool(rng, n, diverge) for o in OPTIMIZERS}
             for low, high in INCLUSION:
                 t = pair_test(rng, pools[low], pools[high], ks, n_permutations)
                 per_check += t.p_a <= alpha
@@ -155,11 +157,36 @@ def comparison_power(reps: int, n: int, shift: float, n_permutations: int,
     ks = budgets(None, n)
     raw, family = np.zeros(ks.size), np.zeros(ks.size)
     for _ in range(reps):
-        t = pair_test(rng, accuracy_pool(rng, n, shift), accuracy_pool(rng, n), ks,
-                      n_permutations)
+        diverge = rng.uniform(0.1, 0.3)
+        t = pair_test(rng, accuracy_pool(rng, n, diverge, shift), accuracy_pool(rng, n, diverge),
+                      ks, n_permutations)
         raw += t.p_a <= alpha
         family += np.minimum(t.wy_a * len(INCLUSION) * 4, 1.0) <= alpha
     return ks, raw / reps, family / reps
+
+
+def tuned_pool(rng, n: int, curvature: float, sigma: float):
+    """valid error = 0.08 + curvature (log10 lr - c)^2 + N(0, sigma^2), log10 lr uniform on
+    [-4, 0], c = -2 inside the bounds, and an irrelevant second hyperparameter."""
+    log_lr = rng.uniform(-4, 0, n)
+    rng.uniform(0, 1, n)  # the irrelevant hyperparameter: drawn, never used
+    return 0.08 + curvature * (log_lr + 2) ** 2 + rng.normal(0, sigma, n)
+
+
+def budget_rates(reps: int, n: int, curvature: float, sigma: float, n_resamples: int = 200):
+    """Share of pools called "not enough trials", for error and for 1 - error."""
+    rng = np.random.default_rng(3)
+    not_enough = np.zeros(2)
+    for _ in range(reps):
+        error = tuned_pool(rng, n, curvature, sigma)
+        seed = int(rng.integers(2**63))
+        for j, (values, direction) in enumerate(((error, "minimize"),
+                                                 (1 - error, "maximize"))):
+            verdict = budget_verdict(values, values, select_direction=direction,
+                                     report_direction=direction, n_resamples=n_resamples,
+                                     seed=seed)
+            not_enough[j] += not verdict.enough
+    return not_enough / reps
 
 
 def main() -> None:
@@ -202,6 +229,18 @@ def main() -> None:
                                                                          strict=True))
             print(f"  N={n:<3} +{shift * 100:.0f} pt  per check / after family control: "
                   f"{cells}")
+    print(f"\nBudget verdict: share of pools called 'not enough trials' ({args.study_reps * 2}"
+          " pools per cell; error / the same trials as accuracy = 1 - error)")
+    for label, n, curvature, sigma in (
+            ("adequately tuned, sigma = 0.003", 32, 0.03, 0.003),
+            ("adequately tuned, sigma = 0.01", 32, 0.03, 0.01),
+            ("adequately tuned, sigma = 0.01", 100, 0.03, 0.01),
+            ("adequately tuned, sigma = 0.01", 400, 0.03, 0.01),
+            ("adequately tuned, sigma = 0.03", 32, 0.03, 0.03),
+            ("under-budgeted, curvature 1.0", 8, 1.0, 0.01),
+            ("under-budgeted, curvature 1.0", 16, 1.0, 0.01)):
+        error, accuracy = budget_rates(args.study_reps * 2, n, curvature, sigma)
+        print(f"  {label:<32} N={n:<4} {error:.3f} / {accuracy:.3f}")
     print(f"\n{time.perf_counter() - start:.1f} s")
 
 

@@ -75,3 +75,20 @@ def test_pools_with_fewer_than_three_completed_trials_are_not_budget_checked():
     assert row["verdict"] == "insufficient data" and row["workload"] == "w"
     assert result.reasons["reason"].tolist() == [
         "insufficient data: 2 completed trial(s) with a value; at least 3 needed"]
+
+
+@pytest.mark.slow
+def test_adequately_tuned_pools_are_rarely_called_short_of_trials():
+    """valid error = 0.08 + 0.03 (log10 lr + 2)^2 + N(0, 0.01^2), log10 lr on [-4, 0]:
+    at N = 32 at most 10% "not enough trials" (3 binomial s.d. of tolerance), and the
+    same verdict for 1 - error."""
+    rng = np.random.default_rng(32)
+    reps, short = 80, 0
+    for _ in range(reps):
+        error = 0.08 + 0.03 * (rng.uniform(-4, 0, 32) + 2) ** 2 + rng.normal(0, 0.01, 32)
+        verdict = budget_verdict(error, error, n_resamples=200, seed=1)
+        flipped = budget_verdict(1 - error, 1 - error, select_direction="maximize",
+                                 report_direction="maximize", n_resamples=200, seed=1)
+        assert verdict.enough == flipped.enough
+        short += not verdict.enough
+    assert short / reps <= 0.10 + 3 * np.sqrt(0.1 * 0.9 / reps)

@@ -89,3 +89,31 @@ def test_permutation_subsets_equal_the_selection_probabilities_of_the_subpools()
         expected = np.zeros((3, 12))
         expected[:, row] = alone
         np.testing.assert_allclose(got[b], expected, atol=1e-15)
+
+
+@pytest.mark.slow
+def test_permutation_check_has_its_level_at_every_k_including_n():
+    """Null pairs of pools of 20 accuracies on 300 images from one population, 20 %
+    diverged: the one-sided permutation p-value is <= 0.05 in at most 5% of pairs at every
+    k (3 binomial s.d. of tolerance), k = N included."""
+    from tunestats.kernels import apply_diverged_policy
+    from tunestats.kernels.permutation import permutation_pair_test
+
+    rng = np.random.default_rng(7)
+    ks = [1, 2, 4, 8, 16, 20]
+    reps, hits = 150, np.zeros(6)
+
+    def pool():
+        acc = rng.binomial(300, 0.92 - 0.15 * rng.random(20) ** 2) / 300
+        acc = np.where(rng.random(20) < 0.2, np.nan, acc)
+        out = apply_diverged_policy(acc, acc, select_direction="maximize",
+                                    report_direction="maximize")
+        return out.select, out.report
+
+    for _ in range(reps):
+        t = permutation_pair_test(*pool(), *pool(), ks, select_direction="maximize",
+                                  report_sign=-1.0, n_permutations=199,
+                                  seed=int(rng.integers(2**63)))
+        hits += t.p_a <= 0.05
+        assert np.all(t.wy_a >= t.p_a - 1e-12)  # adjusting over k never lowers a p-value
+    assert np.all(hits / reps <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / reps)), hits / reps

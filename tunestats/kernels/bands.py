@@ -24,7 +24,8 @@ is calibrated, with the reason.
   band needs bounds ``[a, b]`` of the metric.
 * **Pointwise mean band** (any ``select``/``report``): the without-replacement
   estimate is a U-statistic of order k, unbiased for the population mean
-  (Tang et al. 2020); its jackknife standard error gives a normal interval.
+  (Tang et al. 2020); its jackknife standard error gives a Student-t interval
+  (n − 1 degrees of freedom).
   The normal approximation fails when k is large against N (the estimate
   leans on the few best trials); the band is reported for
   :math:`k \\le \\sqrt{N}` (:func:`mean_band_limit`) and NaN beyond.
@@ -187,7 +188,7 @@ def _jackknife_mean(select: np.ndarray, report: np.ndarray, k: np.ndarray, alpha
     low = np.full(k.shape, np.nan)
     high = np.full(k.shape, np.nan)
     limit = mean_band_limit(n)
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = stats.t.ppf(1 - alpha / 2, df=max(n - 1, 1))
     for i, kk in enumerate(k.tolist()):
         if kk > limit or n < 3:
             continue
