@@ -17,7 +17,13 @@ C  select = report ~ Beta(2, 5) on [0, 1].
 The bands do not depend on ``replace`` (they target the population quantity,
 not the estimator), so one table serves both settings.
 
-Usage: python benchmarks/calibration.py [--reps 1000]
+Also: the permutation inclusion check under a true null (per-check rate at
+every k, study-level family-wise rate for 2 workloads x 2 protocols x 6
+optimizers), its power for a 1- and 2-point accuracy gap at N = 32 and 100,
+the budget verdict on adequately tuned and under-budgeted pools (error and
+1 - error), and check-space on a planted-adequate space at N = 32 and 1024.
+
+Usage: python benchmarks/calibration.py [--reps 1000] [--study-reps 100]
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ import time
 import numpy as np
 from scipy import stats
 
+from tunestats.analysis import check_space
 from tunestats.analysis._bestofk import budgets
 from tunestats.analysis.inclusion_graph import DEFAULT_EDGES, InclusionGraph
 from tunestats.kernels import apply_diverged_policy, budget_verdict
 from tunestats.kernels.bands import best_of_k_bands
 from tunestats.kernels.permutation import bonferroni_over_groups, permutation_pair_test
+from tunestats.synthetic import Bowl, synthetic_study
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "nadam")
 INCLUSION = InclusionGraph(DEFAULT_EDGES).pairs(OPTIMIZERS)
@@ -117,13 +125,13 @@ def accuracy_pool(rng, n: int, diverge: float, shift: float = 0.0):
     out = apply_diverged_policy(np.where(lost, np.nan, accuracy), np.where(lost, np.nan,
                                                                           accuracy),
                                 select_direction="maximize", report_direction="maximize")
-    return out.select, out.report
+    return out.select, out.report, out.touched
 
 
 def pair_test(rng, a, b, ks, n_permutations):
-    return permutation_pair_test(*a, *b, ks, select_direction="maximize", report_sign=-1.0,
-                                 n_permutations=n_permutations,
-                                 seed=int(rng.integers(2**63)))
+    return permutation_pair_test(*a[:2], *b[:2], ks, select_direction="maximize",
+                                 report_sign=-1.0, n_permutations=n_permutations,
+                                 seed=int(rng.integers(2**63)), lost_a=a[2], lost_b=b[2])
 
 
 def comparison_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05):
@@ -189,6 +197,17 @@ def budget_rates(reps: int, n: int, curvature: float, sigma: float, n_resamples:
     return not_enough / reps
 
 
+def planted_adequate(reps: int, n: int) -> float:
+    """Share of synthetic studies with an interior optimum (lr 1e-2 inside [1e-4, 1],
+    noise 0.01) that ``check_space`` calls adequate."""
+    adequate = 0
+    for seed in range(reps):
+        study = synthetic_study(optimizers=["sgd"], n_trials=n, n_steps=2, seed=seed,
+                                bowls={("quadratic", "paper", "sgd"): Bowl(noise=0.01)})
+        adequate += check_space(study, seed=seed).adequate
+    return adequate / reps
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=1000)
@@ -241,6 +260,9 @@ def main() -> None:
             ("under-budgeted, curvature 1.0", 16, 1.0, 0.01)):
         error, accuracy = budget_rates(args.study_reps * 2, n, curvature, sigma)
         print(f"  {label:<32} N={n:<4} {error:.3f} / {accuracy:.3f}")
+    print("\ncheck-space on a planted-adequate space (interior optimum): share adequate")
+    for n, reps in ((32, args.study_reps), (1024, max(5, args.study_reps // 4))):
+        print(f"  N={n:<5} {planted_adequate(reps, n):.3f} ({reps} seeds)")
     print(f"\n{time.perf_counter() - start:.1f} s")
 
 

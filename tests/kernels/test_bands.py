@@ -108,12 +108,13 @@ def test_permutation_check_has_its_level_at_every_k_including_n():
         acc = np.where(rng.random(20) < 0.2, np.nan, acc)
         out = apply_diverged_policy(acc, acc, select_direction="maximize",
                                     report_direction="maximize")
-        return out.select, out.report
+        return out.select, out.report, out.touched
 
     for _ in range(reps):
-        t = permutation_pair_test(*pool(), *pool(), ks, select_direction="maximize",
+        a, b = pool(), pool()
+        t = permutation_pair_test(*a[:2], *b[:2], ks, select_direction="maximize",
                                   report_sign=-1.0, n_permutations=199,
-                                  seed=int(rng.integers(2**63)))
+                                  seed=int(rng.integers(2**63)), lost_a=a[2], lost_b=b[2])
         hits += t.p_a <= 0.05
         assert np.all(t.wy_a >= t.p_a - 1e-12)  # adjusting over k never lowers a p-value
     assert np.all(hits / reps <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / reps)), hits / reps

@@ -188,7 +188,8 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
             point[names[i]].select, point[names[i]].values, point[names[j]].select,
             point[names[j]].values, k, replace=setup.replace,
             select_direction=setup.select.direction, report_sign=sign,
-            n_permutations=setup.n_permutations,
+            n_permutations=setup.n_permutations, lost_a=point[names[i]].lost,
+            lost_b=point[names[j]].lost,
             seed=keyed_generator(setup.root, (workload, protocol, names[i], names[j],
                                               "permutation")))
             for i, j in zip(first.tolist(), second.tolist(), strict=True)]

@@ -45,6 +45,9 @@ class PolicyOutcome:
         The reported value given to touched trials under ``"worst"`` (per
         leading index when the default varies along it); NaN under
         ``"exclude"``.
+    touched : ndarray of bool, shape (M,)
+        Which trials of the result the policy changed (none under
+        ``"exclude"``).
     """
 
     select: np.ndarray
@@ -53,6 +56,7 @@ class PolicyOutcome:
     n_touched: int
     policy: str
     lost_value: Any = float("nan")
+    touched: Any = None
 
 
 def _worst(direction: str) -> float:
@@ -159,7 +163,7 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
                             f"({n} of {n}); the policy diverged='exclude' leaves nothing to "
                             "select from.")
         return PolicyOutcome(s[..., ~touched], r[..., ~touched], ~touched, int(touched.sum()),
-                             policy)
+                             policy, float("nan"), np.zeros(int((~touched).sum()), dtype=bool))
     s[..., flagged] = _worst(select_direction)
     s[np.isnan(s)] = _worst(select_direction)
     fill = _worst_finite(r, touched, report_direction) if lost_value is None else lost_value
@@ -168,4 +172,4 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
     r[missing] = np.broadcast_to(fill, r.shape)[missing]
     fill = np.asarray(fill, dtype=float)
     return PolicyOutcome(s, r, np.ones(n, dtype=bool), int(touched.sum()), policy,
-                         float(fill.ravel()[0]) if fill.size == 1 else fill[..., 0])
+                         float(fill.ravel()[0]) if fill.size == 1 else fill[..., 0], touched)

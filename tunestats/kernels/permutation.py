@@ -75,7 +75,8 @@ def _p_values(extreme: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b: Any,
                           k: Any, *, replace: bool = True, select_direction: str = "minimize",
                           report_sign: float = 1.0, n_permutations: int = 1999,
-                          seed: Any = DEFAULT_SEED) -> PairTest:
+                          seed: Any = DEFAULT_SEED, lost_a: Any = None,
+                          lost_b: Any = None) -> PairTest:
     """Permutation test of the best-of-k comparison of two pools, at every budget.
 
     Parameters
@@ -93,6 +94,12 @@ def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b:
     n_permutations : int, default 1999
         Random permutations P; the smallest attainable p-value is ``1/(P+1)``.
     seed : int, SeedSequence or Generator, default 0
+    lost_a, lost_b : array_like of bool, optional
+        Trials that the diverged policy counted as the worst outcome. Their
+        reported values become the worst finite reported value of the two
+        pools together, so that a lost trial reports the same whichever pool
+        a permutation puts it in (a fill that depends on the pool would break
+        the exchangeability the test rests on).
 
     Returns
     -------
@@ -108,6 +115,13 @@ def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b:
     s = np.concatenate([np.asarray(select_a, float), np.asarray(select_b, float)])
     r = report_sign * np.concatenate([np.asarray(report_a, float), np.asarray(report_b, float)])
     n_a, n = len(select_a), s.size
+    if lost_a is not None or lost_b is not None:
+        lost = np.concatenate([np.zeros(n_a, bool) if lost_a is None else np.asarray(lost_a),
+                               np.zeros(n - n_a, bool) if lost_b is None else
+                               np.asarray(lost_b)]).astype(bool)
+        finite = ~lost & np.isfinite(r)
+        if lost.any() and finite.any():
+            r = np.where(lost, r[finite].max(), r)
     rows = np.concatenate([np.arange(n)[None, :],
                            permutation_indices(seed, n_permutations, n)], axis=0)
     kk = np.atleast_1d(np.asarray(k))
