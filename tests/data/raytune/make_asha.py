@@ -1,8 +1,9 @@
 """Write the Ray Tune fixture with the real Ray Tune: an ASHA run of 8 trials on 1 CPU.
 
 Run once from the repository root: ``.venv/bin/python tests/data/raytune/make_asha.py``.
-Writes ``asha/`` (the experiment folder as Ray writes it; the pickles, event
-files and checkpoints the importer does not read are removed to keep it small).
+Writes ``asha/`` (the experiment folder as Ray writes it; the per-trial pickles,
+event files and checkpoints the importer does not read are removed to keep it
+small; ``tuner.pkl`` stays: it alone holds the TuneConfig's ``mode``).
 
 The objective is a made-up quadratic in log10(lr) that improves with each
 iteration; ASHA (max_t=20, grace_period=2, reduction_factor=2) stops the
@@ -47,7 +48,8 @@ def main() -> None:
     tuner.fit()
     ray.shutdown()
     for path in sorted(out.rglob("*"), reverse=True):
-        if path.is_file() and (path.suffix == ".pkl" or path.name.startswith("events.out")):
+        if path.is_file() and ((path.suffix == ".pkl" and path.name != "tuner.pkl")
+                               or path.name.startswith("events.out")):
             path.unlink()
         elif path.is_dir() and path.name.startswith("checkpoint_"):
             shutil.rmtree(path)
