@@ -108,3 +108,34 @@ def test_every_verb_answers_or_says_why(imported, verb, capsys, tmp_path):
         assert out.splitlines()[-1].startswith("verdict: NOT adequate"), out
     elif code:
         assert err and len(err.splitlines()) == 1, err
+
+
+def test_info_on_a_pool_without_a_completed_trial(tmp_path, capsys):
+    """W&B export where every adam run crashed: `info` gives the pool a NaN best."""
+    configs = [{"optimizer": "sgd", "lr": 0.1}, {"optimizer": "sgd", "lr": 0.01},
+               {"optimizer": "adam", "lr": 0.1}]
+    pd.DataFrame({"summary": [{"val_loss": 0.5}, {"val_loss": 0.4}, {}],
+                  "config": configs, "name": ["a", "b", "c"],
+                  "state": ["finished", "finished", "crashed"]}).to_csv(tmp_path / "runs.csv")
+    out = tmp_path / "study"
+    assert main(["import", "wandb", str(tmp_path), "--map", "optimizer=optimizer",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    adam = next(line for line in lines if " adam " in f" {line} ")
+    assert "NaN" in adam or "nan" in adam
+
+
+def test_check_space_when_no_pool_has_three_completed_trials(tmp_path, capsys):
+    pd.DataFrame({"summary": [{"val_loss": 0.5}, {"val_loss": 0.4}],
+                  "config": [{"lr": 0.1}, {"lr": 0.01}], "name": ["a", "b"]}).to_csv(
+        tmp_path / "runs.csv")
+    out = tmp_path / "study"
+    assert main(["import", "wandb", str(tmp_path), "--set", "optimizer=sgd",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["check-space", str(out)]) == 1
+    text = capsys.readouterr().out
+    assert "insufficient data: 2 completed trial(s)" in text
+    assert text.splitlines()[-1] == "verdict: NOT adequate (1 reason)"

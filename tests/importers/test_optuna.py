@@ -131,7 +131,7 @@ def _two_study_storage(path):
                                 sampler=optuna.samplers.RandomSampler(seed=1))
         s.set_user_attr("dataset", "mnist")
 
-        def objective(trial):
+        def objective(trial, direction=direction):
             lr = trial.suggest_float("lr", 1e-4, 1e-1, log=True)
             nesterov = trial.suggest_categorical("nesterov", [True, False])
             layers = trial.suggest_int("layers", 1, 4)

@@ -1,6 +1,7 @@
 import importlib.util
 import json
 import math
+import shutil
 import sys
 from pathlib import Path
 
@@ -99,6 +100,10 @@ def test_runs_histories_and_sweep(export):
     assert ("column", "summary hist._type") in skipped
     assert any("status 'running'" in s.reason for s in report.skipped)
     assert any("no history file" in n for n in report.notes)
+    assert report.pools["cifar/default/adam"] == {
+        "trials": 2, "completed": 2, "diverged": 0, "failed": 0, "early-stopped": 0,
+        "re-run": 0, "skipped": 1}
+    assert report.pools["cifar/default/sgd"]["failed"] == 1
 
 
 def test_prefixed_columns_and_unprefixed_with_mapping(tmp_path):
@@ -239,3 +244,21 @@ def test_a_run_id_with_path_components_reads_nothing_outside(tmp_path):
     assert len(study.curves) == 2 and (study.curves["val_loss"] < 1).all()
     reasons = [s.reason for s in import_report(study).skipped]
     assert any("'../../secret' is not a plain file name" in r for r in reasons)
+
+
+@needs_wandb
+def test_stray_and_malformed_offline_folders_are_listed(tmp_path):
+    root = tmp_path / "wandb"
+    shutil.copytree(DATA / "offline" / "wandb", root)
+    (root / "offline-run-20260101_000000-empty").mkdir()
+    bad = root / "offline-run-20260101_000001-bad"
+    bad.mkdir()
+    (bad / "run-bad.wandb").write_bytes(b"not a transaction log")
+    (root / "debug-internal.log").write_text("")
+    study = wandb.read(root, mapping={"optimizer": "optimizer"})
+    assert len(study.trials) == 6
+    report = import_report(study)
+    skipped = {s.place: s.reason for s in report.skipped}
+    assert "0 .wandb files" in skipped[str(root / "offline-run-20260101_000000-empty")]
+    assert "wandb cannot read this run file" in skipped[str(bad)]
+    assert report.pools["?"]["skipped"] == 2
