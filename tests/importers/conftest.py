@@ -6,19 +6,10 @@ public documentation and source), with values made up here.
 
 from __future__ import annotations
 
-import inspect
 import json
 from pathlib import Path
 
 import pytest
-
-from tunestats import Study
-
-#: Tests of studies whose workloads log different metrics: they need the
-#: per-workload data model of METRICS_SPEC.md (`Study.from_frames(workloads=...)`).
-needs_workloads = pytest.mark.skipif(
-    "workloads" not in inspect.signature(Study.from_frames).parameters,
-    reason="needs the per-workload metrics data model (METRICS_SPEC.md)")
 
 ALGOPERF_HEADER = ("accumulated_eval_time,accumulated_logging_time,accumulated_submission_time,"
                    "global_step,preemption_count,score,test/accuracy,test/loss,test/num_examples,"

@@ -8,8 +8,6 @@ from tunestats.importers._builder import StudyBuilder
 from tunestats.importers._metrics import infer_metric, metric_column, parse_metric_option
 from tunestats.synthetic import synthetic_study
 
-from .conftest import needs_workloads
-
 
 @pytest.mark.parametrize(("name", "direction", "split"), [
     ("validation/accuracy", "maximize", "valid"), ("train_loss", "minimize", "train"),
@@ -104,13 +102,12 @@ def test_each_workload_declares_the_metrics_its_trials_log():
     assert "final.train_loss" in study.trials  # logged by every workload
 
 
-@needs_workloads
 def test_no_final_column_is_dropped_because_a_workload_lacks_it():
     study = generic.read(_mixed_workloads())
     trials = study.trials.set_index(["workload", "trial"])
-    assert trials.loc[("imagenet", 2), "final.validation_accuracy"] == 0.72
+    assert trials.loc[("imagenet", 2), "final.validation_accuracy"] == 0.7 + 0.01 * 2
     assert np.isnan(trials.loc[("librispeech", 2), "final.validation_accuracy"])
-    assert trials.loc[("librispeech", 2), "final.validation_wer"] == 0.18
+    assert trials.loc[("librispeech", 2), "final.validation_wer"] == 0.2 - 0.01 * 2
     assert (trials["status"] == "completed").all()
     assert study.meta.workloads["librispeech"].valid == "validation_wer"
     assert study.meta.workloads["imagenet"].test == "test_accuracy"

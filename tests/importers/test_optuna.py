@@ -10,8 +10,6 @@ from tunestats.importers import import_report  # noqa: E402
 from tunestats.importers import optuna as optuna_importer  # noqa: E402
 from tunestats.space import Param  # noqa: E402
 
-from .conftest import needs_workloads  # noqa: E402
-
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 
 
@@ -153,7 +151,6 @@ def test_multi_study_storage_keeps_each_studys_direction(tmp_path):
     assert set(study.trials["attr.study_dataset"]) == {"mnist"}
 
 
-@needs_workloads
 def test_multi_study_storage_keeps_each_studys_finals(tmp_path):
     url = _two_study_storage(tmp_path / "two.db")
     study = optuna_importer.read(url)

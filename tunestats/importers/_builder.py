@@ -29,7 +29,6 @@ it knows. :meth:`~StudyBuilder.build` then
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -68,7 +67,6 @@ class _Runs(NamedTuple):
     columns: list[tuple[str, ...]]
 
 _CURVE_FIXED = ("step", "time_s")
-_TAKES_WORKLOADS = "workloads" in inspect.signature(Study.from_frames).parameters
 
 
 def progress_iter(items: list[Any], options: ImportOptions) -> Iterator[Any]:
@@ -480,18 +478,9 @@ class StudyBuilder:
         for column in text:
             trials[column] = trials[column].map(lambda v: v if isinstance(v, str) or pd.isna(v)
                                                 else str(v))
-        # The `workloads` section needs the per-workload data model (METRICS_SPEC.md);
-        # a tunestats without it takes only studies whose workloads log every metric.
-        per_workload = {"workloads": workloads} if _TAKES_WORKLOADS else {}
-        if not _TAKES_WORKLOADS:  # then a final is required wherever a trial completed
-            for metric in metrics:
-                if not all(metric in w["metrics"] for w in workloads.values()):
-                    trials = trials.drop(columns=FINAL + metric)
-                    self.report.note(f"no final.{metric} column: this tunestats has no "
-                                     "per-workload metrics, and some workload does not log it")
         return Study.from_frames(
             trials, curves, metrics=metrics, spaces=self._spaces, targets=targets,
-            **per_workload,
+            workloads=workloads,
             provenance={"importer": f"tunestats.importers.{self.report.format}",
                         "tunestats_version": __version__, **(provenance or {}),
                         "import": self.report.to_dict()},
