@@ -7,7 +7,9 @@ Optuna                         study
 =============================  ===========================================
 study name                     optimizer (one pool per study; override with
                                ``constants`` or map a parameter with
-                               ``mapping={"optimizer": "<param>"}``)
+                               ``mapping={"optimizer": "<param>"}``); also
+                               the workload when the storage's studies
+                               have different objectives; ``attr.study``
 ``trial.number``               trial (repeat 0)
 ``trial.params``               ``hp.<name>``
 parameter distributions        search space: ``log=True`` → log scale,
@@ -15,15 +17,25 @@ parameter distributions        search space: ``log=True`` → log scale,
                                (one choice: a fixed value)
 study directions               metric directions (stated); metric names
                                from ``study.metric_names``, else
-                               ``objective`` (``objective_<i>`` for several)
+                               ``objective`` (``objective_<i>`` for several);
+                               a name two studies use with opposite
+                               directions becomes ``<study>_<name>``
 ``trial.values``               ``final.<metric>``
 intermediate values            curves (step = the reported step)
 COMPLETE / PRUNED / FAIL       completed / failed (pruned: ``attr.state`` =
                                ``PRUNED`` and a message) / failed
 RUNNING, WAITING               skipped (reported)
-``user_attrs``                 ``attr.<name>``
+``user_attrs``                 ``attr.<name>``; the study's as
+                               ``attr.study_<name>``
+distribution types             ``provenance.optuna_distributions`` (int /
+                               float / categorical, ``log``, ``step``, the
+                               choices' types); boolean choices are
+                               ``"true"``/``"false"`` in trials and space
 start/complete times           ``duration_s``
 =============================  ===========================================
+
+A storage URL ``sqlite:///FILE`` whose file does not exist is refused
+(optuna would create an empty database there).
 
 A pruned trial is stored as failed: the study format knows completed,
 diverged and failed trials, and a pruned trial did not reach its budget

@@ -1,6 +1,17 @@
-"""Weights & Biases exports: a runs table, per-run histories and a sweep configuration.
+"""Weights & Biases runs: offline run files, or an export (runs table, histories, sweep).
 
-The source is a folder holding
+**Offline runs.** ``wandb.init`` with ``WANDB_MODE=offline`` writes
+``wandb/offline-run-<time>-<id>/run-<id>.wandb``, a binary transaction log.
+Given that ``wandb/`` folder (or one run folder), the importer reads each
+``.wandb`` file through wandb's own reader (``wandb leet inspect --json``, the
+``wandb-core`` of the installed ``wandb``; needs the ``wandb`` extra, no
+account and no network): the run's config (``hp.<key>``), history (curves,
+``_step`` → step, ``_runtime`` → time_s), summary (finals) and exit code (0 →
+finished, else crashed; no exit record → still running, skipped). A folder
+without exactly one ``.wandb`` file, or one wandb cannot read, is skipped and
+listed.
+
+**Exports.** The source is a folder holding
 
 ``runs.csv`` (or ``.parquet``)
     one row per run, as exported from the runs table or through the API:
@@ -26,8 +37,16 @@ The source is a folder holding
 States: ``finished`` → completed; ``crashed``, ``failed``, ``killed`` →
 failed; ``running``/``pending`` runs are skipped. Summaries give the finals
 (W&B's summary is a run's last logged value unless the run set another
-summary). W&B does not name the workload or the optimizer: give them with
-``constants``, or map a config key with ``mapping``.
+summary): a NaN or infinite summary value (``nan``/``inf`` as Python's
+``repr`` writes them in the docs' export recipe, ``NaN``/``Infinity`` in JSON)
+marks the run diverged; an empty cell or an absent key is a value not logged.
+W&B does not name the workload or the optimizer: give them with
+``constants``, or map a config key — or, in a UI export, any column of the
+runs table — with ``mapping``. The sweep's space is declared for each
+(protocol, optimizer) whose runs all have every parameter it tunes (other
+pairs are listed as skipped). Run ids name history files only when they are
+plain file names (``../x`` is listed as skipped): nothing outside the export
+folder is read.
 """
 
 from __future__ import annotations
@@ -295,6 +314,9 @@ def _export_runs(runs: pd.DataFrame, table_path: Path, history: Path | None, opt
     for column in left:
         if column not in keys:
             builder.report.skip("column", column, "neither config, summary nor run metadata")
+    if _PANDAS_INDEX in runs:
+        builder.report.note(f"column {_PANDAS_INDEX!r} is the row index DataFrame.to_csv "
+                            "writes (the docs' export recipe): not imported")
     out, no_history = [], 0
     for i in range(len(runs)):
         run_id = str(runs[id_column].iloc[i])
