@@ -88,6 +88,8 @@ def test_asha_stopped_trials_carry_their_stopping():
     # the experiment's metric and mode (TuneConfig(metric="val_loss", mode="min"))
     assert study.metric("val_loss").direction == "minimize"
     assert "stated by the format" in import_report(study).metrics["val_loss"]
+    assert study.workload_metrics("default").valid == "val_loss"  # the headline metric
+    assert study.workload_metrics("default").train == "train_loss"  # same quantity, train split
 
 
 def test_asha_mode_read_from_tuner_pickle_without_unpickling(tmp_path):

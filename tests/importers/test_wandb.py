@@ -189,6 +189,9 @@ def test_docs_export_recipe_with_nan_summaries():
     assert "final.val_loss" in trials and trials["final.val_loss"].drop("run-2").notna().all()
     assert trials.loc["run-1", "final.val_loss"] == 0.56
     assert trials.loc["run-0", "hp.nesterov"] == "true"
+    # the sweep's metric is the headline, before val_accuracy (also a validation metric)
+    assert study.workload_metrics("default").valid == "val_loss"
+    assert study.workload_metrics("default").train == "train_loss"
     space = study.spaces[("default", "sgd")]
     assert space["nesterov"].choices == ("true", "false")  # as the trials store booleans
     assert space["batch_size"] == Param("batch_size", "linear", 16, 128)

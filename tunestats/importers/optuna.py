@@ -233,7 +233,7 @@ def read(src: Any, *, study_name: str | None = None, **options: Any) -> Study:
                               curve=None if curve is None else pd.DataFrame(curve),
                               attrs={**study_attrs, **trial.user_attrs, "study": study.study_name,
                                      "state": trial.state.name},
-                              duration_s=duration)
+                              duration_s=duration, stopped_early=trial.state == states.PRUNED)
         _declare_space(builder, study.study_name, distributions, pairs)
     if pruned:
         builder.report.note(f"{pruned} pruned trial(s) stored as failed (attr.state = PRUNED): "
