@@ -22,7 +22,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tunestats._checks import check_positive_int
+from tunestats.analysis import DEFAULT_EDGES
+from tunestats.checks import check_positive_int
 from tunestats.errors import ParameterError, StudyFileError, require
 from tunestats.study import (
     STUDY_FILE,
@@ -36,7 +37,6 @@ from tunestats.study import (
 )
 
 from .config import StudyConfig, TrialSpec
-from .optimizers import INCLUSIONS
 from .worker import run_trial_spec
 
 __all__ = ["RunSummary", "run_study", "study_meta"]
@@ -84,8 +84,9 @@ def study_meta(config: StudyConfig, command: str | None = None,
 
     The provenance names the config (its file name and full text), the study
     seed and how trial seeds derive from it, the package versions, the device
-    and the command. The inclusion graph is the paper's, restricted to the
-    config's optimizers.
+    and the command. The inclusion graph is the paper's, whole
+    (:data:`tunestats.analysis.DEFAULT_EDGES`): relations through an optimizer
+    the config leaves out still hold (SGD ⊆ Adam through Momentum).
     """
     provenance = {
         "generator": "tunestats.runner",
@@ -103,7 +104,7 @@ def study_meta(config: StudyConfig, command: str | None = None,
     }
     targets = {name: dict(entry.targets) for name, entry in config.workloads.items()
                if entry.targets}
-    edges = [list(pair) for pair in INCLUSIONS if set(pair) <= set(config.optimizers)]
+    edges = [list(pair) for pair in DEFAULT_EDGES]
     return StudyMeta(metrics={m.name: m for m in config.metrics()}, spaces=config.spaces(),
                      targets=targets, inclusion={"edges": edges, "aliases": {}},
                      provenance=provenance)

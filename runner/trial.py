@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from tunestats._checks import check_choice, check_positive_int, check_real
+from tunestats.checks import check_choice, check_positive_int, check_real
 
 from .optimizers import make_optimizer
 from .schedules import Schedule

@@ -285,8 +285,10 @@ def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
     pools = study.trials[list(POOL)].drop_duplicates().sort_values(list(POOL))
     if not enough.any():
         return pools.assign(verdict="insufficient data").reset_index(drop=True)
+    subset = study.subset(pd.Series(enough, index=trials.index).reindex(
+        study.trials.index).to_numpy())
     checked = budget_convergence(
-        Study(trials[enough], study.curves, study.meta), metric.name, metric.name,
+        subset, metric.name, metric.name,
         delta=iv["tolerance"], relative=iv["relative"], statistic=iv["statistic"],
         replace=iv["replace"], n_resamples=iv["n_resamples"], seed=iv["seed"])
     keys = checked[list(POOL)].astype(str)

@@ -1,9 +1,9 @@
 """The study format: trials, curves and metadata; reading, writing, validation."""
 
-from .io import load_study, read_json, save_study, write_meta
+from .io import compact_study, done_keys, load_study, read_json, save_study, write_meta
 from .meta import Metric, StudyMeta
 from .model import Pool, Study
-from .records import compact_study, done_keys, read_records, write_record
+from .records import read_records, write_record
 from .schema import SPLITS, STUDY_FILE
 from .validate import validate_tables
 
