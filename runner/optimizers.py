@@ -82,6 +82,11 @@ class _PaperOptimizer(torch.optim.Optimizer):
                 if p.grad is None:
                     continue
                 grad = p.grad
+                if grad.is_sparse:
+                    raise ParameterError(
+                        f"{type(self).__name__} needs dense gradients; a parameter of shape "
+                        f"{tuple(p.shape)} has a sparse one (e.g. nn.Embedding(sparse=True)): "
+                        "build the model with dense gradients.")
                 if group["weight_decay"]:
                     grad = grad.add(p, alpha=group["weight_decay"])
                 self._update(p, grad, self.state[p], group)

@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 
+from tunestats.analysis import DEFAULT_EDGES
 from tunestats.cli.main import main
 from tunestats.runner.config import load_config
 from tunestats.runner.execute import run_study
@@ -77,7 +78,8 @@ def test_local_run_compacts_validates_and_matches_the_plan(reference):
     meta = json.loads((reference / "study.json").read_text())
     assert meta["provenance"]["seed"] == 11 and "torch" in meta["provenance"]["versions"]
     assert meta["targets"] == {"tiny": {"valid_error": 0.5}}
-    assert meta["inclusion"]["edges"] == []  # sgd ⊆ adam only through momentum
+    # the paper's whole graph: sgd ⊆ adam holds through momentum, absent from the study
+    assert meta["inclusion"]["edges"] == [list(edge) for edge in DEFAULT_EDGES]
     assert set(study.metrics) == {"train_loss", "valid_loss", "valid_error", "test_loss",
                                   "test_error"}
 

@@ -1,6 +1,7 @@
 """The study format: trials, curves and metadata; reading, writing, validation."""
 
 from .io import compact_study, done_keys, load_study, read_json, save_study, write_meta
+from .lock import study_lock
 from .meta import Metric, StudyMeta
 from .model import Pool, Study
 from .records import read_records, write_record
@@ -20,6 +21,7 @@ __all__ = [
     "read_json",
     "read_records",
     "save_study",
+    "study_lock",
     "validate_tables",
     "write_meta",
     "write_record",

@@ -25,7 +25,7 @@ from .._checks import check_choice
 from ..errors import StudyFileError, StudyValidationError
 from . import records
 from ._atomic import atomic_write
-from ._lock import holds_lock, study_lock
+from .lock import holds_lock, study_lock
 from .meta import StudyMeta, parse_meta
 from .model import Study
 from .schema import (
