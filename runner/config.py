@@ -89,7 +89,23 @@ _SPACE_KEYS = {"params", "fixed", "derived", "sampler"}
 
 @dataclass(frozen=True)
 class WorkloadEntry:
-    """One workload of a study: a registered builder, its options and the budget."""
+    """One workload of a study: a registered builder, its options and the budget.
+
+    Attributes
+    ----------
+    name : str
+        The workload's name in the study (the config's table name).
+    kind : str
+        The registered workload it builds.
+    options : mapping
+        Keyword options of the builder.
+    steps : int
+        Step budget of every trial.
+    eval_every : int
+        Steps between evaluations.
+    targets : mapping of str to float
+        Metric → target value, for steps-to-target.
+    """
 
     name: str
     kind: str
@@ -190,7 +206,18 @@ _WORKLOAD_CACHE: dict[tuple[str, str], Workload] = {}
 
 
 def build_workload(entry: WorkloadEntry) -> Workload:
-    """The :class:`~tunestats.runner.workloads.Workload` of ``entry``, built once per process."""
+    """The :class:`~tunestats.runner.workloads.Workload` of ``entry``, built once per process.
+
+    Parameters
+    ----------
+    entry : WorkloadEntry
+        The workload's kind and options.
+
+    Returns
+    -------
+    Workload
+        Cached by kind and options (a worker builds each workload once).
+    """
     key = (entry.kind, repr(sorted(entry.options.items())))
     if key not in _WORKLOAD_CACHE:
         _WORKLOAD_CACHE[key] = make_workload(entry.kind, **entry.options)
@@ -225,7 +252,24 @@ def load_config(path: str | Path) -> StudyConfig:
 
 
 def parse_config(raw: Mapping[str, Any], source: str = "") -> StudyConfig:
-    """Build a :class:`StudyConfig` from the parsed TOML mapping ``raw``."""
+    """Build a :class:`StudyConfig` from the parsed TOML mapping ``raw``.
+
+    Parameters
+    ----------
+    raw : mapping
+        The parsed config file.
+    source : str, default ""
+        The config's text, kept in the study's provenance (and compared on resume).
+
+    Returns
+    -------
+    StudyConfig
+
+    Raises
+    ------
+    ParameterError
+        An unknown key, optimizer, preset, parameter or scale, a bad value.
+    """
     _no_unknown("the config", raw, _TOP_KEYS)
     imports = tuple(raw.get("imports", ()))
     for module in imports:

@@ -99,6 +99,19 @@ def study_meta(config: StudyConfig, command: str | None = None,
     and the command. The inclusion graph is the paper's, whole
     (:data:`tunestats.analysis.DEFAULT_EDGES`): relations through an optimizer
     the config leaves out still hold (SGD ⊆ Adam through Momentum).
+
+    Parameters
+    ----------
+    config : StudyConfig
+        The study.
+    command : str, optional
+        The command line.
+    config_file : str, optional
+        The config's file name.
+
+    Returns
+    -------
+    StudyMeta
     """
     provenance = {
         "generator": "tunestats.runner",

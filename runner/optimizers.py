@@ -160,7 +160,16 @@ class Momentum(_PaperOptimizer):
 class Nesterov(Momentum):
     r"""Nesterov momentum: :math:`v ← γv + ∇ℓ;\ θ ← θ − η(γv + ∇ℓ)` with :math:`v_0 = 0`.
 
-    Takes the parameters of :class:`Momentum`.
+    Parameters
+    ----------
+    params : iterable
+        Parameters or parameter groups to optimise.
+    lr : float
+        The learning rate η ≥ 0.
+    momentum : float
+        γ in [0, 1).
+    weight_decay : float, default 0
+        L2 coefficient λ; the gradient becomes ∇ℓ + λθ.
     """
 
     nesterov = True
@@ -271,7 +280,20 @@ class NAdam(Adam):
         θ ← θ − α \frac{\sqrt{1−β_2^t}}{1−β_1^t}
         \frac{β_1 m + (1−β_1)∇ℓ}{\sqrt{v} + ε},
 
-    with m and v the updated moments of :class:`Adam`, whose parameters it takes.
+    with m and v the updated moments of :class:`Adam`.
+
+    Parameters
+    ----------
+    params : iterable
+        Parameters or parameter groups to optimise.
+    lr : float
+        The learning rate α ≥ 0.
+    beta1, beta2 : float
+        β₁ and β₂ in [0, 1).
+    epsilon : float
+        ε ≥ 0.
+    weight_decay : float, default 0
+        L2 coefficient λ; the gradient becomes ∇ℓ + λθ.
 
     Notes
     -----

@@ -155,7 +155,17 @@ def derive_seed(seed: int, *parts: str | int) -> int:
 
 
 def planned_count(config: StudyConfig) -> int:
-    """How many trials ``config`` plans (computed without planning them)."""
+    """How many trials ``config`` plans (computed without planning them).
+
+    Parameters
+    ----------
+    config : StudyConfig
+        The study.
+
+    Returns
+    -------
+    int
+    """
     per_repeat = sum(config.protocol_trials.get(protocol, config.trials)
                      for _, protocol, _ in config.pools())
     return per_repeat * config.repeats

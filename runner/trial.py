@@ -61,7 +61,17 @@ class TrialResult:
 
 
 def resolve_device(device: str) -> torch.device:
-    """``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when available, else CPU) as a device."""
+    """``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when available, else CPU) as a device.
+
+    Parameters
+    ----------
+    device : {"cpu", "cuda", "auto"}
+        The config's device.
+
+    Returns
+    -------
+    torch.device
+    """
     check_choice("device", device, ("cpu", "cuda", "auto"))
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"

@@ -51,7 +51,13 @@ STANDARD_METRICS = (
 
 @dataclass(frozen=True)
 class Splits:
-    """The three data splits, each a pair ``(inputs, targets)`` of tensors."""
+    """The three data splits, each a pair ``(inputs, targets)`` of tensors.
+
+    Attributes
+    ----------
+    train, valid, test : tuple of (Tensor, Tensor)
+        Inputs and targets of each split, as many targets as inputs, at least one.
+    """
 
     train: tuple[torch.Tensor, torch.Tensor]
     valid: tuple[torch.Tensor, torch.Tensor]
@@ -67,17 +73,56 @@ class Splits:
 
 
 def classification_error(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Fraction of arg-max predictions of ``output`` that differ from ``target``."""
+    """Fraction of arg-max predictions of ``output`` that differ from ``target``.
+
+    Parameters
+    ----------
+    output : Tensor
+        Scores of shape ``(N, C)`` or ``(N, T, C)``.
+    target : Tensor
+        Classes of shape ``(N,)`` or ``(N, T)``.
+
+    Returns
+    -------
+    Tensor
+        A scalar.
+    """
     return (output.argmax(dim=-1) != target).float().mean()
 
 
 def cross_entropy(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy (nats) over every predicted position."""
+    """Mean cross-entropy (nats) over every predicted position.
+
+    Parameters
+    ----------
+    output : Tensor
+        Scores of shape ``(N, C)`` or ``(N, T, C)``.
+    target : Tensor
+        Classes of shape ``(N,)`` or ``(N, T)``.
+
+    Returns
+    -------
+    Tensor
+        A scalar.
+    """
     return functional.cross_entropy(output.flatten(0, -2), target.flatten())
 
 
 def accuracy(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Fraction of arg-max predictions of ``output`` that equal ``target``."""
+    """Fraction of arg-max predictions of ``output`` that equal ``target``.
+
+    Parameters
+    ----------
+    output : Tensor
+        Scores of shape ``(N, C)`` or ``(N, T, C)``.
+    target : Tensor
+        Classes of shape ``(N,)`` or ``(N, T)``.
+
+    Returns
+    -------
+    Tensor
+        A scalar.
+    """
     return (output.argmax(dim=-1) == target).float().mean()
 
 

@@ -114,6 +114,7 @@ def wait_for_records(folder, count, process, timeout=120):
     raise AssertionError(f"no {count} record(s) appeared (exit code {process.poll()})")
 
 
+@pytest.mark.slow
 def test_sigkill_at_a_random_point_then_rerun_gives_the_same_trial_set(reference, tmp_path):
     # kill once a random number (1 to 10) of the 12 trials is written: mid-run by design
     seed = int.from_bytes(os.urandom(4), "little")
@@ -292,6 +293,7 @@ def alive(pid):
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_die_with_a_killed_parent(tmp_path):
     config = write_config(tmp_path, trials=10, steps=3000)

@@ -140,6 +140,10 @@ def parse_inclusion(spec: Any, source: str, *, error: type[Exception] = Paramete
         Raised for a malformed graph (:class:`ParameterError` for an
         argument, :class:`DataError` for a file).
 
+    Returns
+    -------
+    InclusionGraph
+
     Raises
     ------
     error
@@ -192,6 +196,11 @@ def inclusion_graph(study: Study, graph: Any = None) -> InclusionGraph:
         A graph, its JSON object, or a JSON file holding it. Default: the
         graph declared in ``study.json`` (``inclusion``), else the paper's
         graph (:data:`DEFAULT_EDGES`, names matched case-insensitively).
+
+    Returns
+    -------
+    InclusionGraph
+        Checked against the study's optimizers.
 
     Raises
     ------

@@ -50,7 +50,23 @@ __all__ = [
 
 
 def read_json(path: Path) -> Any:
-    """Parse a JSON file; a syntax error names the file, line and column."""
+    """Parse a JSON file; a syntax error names the file, line and column.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    object
+        The parsed JSON value.
+
+    Raises
+    ------
+    StudyFileError
+        Unreadable, not UTF-8, or malformed JSON.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -118,8 +134,23 @@ def read_jsonl(path: Path, text_columns: set[str] = frozenset(),
                empty_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read a JSON Lines table (one JSON object per line) into a DataFrame.
 
-    ``text_columns`` are kept as text; ``empty_columns`` are the columns of
-    the table when the file holds no row (JSON Lines has no header).
+    Parameters
+    ----------
+    path : Path
+        The file.
+    text_columns : set of str, optional
+        Columns kept as text.
+    empty_columns : tuple of str, optional
+        The table's columns when the file holds no row (JSON Lines has no header).
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    StudyFileError
+        A line that is not valid JSON or not an object.
     """
     rows = []
     with path.open(encoding="utf-8") as handle:
@@ -218,7 +249,15 @@ def load_study(path: Any, *, compact: bool = False) -> Study:
 
 
 def write_meta(folder: Path, meta: StudyMeta) -> None:
-    """Write ``study.json`` atomically."""
+    """Write ``study.json`` atomically.
+
+    Parameters
+    ----------
+    folder : Path
+        The study folder (created if needed).
+    meta : StudyMeta
+        What to write.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     text = json.dumps(meta.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
     atomic_write(folder / STUDY_FILE, lambda p: p.write_text(text + "\n", encoding="utf-8"))

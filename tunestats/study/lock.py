@@ -30,7 +30,17 @@ _HELD: dict[Path, int] = {}
 
 
 def holds_lock(folder: Path) -> bool:
-    """Whether this process holds the lock on ``folder``."""
+    """Whether this process holds the lock on ``folder``.
+
+    Parameters
+    ----------
+    folder : Path
+        A study folder.
+
+    Returns
+    -------
+    bool
+    """
     return Path(folder).resolve() in _HELD
 
 
@@ -38,11 +48,21 @@ def holds_lock(folder: Path) -> bool:
 def study_lock(folder: Path, what: str) -> Iterator[None]:
     """Hold the lock on the existing folder ``folder`` while the block runs.
 
+    Parameters
+    ----------
+    folder : Path
+        The study folder; it must exist.
+    what : str
+        What this process wants to do, for the message (e.g. "run the study").
+
+    Yields
+    ------
+    None
+
     Raises
     ------
     StudyFileError
-        If another process holds it; ``what`` says what this one wanted to
-        do, e.g. ``"run the study"``.
+        If another process holds the lock.
     """
     folder = Path(folder).resolve()
     if folder in _HELD or fcntl is None:

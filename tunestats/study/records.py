@@ -80,7 +80,18 @@ def write_record(study_dir: Any, record: Mapping[str, Any]) -> Path:
 
 
 def record_files(study_dir: Path) -> list[Path]:
-    """The record files of ``study_dir`` (none when it has no records folder), sorted."""
+    """The record files of ``study_dir``, sorted.
+
+    Parameters
+    ----------
+    study_dir : Path
+        The study folder.
+
+    Returns
+    -------
+    list of Path
+        Empty when it has no records folder.
+    """
     folder = study_dir / RECORDS_DIR
     if not folder.is_dir():
         return []
@@ -88,7 +99,24 @@ def record_files(study_dir: Path) -> list[Path]:
 
 
 def load_record(path: Path) -> dict[str, Any]:
-    """One record file as a dict; a malformed file is a one-line error naming it."""
+    """One record file as a dict.
+
+    Parameters
+    ----------
+    path : Path
+        The record file.
+
+    Returns
+    -------
+    dict
+        The record (key, status, hp, final, curve, ...).
+
+    Raises
+    ------
+    StudyFileError
+        Unreadable, not UTF-8, malformed JSON, not an object, a missing key
+        field, or ``hp``/``final``/``attr``/``curve`` that is not an object.
+    """
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
@@ -112,7 +140,18 @@ def load_record(path: Path) -> dict[str, Any]:
 
 
 def read_records(study_dir: Any) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The records of ``study_dir`` as (trials, curves) tables, or None if there are none."""
+    """The records of ``study_dir`` as (trials, curves) tables.
+
+    Parameters
+    ----------
+    study_dir : str or Path
+        The study folder.
+
+    Returns
+    -------
+    tuple of DataFrame or None
+        ``(trials, curves)``, or None when there is no record.
+    """
     files = record_files(Path(study_dir))
     if not files:
         return None
