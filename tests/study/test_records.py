@@ -130,7 +130,7 @@ def test_done_keys_reads_the_tables_in_their_format(tmp_path: Path, fmt: str) ->
 def test_compaction_keeps_the_table_format(running_study: Path) -> None:
     study = make_small_study()
     study.save(running_study, format="csv")
-    write_record(running_study, _record(50))
+    write_record(running_study, {**_record(50), "hp": {"learning_rate": 0.01, "momentum": 0.9}})
     compacted = compact_study(running_study)
     assert (running_study / "trials.csv").exists() and not (running_study / "records").exists()
     assert not (running_study / "trials.parquet").exists()

@@ -2,7 +2,7 @@
 
 from .io import compact_study, done_keys, load_study, read_json, save_study, write_meta
 from .lock import study_lock
-from .meta import Metric, StudyMeta
+from .meta import Metric, StudyMeta, WorkloadMetrics
 from .model import Pool, Study
 from .records import read_records, write_record
 from .schema import SPLITS, STUDY_FILE
@@ -15,6 +15,7 @@ __all__ = [
     "Pool",
     "Study",
     "StudyMeta",
+    "WorkloadMetrics",
     "compact_study",
     "done_keys",
     "load_study",
