@@ -9,7 +9,11 @@ Seeds derive from the study seed by :func:`derive_seed`:
 ``SeedSequence(seed, spawn_key=(crc32(workload), crc32(protocol),
 crc32(optimizer), repeat, trial)).generate_state(1)[0]`` for a trial, and the
 same rule on ``(workload, protocol, optimizer, repeat)`` for the Halton
-scrambling of each pool.
+scrambling of each pool. This is the package's randomness policy (keyed child
+streams, never one stream shared pool after pool; see ``tunestats._random``)
+with the runner's own key hashing (one CRC-32 per part rather than one of the
+parts joined by ``/``), kept so that studies already run resume with the same
+seeds.
 """
 
 from __future__ import annotations
