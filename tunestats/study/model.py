@@ -471,9 +471,9 @@ class Study:
             for col in finals:
                 metric = self.meta.metrics[col[len(FINAL):]]
                 values = frame.loc[frame["status"] == "completed", col].to_numpy(dtype=float)
-                best = np.nanmin(values) if metric.direction == "minimize" else np.nanmax(values)
-                row[f"best {metric.name}"] = best if values.size and not np.all(
-                    np.isnan(values)) else np.nan
+                empty = not values.size or np.all(np.isnan(values))
+                row[f"best {metric.name}"] = np.nan if empty else (
+                    np.nanmin(values) if metric.direction == "minimize" else np.nanmax(values))
             tuned = [c[len(HP):] for c in frame.columns if c.startswith(HP)
                      and frame[c].nunique(dropna=True) > 1]
             row["tuned"] = ", ".join(tuned)
