@@ -25,6 +25,7 @@ from .._checks import (
     check_real,
     check_seed,
 )
+from .._html import HtmlRepr
 from ..errors import ParameterError
 from ..kernels.convergence import STATISTICS
 from ..study import Metric, Pool, Study
@@ -40,7 +41,7 @@ LOG_SCALES = ("log", "reverse_log")
 
 
 @dataclass(frozen=True, eq=False)
-class SpaceCheck:
+class SpaceCheck(HtmlRepr):
     """The result of :func:`check_space`.
 
     Attributes

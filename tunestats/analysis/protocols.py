@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._html import HtmlRepr
 from ..errors import ParameterError
 from ..study import Study
 from ._frames import stack_parts
@@ -31,7 +32,7 @@ _VIOLATION_COLUMNS = ["workload", "protocol", "k", "included", "including",
 
 
 @dataclass(frozen=True)
-class ProtocolComparison:
+class ProtocolComparison(HtmlRepr):
     """Everything :func:`compare_protocols` finds.
 
     Attributes
