@@ -130,7 +130,7 @@ def figure_section(study: Study, *, dpi: int, unavailable) -> str:
         else:
             caption = escape(CAPTIONS.get(spec.name, spec.description))
             for item in embedded:
-                out.append(f'<figure id="{escape(item.stem)}"><img src="{item.uri}" '
+                out.append(f'<figure id="fig-{escape(item.stem)}"><img src="{item.uri}" '
                            f'alt="{escape(item.alt)}"><figcaption><strong>'
                            f"{escape(item.stem)}.</strong> {caption}</figcaption></figure>")
         out.append("</section>")
