@@ -19,7 +19,6 @@ from .errors import ParameterError
 __all__ = [
     "DIRECTIONS",
     "all_finite",
-    "as_generator",
     "as_list",
     "check_bool",
     "check_choice",
@@ -29,7 +28,6 @@ __all__ = [
     "check_positive_int_array",
     "check_real",
     "check_real_array",
-    "check_seed",
 ]
 
 DIRECTIONS = ("minimize", "maximize")
@@ -160,40 +158,6 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ParameterError(f"`{name}` must be True or False; got {_got(value)}.")
     return bool(value)
-
-
-def _is_seed(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
-
-
-def check_seed(seed: Any) -> int:
-    """Return ``seed`` as an ``int`` if it is a non-negative integer, else raise.
-
-    For computations that derive their own streams from the seed (e.g. one per
-    pool), where a Generator would not do.
-    """
-    if not _is_seed(seed):
-        raise ParameterError(f"`seed` must be a non-negative integer (an explicit seed keeps "
-                             f"results reproducible); got {seed!r}.")
-    return int(seed)
-
-
-def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
-    """Turn ``seed`` (an int, a SeedSequence or a Generator) into a Generator.
-
-    ``None`` is refused: every random computation in tunestats takes an
-    explicit seed so that the same call gives the same bytes.
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, np.random.SeedSequence):
-        return np.random.default_rng(seed)
-    if _is_seed(seed):
-        return np.random.default_rng(int(seed))
-    raise ParameterError(
-        f"`{name}` must be a non-negative integer, a numpy SeedSequence or a numpy "
-        f"Generator (an explicit seed keeps results reproducible); got {_got(seed)}."
-    )
 
 
 def as_list(value: Any) -> list[Any]:

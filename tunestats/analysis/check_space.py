@@ -23,9 +23,9 @@ from .._checks import (
     check_fraction,
     check_positive_int,
     check_real,
-    check_seed,
 )
 from .._html import HtmlRepr
+from .._random import DEFAULT_SEED, root_sequence
 from ..errors import ParameterError
 from ..kernels.convergence import STATISTICS
 from ..study import Metric, Pool, Study
@@ -111,7 +111,7 @@ def _check_space_iv(study: Study, metric: str | None, params: Any, top_q: Any, e
         "statistic": check_choice("statistic", statistic, STATISTICS),
         "replace": check_bool("replace", replace),
         "n_resamples": check_positive_int("n_resamples", n_resamples),
-        "seed": check_seed(seed),
+        "seed": root_sequence(seed),
     }
 
 
@@ -120,7 +120,7 @@ def check_space(study: Study, *, metric: str | None = None,
                 edge: float = 0.05, alpha: float = 0.05, extend_decades: float = 1.0,
                 extend_fraction: float = 0.5, tolerance: float = 0.02, relative: bool = True,
                 statistic: str = "median", replace: bool = True, n_resamples: int = 200,
-                seed: int = 0) -> SpaceCheck:
+                seed: Any = DEFAULT_SEED) -> SpaceCheck:
     """Check that every pool's best trials lie away from the edges of its search space.
 
     Parameters
@@ -163,7 +163,7 @@ def check_space(study: Study, *, metric: str | None = None,
     n_resamples : int, default 200
         Outer-bootstrap resamples for the probability that doubling still
         helps (reported only; the verdict uses the exact statistic).
-    seed : int, default 0
+    seed : int, SeedSequence or Generator, default 0
         Seed of that bootstrap; each pool draws from its own stream (see
         :func:`tunestats.budget_convergence`).
 

@@ -1,7 +1,7 @@
 """The study format: trials, curves and metadata; reading, writing, validation."""
 
 from .io import load_study, read_json, save_study, write_meta
-from .meta import Metric, StudyMeta
+from .meta import Metric, StudyMeta, WorkloadMetrics
 from .model import Pool, Study
 from .records import compact_study, done_keys, read_records, write_record
 from .schema import SPLITS, STUDY_FILE
@@ -14,6 +14,7 @@ __all__ = [
     "Pool",
     "Study",
     "StudyMeta",
+    "WorkloadMetrics",
     "compact_study",
     "done_keys",
     "load_study",

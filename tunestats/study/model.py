@@ -12,8 +12,18 @@ import pandas as pd
 from .._checks import as_list
 from ..errors import DataError, ParameterError, StudyValidationError, warn_problems
 from ..space import SearchSpace
-from .meta import Metric, StudyMeta
-from .schema import ATTR, FINAL, HP, KEY, POOL, STRING, normalize_curves, normalize_trials
+from .meta import Metric, StudyMeta, WorkloadMetrics
+from .schema import (
+    ATTR,
+    FINAL,
+    HP,
+    KEY,
+    POOL,
+    ROLES,
+    STRING,
+    normalize_curves,
+    normalize_trials,
+)
 from .validate import validate_tables
 
 __all__ = ["Pool", "Study"]
@@ -51,6 +61,28 @@ def _metrics_from(metrics: Any) -> dict[str, Metric]:
             return {m.name: m for m in items}
     raise ParameterError("`metrics` must be a mapping of name → Metric (or {direction, split}) "
                          f"or a list of Metric; got {metrics!r}.")
+
+
+def _workloads_from(workloads: Any) -> dict[str, WorkloadMetrics]:
+    if workloads is None:
+        return {}
+    if not isinstance(workloads, Mapping):
+        raise ParameterError("`workloads` must map a workload to a WorkloadMetrics (or "
+                             f"{{metrics, valid, test, train}}); got {type(workloads).__name__}.")
+    out = {}
+    for workload, spec in workloads.items():
+        if isinstance(spec, Mapping):
+            unknown = sorted(set(spec) - {"metrics", *ROLES})
+            if unknown or "metrics" not in spec or "valid" not in spec:
+                raise ParameterError(f"`workloads[{workload!r}]` needs `metrics` and `valid` "
+                                     f"(and optionally test, train); got {dict(spec)!r}.")
+            spec = WorkloadMetrics(tuple(spec["metrics"]), spec["valid"], spec.get("test"),
+                                   spec.get("train"))
+        if not isinstance(spec, WorkloadMetrics):
+            raise ParameterError(f"`workloads[{workload!r}]` must be a WorkloadMetrics; "
+                                 f"got {spec!r}.")
+        out[str(workload)] = spec
+    return out
 
 
 def _spaces_from(spaces: Any) -> dict[tuple[str, str], SearchSpace]:
@@ -109,7 +141,8 @@ class Study:
                     targets: Mapping[str, Mapping[str, float]] | None = None,
                     inclusion: Mapping[str, Any] | None = None,
                     provenance: Mapping[str, Any] | None = None,
-                    name: str | None = None, text_columns: Iterable[str] = ()) -> Study:
+                    name: str | None = None, text_columns: Iterable[str] = (),
+                    workloads: Mapping[str, Any] | None = None) -> Study:
         """Build a study from pandas tables, validating them.
 
         Parameters
@@ -128,6 +161,10 @@ class Study:
         text_columns : iterable of str
             ``hp.``/``attr.`` columns to keep as text even when their values
             look like numbers.
+        workloads : mapping, optional
+            ``{workload: WorkloadMetrics}`` or ``{workload: {"metrics": [...],
+            "valid": ..., "test": ..., "train": ...}}``: the metrics each
+            workload logs and their roles (``workloads`` in ``study.json``).
 
         Raises
         ------
@@ -143,7 +180,8 @@ class Study:
         elif not isinstance(curves, pd.DataFrame):
             raise ParameterError(f"`curves` must be a DataFrame; got {type(curves).__name__}.")
         meta = StudyMeta(_metrics_from(metrics), _spaces_from(spaces), dict(targets or {}),
-                         inclusion, dict(provenance or {}), tuple(text_columns), name=name)
+                         inclusion, dict(provenance or {}), tuple(text_columns), name=name,
+                         workloads=_workloads_from(workloads))
         return cls._checked(trials, curves, meta, files={"trials": "trials (DataFrame)",
                                                          "curves": "curves (DataFrame)"})
 
@@ -198,20 +236,108 @@ class Study:
             raise ParameterError(f"unknown metric {name!r}: the study declares "
                                  f"{', '.join(self.meta.metrics)}.") from None
 
-    def headline_metric(self) -> Metric:
-        """The metric the study is judged by: the first declared validation metric
-        with final values (else the first metric with final values).
+    def headline_metric(self, workload: str | None = None) -> Metric:
+        """The metric the study (or one workload) is judged by.
+
+        For a ``workload``: its ``valid`` metric (see :meth:`workload_metrics`).
+        For the whole study: the first declared validation metric with final
+        values (else the first metric with final values).
 
         Raises
         ------
         DataError
             If no metric has final values (no ``final.<metric>`` column).
+        ParameterError
+            For a workload the study does not have.
         """
+        if workload is not None:
+            return self.metric(self.workload_metrics(workload).valid)
+        return self.metric(self._study_role("valid"))
+
+    def _study_role(self, role: str) -> str:
+        """The study-level rule: the first declared metric of split ``role`` with final
+        values (for ``valid``: else the first metric with final values)."""
         finals = [m for m in self.meta.metrics if FINAL + m in self.trials]
         if not finals:
             raise DataError("the trials have no final.<metric> column")
-        valid = [m for m in finals if self.meta.metrics[m].split == "valid"]
-        return self.meta.metrics[(valid or finals)[0]]
+        of_split = [m for m in finals if self.meta.metrics[m].split == role]
+        if of_split:
+            return of_split[0]
+        if role == "valid":
+            return finals[0]
+        raise ParameterError(f"no metric with final values plays the role {role!r}: the "
+                             f"study has final values of {', '.join(finals)}.")
+
+    def workloads(self) -> list[str]:
+        """The workloads that have trials, sorted."""
+        return sorted(str(w) for w in self.trials["workload"].unique())
+
+    def workload_metrics(self, workload: str) -> WorkloadMetrics:
+        """The metrics ``workload`` logs and the metric playing each role.
+
+        As declared under ``workloads`` in ``study.json``; for a study without
+        that section, derived: every declared metric, the roles by the
+        study-level rule (see :meth:`headline_metric`).
+
+        Raises
+        ------
+        ParameterError
+            For a workload the study does not have (or has no entry for).
+        """
+        present = self.workloads()
+        if workload not in present and workload not in self.meta.workloads:
+            raise ParameterError(f"unknown workload {workload!r}: the study has "
+                                 f"{', '.join(present)}.")
+        if self.meta.workloads:
+            try:
+                return self.meta.workloads[workload]
+            except KeyError:
+                raise ParameterError(f"workload {workload!r} has no entry under `workloads` "
+                                     "in study.json") from None
+        roles = {}
+        for role in ("test", "train"):
+            try:
+                roles[role] = self._study_role(role)
+            except ParameterError:
+                roles[role] = None
+        return WorkloadMetrics(tuple(self.meta.metrics), self._study_role("valid"), **roles)
+
+    def resolve_metric(self, name_or_role: str, workload: str | None = None) -> Metric:
+        """The metric meant by a metric name or a role, for one workload.
+
+        Parameters
+        ----------
+        name_or_role : str
+            A declared metric name, or one of the roles ``"valid"``, ``"test"``,
+            ``"train"`` (the workload's metric playing that role).
+        workload : str, optional
+            The workload; None: the study-level rule for roles, and no check
+            that a named metric is logged.
+
+        Raises
+        ------
+        ParameterError
+            An unknown metric; a role the workload has no metric for; a metric
+            the workload does not log.
+        """
+        if not isinstance(name_or_role, str):
+            raise ParameterError("a metric must be given as a metric name or one of the roles "
+                                 f"{', '.join(ROLES)}; got {name_or_role!r}.")
+        if name_or_role in ROLES and name_or_role not in self.meta.metrics:
+            if workload is None:
+                return self.metric(self._study_role(name_or_role))
+            name = self.workload_metrics(workload).role(name_or_role)
+            if name is None:
+                raise ParameterError(f"workload {workload!r} has no metric playing the role "
+                                     f"{name_or_role!r}.")
+            return self.metric(name)
+        metric = self.metric(name_or_role)
+        if workload is not None and self.meta.workloads:
+            logged = self.workload_metrics(workload).metrics
+            if name_or_role not in logged:
+                raise ParameterError(f"workload {workload!r} does not log the metric "
+                                     f"{name_or_role!r}; it logs {', '.join(logged)}.")
+        return metric
 
     # -- pools and selection --------------------------------------------------
     def pool_keys(self) -> list[Pool]:

@@ -47,6 +47,7 @@ __all__ = [
     "KEY",
     "POOL",
     "RECORDS_DIR",
+    "ROLES",
     "SCHEMA_VERSION",
     "SPLITS",
     "STATUSES",
@@ -80,6 +81,9 @@ POOL = ("workload", "protocol", "optimizer")
 KEY = (*POOL, "repeat", "trial")
 STATUSES = ("completed", "diverged", "failed")
 SPLITS = ("train", "valid", "test")
+#: The split roles a workload's metrics play (``workloads`` in study.json); the
+#: headline metric plays ``valid``.
+ROLES = ("valid", "test", "train")
 HP = "hp."
 FINAL = "final."
 ATTR = "attr."

@@ -137,6 +137,7 @@ def _trial_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> boo
                    "each (workload, protocol, optimizer, repeat, trial) once")
 
     completed = (trials["status"] == "completed").to_numpy() if "status" in trials else None
+    logs = _logged_by(c, trials, meta) if usable else None
     for col in trials.columns:
         if not col.startswith(FINAL):
             continue
@@ -147,13 +148,53 @@ def _trial_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> boo
                   "under `metrics` with a direction and a split)")
         if _numeric_problems(c, "trials", trials, col) and completed is not None:
             values = pd.to_numeric(trials[col], errors="coerce").to_numpy(dtype=float)
-            bad = completed & ~np.isfinite(values)
+            logged = np.ones(len(trials), dtype=bool) if logs is None else logs(metric)
+            bad = completed & logged & ~np.isfinite(values)
             if bad.any():
                 c.rows("trials", trials, bad, "non-finite final metric in a completed trial",
                        col, trials[col], "a finite number (mark the trial `diverged` instead)")
+            stray = ~logged & ~np.isnan(values)
+            if stray.any():
+                c.rows("trials", trials, stray, "final value of a metric the trial's workload "
+                       "does not log (see `workloads` in study.json)", col, trials[col],
+                       "NaN, or the metric listed under the workload's `metrics`")
+    if logs is not None:
+        for metric in meta.metrics:
+            rows = completed & logs(metric) if completed is not None else logs(metric)
+            if FINAL + metric not in trials and rows.any():
+                workload = trials["workload"].iloc[int(np.flatnonzero(rows)[0])]
+                c.add("trials", f"workload {workload!r} declares the metric {metric!r} but the "
+                      "trials have no final value for it", FINAL + metric,
+                      expected=f"a column {FINAL + metric!r} (or leave {metric!r} out of the "
+                      "workload's `metrics`)")
     if usable:
         _space_problems(c, trials, meta)
     return usable
+
+
+def _logged_by(c: _Collector, trials: pd.DataFrame, meta: StudyMeta):
+    """With a ``workloads`` section: a function metric → mask of the trials whose
+    workload logs it (workloads without an entry reported); without: None."""
+    if not meta.workloads:
+        return None
+    names = trials["workload"].astype(str)
+    present = set(names.unique())
+    for workload in sorted(present - set(meta.workloads)):
+        c.add("trials", "workload without an entry under `workloads` in study.json",
+              "workload", value=workload,
+              expected="an entry {metrics, valid} for every workload (or no section at all)")
+    for workload in sorted(set(meta.workloads) - present):
+        c.add("trials", "`workloads` in study.json declares a workload that has no trials",
+              "workload", value=workload, expected="one of " + ", ".join(sorted(present)),
+              severity="warning")
+    codes, uniques = pd.factorize(names)
+    listed = {m: np.array([m in meta.workloads[w].metrics if w in meta.workloads else False
+                           for w in uniques], dtype=bool) for m in meta.metrics}
+
+    def logs(metric: str) -> np.ndarray:
+        return listed[metric][codes] if metric in listed else np.zeros(len(trials), bool)
+
+    return logs
 
 
 def _space_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> None:
