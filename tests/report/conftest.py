@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,9 +38,7 @@ def _shared(tmp_path_factory, worker_id: str, name: str, write: Callable[[Path],
 
 
 def _write_report(study_dir: Path, folder: Path) -> None:
-    start = time.perf_counter()
     report(load_study(study_dir), folder / "report.html")
-    (folder / "seconds").write_text(f"{time.perf_counter() - start:.3f}")
 
 
 def copy_algoperf_subset(dst: Path) -> dict[str, dict[str, float]]:
@@ -64,7 +61,7 @@ def copy_algoperf_subset(dst: Path) -> dict[str, dict[str, float]]:
 
 @pytest.fixture(scope="session")
 def bundled_report(tmp_path_factory, worker_id) -> Path:
-    """The folder holding ``report.html`` of data/study and ``seconds`` it took."""
+    """The folder holding ``report.html`` of data/study."""
     return _shared(tmp_path_factory, worker_id, "report-bundled",
                    lambda folder: _write_report(BUNDLED, folder))
 

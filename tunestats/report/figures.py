@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from ..errors import TunestatsError
 from ..figures import FIGURES, FigureSpec, NotApplicable
 from ..study import Study
+from .sections import unavailable
 
 __all__ = ["CAPTIONS", "EmbeddedFigure", "embed_figures", "figure_section"]
 
@@ -113,9 +114,9 @@ def embed_figures(study: Study, spec: FigureSpec, *, dpi: int) -> list[EmbeddedF
             plt.close(fig)
 
 
-def figure_section(study: Study, *, dpi: int, unavailable) -> str:
+def figure_section(study: Study, *, dpi: int) -> str:
     """The figures section: one ``<h3>`` per registered family, its figures and caption,
-    or one line saying why the family does not apply (``unavailable(reason)``)."""
+    or one line saying why the family does not apply."""
     import matplotlib
 
     matplotlib.use("Agg")

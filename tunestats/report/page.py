@@ -28,12 +28,12 @@ def render_report(study: Study, *, dpi: int = 72,
     # matplotlib, the figures and the importers load only when a report is written, so
     # that `import tunestats` (which exports this function) stays light.
     from .figures import figure_section
-    from .sections import Analyses, summary_section, tables_section, unavailable, verdicts_section
+    from .sections import Analyses, summary_section, tables_section, verdicts_section
 
     analyses = Analyses(study)
     builders = {"summary": lambda: summary_section(study),
                 "verdicts": lambda: verdicts_section(analyses),
-                "figures": lambda: figure_section(study, dpi=dpi, unavailable=unavailable),
+                "figures": lambda: figure_section(study, dpi=dpi),
                 "tables": lambda: tables_section(analyses)}
     title = f"tunestats report: {study.meta.name or study.source or 'study'}"
     body = []

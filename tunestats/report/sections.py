@@ -103,18 +103,21 @@ def _names(values: Any) -> str:
 
 
 def workload_table(study: Study) -> pd.DataFrame:
-    """One row per workload: trials, the metrics with final values, targets."""
+    """One row per workload: trials, the metric of each role (headline validation,
+    test, train), the metrics with final values, targets."""
     rows = []
     finals = [c for c in study.trials.columns if c.startswith(FINAL)]
     for workload, trials in study.trials.groupby("workload", observed=True, sort=True):
+        roles = study.workload_metrics(str(workload))
         logged = [c[len(FINAL):] for c in finals if trials[c].notna().any()]
         targets = study.targets.get(str(workload), {})
         rows.append({"workload": str(workload), "trials": len(trials),
                      "protocols": _names(trials["protocol"]),
                      "optimizers": _names(trials["optimizer"]),
-                     "metrics (direction, split)": ", ".join(
-                         f"{m} ({study.metrics[m].direction}, {study.metrics[m].split})"
-                         for m in logged),
+                     **{f"{role} metric": getattr(roles, role) or ""
+                        for role in ("valid", "test", "train")},
+                     "final metrics (direction)": ", ".join(
+                         f"{m} ({study.metrics[m].direction})" for m in logged),
                      "targets": ", ".join(f"{m} {format_value(v)}" for m, v in targets.items())})
     return pd.DataFrame(rows)
 
@@ -154,8 +157,9 @@ def _provenance_html(study: Study) -> str:
         text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
         return f"<pre>{escape(text)}</pre>" if "\n" in text else escape(text)
 
-    return "<dl>" + "".join(f"<dt>{escape(str(k))}</dt><dd>{value(v)}</dd>"
-                            for k, v in items.items()) + "</dl>"
+    return (f"<details><summary>How the study was made ({len(items)} entries)</summary><dl>"
+            + "".join(f"<dt>{escape(str(k))}</dt><dd>{value(v)}</dd>" for k, v in items.items())
+            + "</dl></details>")
 
 
 def summary_section(study: Study) -> str:
@@ -174,7 +178,7 @@ def summary_section(study: Study) -> str:
     return "".join([
         "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts.items())
         + "</dl>",
-        html_table(workload_table(study), "Workloads: the metrics each logs and its targets",
+        html_table(workload_table(study), "Workloads: the metric of each role, the final metrics each logs, its targets",
                    csv_name="workloads.csv"),
         html_table(status_table(study), "Trials by status, per protocol and optimizer",
                    csv_name="trials-by-status.csv"),
