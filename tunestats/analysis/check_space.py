@@ -284,10 +284,15 @@ def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
     enough = completed.groupby([trials[c] for c in POOL], observed=True).transform(
         "sum").to_numpy() >= MIN_COMPLETED
     pools = study.trials[list(POOL)].drop_duplicates().sort_values(list(POOL))
-    if not enough.any():
-        return pools.assign(verdict="insufficient data").reset_index(drop=True)
+    if not enough.any():  # the columns of a checked pool, empty, so that callers find them
+        columns = ["n_trials", "n_diverged", "k_max", "gain_last", "k_converged",
+                   "prob_doubling_helps", "converged"]
+        return pools.assign(**dict.fromkeys(columns, np.nan),
+                            verdict="insufficient data").reset_index(drop=True)
+    subset = study.subset(pd.Series(enough, index=trials.index).reindex(
+        study.trials.index).to_numpy())
     checked = budget_convergence(
-        Study(trials[enough], study.curves, study.meta), metric.name, metric.name,
+        subset, metric.name, metric.name,
         delta=iv["tolerance"], relative=iv["relative"], statistic=iv["statistic"],
         replace=iv["replace"], n_resamples=iv["n_resamples"], seed=iv["seed"])
     keys = checked[list(POOL)].astype(str)
