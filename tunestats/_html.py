@@ -27,8 +27,19 @@ REPR_ROWS = 20
 
 
 def format_value(value: Any) -> str:
-    """A table cell's text: numbers to :data:`DIGITS` significant digits, missing as
-    an empty cell, infinities as ``inf``/``-inf``, everything else as ``str``."""
+    """A table cell's text.
+
+    Parameters
+    ----------
+    value : object
+        The cell's value.
+
+    Returns
+    -------
+    str
+        Numbers to :data:`DIGITS` significant digits, missing as an empty cell,
+        infinities as ``inf``/``-inf``, everything else as ``str``.
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, bool):
@@ -46,7 +57,18 @@ def format_value(value: Any) -> str:
 
 
 def csv_data_uri(frame: pd.DataFrame) -> str:
-    """``frame`` as a CSV file in a ``data:`` URI (every row and digit)."""
+    """A frame as a CSV file in a ``data:`` URI.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Written without its index, every row and digit.
+
+    Returns
+    -------
+    str
+        ``data:text/csv;charset=utf-8;base64,...``.
+    """
     payload = frame.to_csv(index=False).encode("utf-8")
     return "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
 
@@ -115,8 +137,20 @@ def _mapping_html(items: Mapping[Any, Any]) -> str:
 
 
 def result_html(result: Any, *, max_rows: int = REPR_ROWS) -> str:
-    """HTML of a result dataclass: its scalar fields as a list, each DataFrame field
-    (and each list of records) as a collapsible table with the field's name as caption.
+    """HTML of a result dataclass.
+
+    Parameters
+    ----------
+    result : dataclass instance
+        A result such as :class:`tunestats.SpaceCheck`.
+    max_rows : int
+        Rows shown of each table.
+
+    Returns
+    -------
+    str
+        Its scalar fields as a definition list, each DataFrame field (and each
+        list of records) as a collapsible table captioned with the field's name.
     """
     name = type(result).__name__
     scalars: dict[str, Any] = {}

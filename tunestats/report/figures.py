@@ -66,7 +66,17 @@ CAPTIONS = {
 
 @dataclass(frozen=True)
 class EmbeddedFigure:
-    """One rendered figure: its file stem, PNG data URI and alt text."""
+    """One rendered figure.
+
+    Attributes
+    ----------
+    stem : str
+        The file stem ``tunestats figures`` gives it.
+    uri : str
+        The PNG as a ``data:`` URI.
+    alt : str
+        Its alt text.
+    """
 
     stem: str
     uri: str
@@ -96,6 +106,19 @@ def _png_uri(fig: Figure, dpi: int) -> str:
 def embed_figures(study: Study, spec: FigureSpec, *, dpi: int) -> list[EmbeddedFigure]:
     """Build the figure(s) of ``spec`` for ``study`` and embed them.
 
+    Parameters
+    ----------
+    study : Study
+    spec : FigureSpec
+        The registered figure family.
+    dpi : int
+        Resolution of the PNGs.
+
+    Returns
+    -------
+    list of EmbeddedFigure
+        One per figure the builder returned.
+
     Raises
     ------
     NotApplicable
@@ -116,7 +139,19 @@ def embed_figures(study: Study, spec: FigureSpec, *, dpi: int) -> list[EmbeddedF
 
 def figure_section(study: Study, *, dpi: int) -> str:
     """The figures section: one ``<h3>`` per registered family, its figures and caption,
-    or one line saying why the family does not apply."""
+    or one line saying why the family does not apply.
+
+    Parameters
+    ----------
+    study : Study
+    dpi : int
+        Resolution of the PNGs.
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     import matplotlib
 
     matplotlib.use("Agg")

@@ -20,7 +20,21 @@ SECTIONS = (("summary", "Summary"), ("verdicts", "Verdicts"), ("figures", "Figur
 
 def render_report(study: Study, *, dpi: int = 72,
                   progress: Callable[[str], None] | None = None) -> str:
-    """The report of ``study`` as one HTML document (see :func:`report`)."""
+    """The report of ``study`` as one HTML document (see :func:`report`).
+
+    Parameters
+    ----------
+    study : Study
+    dpi : int
+        Resolution of the embedded figures, in [20, 300].
+    progress : callable, optional
+        Called with each section's id before it is built.
+
+    Returns
+    -------
+    str
+        The whole page.
+    """
     if not isinstance(study, Study):
         raise ParameterError(f"`study` must be a Study; got {type(study).__name__}.")
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 20 <= dpi <= 300:

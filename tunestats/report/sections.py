@@ -45,7 +45,18 @@ SPACE_COLUMNS = ["workload", "protocol", "optimizer", "verdict", "budget", "flag
 
 
 def unavailable(reason: str) -> str:
-    """One line saying why a part of the report is not there."""
+    """One line saying why a part of the report is not there.
+
+    Parameters
+    ----------
+    reason : str
+        Why (whitespace collapsed to single spaces, escaped).
+
+    Returns
+    -------
+    str
+        A ``<p class="unavailable">`` element.
+    """
     return f'<p class="unavailable">{escape(" ".join(str(reason).split()))}</p>'
 
 
@@ -54,6 +65,11 @@ class Analyses:
 
     Each attribute is the analysis' result, or the :class:`TunestatsError` /
     :class:`NotApplicable` it raised.
+
+    Parameters
+    ----------
+    study : Study
+        The study the analyses run on.
     """
 
     def __init__(self, study: Study):
@@ -164,7 +180,17 @@ def _provenance_html(study: Study) -> str:
 
 def summary_section(study: Study) -> str:
     """Workloads and their metrics, protocols, optimizers, trials by status, provenance
-    and the import report."""
+    and the import report.
+
+    Parameters
+    ----------
+    study : Study
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     trials = study.trials
     counts = trials["status"].value_counts()
     facts = {"trials": f"{len(trials)} in {len(study.pool_keys())} pools ("
@@ -273,7 +299,17 @@ def _profile_html(analyses: Analyses) -> str:
 
 
 def verdicts_section(analyses: Analyses) -> str:
-    """Search-space adequacy, inclusion violations and rank flips, profile scores."""
+    """Search-space adequacy, inclusion violations and rank flips, profile scores.
+
+    Parameters
+    ----------
+    analyses : Analyses
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     return "".join([
         '<h3 id="verdict-space">Is each search space adequate?</h3>', _space_html(analyses),
         '<h3 id="verdict-inclusion">Inclusion violations and rank flips</h3>',
@@ -310,7 +346,17 @@ def _result_tables(analyses: Analyses) -> list[tuple[str, str, Any]]:
 
 
 def tables_section(analyses: Analyses) -> str:
-    """The tables behind the figures, collapsible, each downloadable as CSV."""
+    """The tables behind the figures, collapsible, each downloadable as CSV.
+
+    Parameters
+    ----------
+    analyses : Analyses
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     out = []
     for stem, caption, frame in _result_tables(analyses):
         if isinstance(frame, Exception):
