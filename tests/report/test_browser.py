@@ -124,6 +124,7 @@ def test_checks_catch_a_broken_page(browser, tmp_path):
     assert not not_blank(browser.get_screenshot_as_png())
 
 
+@pytest.mark.slow  # writes a whole report
 def test_bundled_report_in_chromium(browser, bundled_report, capsys):
     check_page(browser, bundled_report / "report.html")
     tables = {ident: browser.execute_script(TABLE_JS, ident) for ident in VERDICT_TABLES}
@@ -132,6 +133,7 @@ def test_bundled_report_in_chromium(browser, bundled_report, capsys):
                    cli_json(capsys, "compare", BUNDLED))
 
 
+@pytest.mark.slow  # writes a whole report
 def test_algoperf_report_in_chromium(browser, algoperf_study, capsys):
     check_page(browser, algoperf_study / "report.html")
     tables = {ident: browser.execute_script(TABLE_JS, ident) for ident in VERDICT_TABLES}

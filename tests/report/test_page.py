@@ -57,11 +57,13 @@ def page(bundled_report):
     return parse(bundled_report / "report.html")
 
 
+@pytest.mark.slow  # writes a whole report (shared by the tests)
 def test_bundled_report_is_valid_html_and_at_most_5_mb(bundled_report, page):
     assert page.tag == f"{X}html" and page.get("lang") == "en"
     assert (bundled_report / "report.html").stat().st_size <= MAX_BYTES
 
 
+@pytest.mark.slow  # writes a whole report (shared by the tests)
 def test_sections_come_in_the_issues_order_with_every_heading(page):
     assert [text(h) for h in page.iter(f"{X}h2")] == HEADINGS
     for ident in VERDICT_HEADINGS:
@@ -77,11 +79,13 @@ def test_sections_come_in_the_issues_order_with_every_heading(page):
             assert text(figure.find(f"{X}figcaption"))
 
 
+@pytest.mark.slow  # writes a whole report (shared by the tests)
 def test_element_ids_are_unique(page):
     ids = [e.get("id") for e in page.iter() if e.get("id")]
     assert len(ids) == len(set(ids)) > 10
 
 
+@pytest.mark.slow  # writes a whole report (shared by the tests)
 def test_page_is_self_contained(page):
     assert not list(page.iter(f"{X}script")) and not list(page.iter(f"{X}link"))
     for element in page.iter():
@@ -93,6 +97,7 @@ def test_page_is_self_contained(page):
     assert "url(" not in style and "@import" not in style
 
 
+@pytest.mark.slow  # writes a whole report (shared by the tests)
 def test_page_is_accessible(page):
     images = list(page.iter(f"{X}img"))
     assert len(images) >= 10
@@ -103,6 +108,7 @@ def test_page_is_accessible(page):
     assert tables and all(text(t.find(f"{X}caption")) for t in tables)
 
 
+@pytest.mark.slow  # writes a whole report (shared by the tests)
 def test_bundled_verdict_tables_match_the_commands_json(page, capsys):
     tables = {ident: table_rows(by_id(page, ident))
               for ident in ("space-verdicts", "inclusion-violations", "rank-flips")}
@@ -111,6 +117,7 @@ def test_bundled_verdict_tables_match_the_commands_json(page, capsys):
                    cli_json(capsys, "compare", BUNDLED))
 
 
+@pytest.mark.slow  # writes a whole report (shared by the tests)
 def test_csv_downloads_hold_the_full_tables(page, capsys):
     comparison = cli_json(capsys, "compare", BUNDLED)
     link = next(a for a in page.iter(f"{X}a") if a.get("download") == "inclusion-violations.csv")
@@ -120,6 +127,7 @@ def test_csv_downloads_hold_the_full_tables(page, capsys):
     pd.testing.assert_frame_equal(frame, expected, check_dtype=False, rtol=1e-12)
 
 
+@pytest.mark.slow  # writes a whole report (shared by the tests)
 def test_algoperf_report_has_the_import_report_and_says_what_does_not_apply(algoperf_study):
     page = parse(algoperf_study / "report.html")
     study = load_study(algoperf_study / "study")
