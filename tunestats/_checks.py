@@ -38,7 +38,27 @@ def _got(value: Any) -> str:
 
 
 def check_choice(name: str, value: Any, options: Iterable[Any]) -> Any:
-    """Return ``value`` if it is one of ``options``, else raise."""
+    """Return ``value`` if it is one of ``options``, else raise.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        What the caller passed.
+    options : iterable
+        The allowed values.
+
+    Returns
+    -------
+    object
+        ``value``.
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not among ``options``.
+    """
     options = list(options)
     if value not in options:
         listed = ", ".join(_got(option) for option in options)
@@ -48,7 +68,28 @@ def check_choice(name: str, value: Any, options: Iterable[Any]) -> Any:
 
 def check_positive_int(name: str, value: Any, *, upper: int | None = None,
                        upper_name: str | None = None) -> int:
-    """Return ``value`` as an ``int`` if it is an integer ≥ 1 (and ≤ ``upper``)."""
+    """Return ``value`` as an ``int`` if it is an integer ≥ 1 (and ≤ ``upper``).
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        What the caller passed; ``2.0`` and ``True`` are refused (a count is an integer).
+    upper : int, optional
+        The largest value allowed.
+    upper_name : str, optional
+        What ``upper`` is, for the message (e.g. "the pool size").
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not an integer in [1, ``upper``].
+    """
     is_int = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if isinstance(value, float) and value.is_integer():
         is_int = False  # 2.0 is refused: a budget is a count
@@ -129,7 +170,28 @@ def check_real_array(name: str, value: Any, *, low: float | None = None,
 
 def check_real(name: str, value: Any, *, low: float | None = None, high: float | None = None,
                low_open: bool = False, high_open: bool = False) -> float:
-    """Return ``value`` as a float if it is a finite real number inside the interval."""
+    """Return ``value`` as a float if it is a finite real number inside the interval.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        What the caller passed.
+    low, high : float, optional
+        The interval's ends (none: unbounded).
+    low_open, high_open : bool, default False
+        Whether each end is excluded.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not a finite real number in the interval.
+    """
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
     if ok and low is not None:
         ok = value > low if low_open else value >= low
@@ -154,7 +216,24 @@ def check_fraction(name: str, value: Any, *, low_open: bool = True,
 
 
 def check_bool(name: str, value: Any) -> bool:
-    """Return ``value`` as a ``bool`` if it is ``True`` or ``False``, else raise."""
+    """Return ``value`` as a ``bool`` if it is ``True`` or ``False``, else raise.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        What the caller passed (a numpy bool is accepted).
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not a bool.
+    """
     if not isinstance(value, (bool, np.bool_)):
         raise ParameterError(f"`{name}` must be True or False; got {_got(value)}.")
     return bool(value)

@@ -25,7 +25,7 @@ def subset(study: Study, **keep) -> Study:
     mask = np.ones(len(study.trials), dtype=bool)
     for column, values in keep.items():
         mask &= study.trials[column].astype(str).isin(values).to_numpy()
-    return Study(study.trials[mask], study.curves, study.meta)
+    return study.subset(mask)
 
 
 def rows(frame: pd.DataFrame, **where) -> pd.DataFrame:

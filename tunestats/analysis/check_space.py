@@ -288,8 +288,10 @@ def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
                    "prob_doubling_helps", "converged"]
         return pools.assign(**dict.fromkeys(columns, np.nan),
                             verdict="insufficient data").reset_index(drop=True)
+    subset = study.subset(pd.Series(enough, index=trials.index).reindex(
+        study.trials.index).to_numpy())
     checked = budget_convergence(
-        Study(trials[enough], study.curves, study.meta), metric.name, metric.name,
+        subset, metric.name, metric.name,
         delta=iv["tolerance"], relative=iv["relative"], statistic=iv["statistic"],
         replace=iv["replace"], n_resamples=iv["n_resamples"], seed=iv["seed"])
     keys = checked[list(POOL)].astype(str)
