@@ -116,6 +116,8 @@ def test_malformed_files_are_listed(crowded_valley):
     assert "lengths [1, 2]" in reasons[str(odd)]
     assert "not in a <testproblem>" in reasons[str(stray)]
     assert len(study.trials) == 8
+    pools = import_report(study).pools
+    assert pools["mnist_mlp/small_budget-constant/MomentumOptimizer"]["skipped"] == 2
 
 
 def test_a_rerun_of_the_same_seed_keeps_the_newest(crowded_valley):
