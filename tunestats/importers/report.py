@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._html import HtmlRepr
 from ..errors import DataError, ParameterError
 
 __all__ = ["POOL_COUNTS", "ImportReport", "Skip", "import_report"]
@@ -52,7 +53,7 @@ class Skip:
 
 
 @dataclass
-class ImportReport:
+class ImportReport(HtmlRepr):
     """What one import read and left out.
 
     Attributes
