@@ -23,6 +23,7 @@ from . import (
     import_,
     info,
     profile,
+    report,
     run,
     steps_to_target,
     validate,
@@ -31,7 +32,7 @@ from . import (
 __all__ = ["main"]
 
 COMMANDS = (info, validate, convert, import_, best_of_k, compare, steps_to_target, profile,
-            check_space, figures, run)
+            check_space, figures, report, run)
 
 
 class _Parser(argparse.ArgumentParser):
