@@ -66,7 +66,8 @@ def _against_k(study: Study, select: str, *, band: str, what: str) -> Figure:
     report = study.metric(_reported(study))
     ci = 0.9 if band == "confidence" else None
     frame = best_of_k(study, select, report.name, ci=ci)
-    center = "q50"
+    # the calibrated pointwise band with select != report is the mean's (tunestats.kernels.bands)
+    center = "mean" if band == "confidence" else "q50"
     return _panels(
         frame,
         lambda rows, ax: plot_best_of_k(rows, center=center, band=band, label=report.label,
@@ -82,7 +83,8 @@ def best_of_k_figure(study: Study) -> Figure:
 
 
 def best_of_k_confidence_figure(study: Study) -> Figure:
-    """The median of Figures 6–8 with the confidence in its estimate instead of the spread."""
+    """The mean of Figures 6–8 with the pointwise confidence in its estimate instead of the
+    spread."""
     return _against_k(study, headline_metric(study), band="confidence",
                       what="confidence in the estimate")
 
