@@ -329,16 +329,36 @@ class StudyBuilder:
                              "the last value of a metric is not finite")
         trials["status"] = status
         trials["message"] = messages
-        completed = status == "completed"
-        out = {}
-        for name in metrics:
-            missing = completed & ~logged_by[name]
-            if missing.any():
-                self.report.note(f"no final.{name} column: {int(missing.sum())} completed "
-                                 f"trial(s) never log {name} (the curves keep its values)")
-            else:
-                out[name] = finals[name]
-        return out
+        self._workload_section = self._workloads(trials, metrics, finals, logged_by)
+        return finals
+
+    def _workloads(self, trials: pd.DataFrame, metrics: Mapping[str, Metric],
+                   finals: dict[str, np.ndarray], logged_by: Mapping[str, np.ndarray]
+                   ) -> dict[str, dict[str, Any]]:
+        """Each workload's metrics (those all its completed trials log) and headline
+        metric (its first validation metric, else its first); finals of a metric
+        its workload does not list are NaN (reported)."""
+        workload = trials["workload"].astype(str).to_numpy()
+        completed = (trials["status"] == "completed").to_numpy()
+        section = {}
+        for name in sorted(set(workload)):
+            rows = workload == name
+            done = rows & completed
+            listed = [m for m in metrics if logged_by[m][rows].any()
+                      and not (done & ~logged_by[m]).any()]
+            for m in metrics:
+                if m in listed:
+                    continue
+                if logged_by[m][rows].any():
+                    self.report.note(f"workload {name}: final.{m} is NaN: "
+                                     f"{int((done & ~logged_by[m]).sum())} completed trial(s) "
+                                     f"never log {m} (the curves keep its values)")
+                finals[m][rows] = np.nan
+            if not listed:
+                listed = [m for m in metrics if logged_by[m][rows].any()] or list(metrics)
+            valid = [m for m in listed if metrics[m].split == "valid"] or listed
+            section[name] = {"metrics": listed, "valid": valid[0]}
+        return section
 
     def _check_duplicates(self, trials: pd.DataFrame) -> None:
         dup = trials.duplicated(list(KEY), keep=False).to_numpy()
@@ -411,6 +431,7 @@ class StudyBuilder:
                                                 else str(v))
         return Study.from_frames(
             trials, curves, metrics=metrics, spaces=self._spaces, targets=targets,
+            workloads=self._workload_section,
             provenance={"importer": f"tunestats.importers.{self.report.format}",
                         "tunestats_version": __version__, **(provenance or {}),
                         "import": self.report.to_dict()},
