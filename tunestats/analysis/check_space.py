@@ -28,7 +28,7 @@ from .._checks import (
 from ..errors import ParameterError
 from ..kernels.convergence import STATISTICS
 from ..study import Metric, Pool, Study
-from ..study.schema import FINAL, KEY, POOL
+from ..study.schema import FINAL, KEY, POOL, ROLES
 from .boundary import MIN_COMPLETED, SIDES, SideVerdict, boundary_sides
 from .convergence import budget_convergence
 from .positions import TunedParam, check_params, pool_params, pool_positions
@@ -63,7 +63,10 @@ class SpaceCheck:
         completed without a value) and ``best`` (the pool's tied best trials
         among those with a value of the parameter), for the axis plots.
     metric : Metric
-        The metric the trials were judged by.
+        The metric the trials were judged by (of the first workload, when
+        workloads are judged by different metrics; see ``metrics``).
+    metrics : mapping of str to Metric
+        The metric each workload's trials were judged by.
     options : mapping
         The options used.
     """
@@ -75,6 +78,7 @@ class SpaceCheck:
     positions: pd.DataFrame
     metric: Metric
     options: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result tables by name (what ``tunestats check-space`` prints)."""
@@ -92,12 +96,17 @@ def _check_space_iv(study: Study, metric: str | None, params: Any, top_q: Any, e
     """Validate and normalise the arguments of :func:`check_space`."""
     if not isinstance(study, Study):
         raise ParameterError(f"`study` must be a Study; got {type(study).__name__}.")
-    chosen = study.headline_metric() if metric is None else study.metric(metric)
-    if FINAL + chosen.name not in study.trials:
-        raise ParameterError(f"metric {chosen.name!r} has no final values (no column "
-                             f"'{FINAL}{chosen.name}' in the trials).")
+    if metric is not None and (metric in study.metrics or metric not in ROLES):
+        study.metric(metric)  # an unknown name fails here, before any workload
+    chosen = {w: study.resolve_metric("valid" if metric is None else metric, w)
+              for w in study.workloads()}
+    for workload, m in chosen.items():
+        if FINAL + m.name not in study.trials:
+            raise ParameterError(f"metric {m.name!r} (of workload {workload!r}) has no final "
+                                 f"values (no column '{FINAL}{m.name}' in the trials).")
     return {
-        "metric": chosen,
+        "metric": "valid" if metric is None else metric,
+        "metrics": chosen,
         "params": None if params is None else [str(p) for p in as_list(params)],
         "top_q": check_fraction("top_q", top_q),
         "edge": check_fraction("edge", edge, high=0.5, high_open=True),
@@ -232,11 +241,12 @@ def check_space(study: Study, *, metric: str | None = None,
     for pool, (trials, tuned) in pools.items():
         if iv["params"] is not None:
             tuned = [t for t in tuned if t.param.name in iv["params"]]
-        pos = _with_outcomes(pool_positions(trials, tuned), trials, iv["metric"])
+        metric = iv["metrics"][pool.workload]
+        pos = _with_outcomes(pool_positions(trials, tuned), trials, metric)
         position_frames.append(pos)
-        pool_rows = _pool_rows(pool, trials, tuned, pos, iv)
+        pool_rows = _pool_rows(pool, trials, tuned, pos, {**iv, "metric": metric})
         rows += pool_rows
-        n_completed = _completed(trials, iv["metric"]).sum()
+        n_completed = _completed(trials, metric).sum()
         if n_completed < MIN_COMPLETED:
             reasons.append({**pool._asdict(), "param": None, "side": None,
                             "reason": f"insufficient data: {n_completed} completed trial(s) "
@@ -256,8 +266,9 @@ def check_space(study: Study, *, metric: str | None = None,
         boundaries=boundaries,
         budgets=budgets,
         positions=pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
-        metric=iv["metric"],
-        options={k: v for k, v in iv.items() if k != "metric"})
+        metric=next(iter(iv["metrics"].values())),
+        options={k: v for k, v in iv.items() if k not in ("metric", "metrics")},
+        metrics=iv["metrics"])
 
 
 BOUNDARY_COLUMNS = [
@@ -277,16 +288,19 @@ def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
     """The budget verdict of every pool, from :func:`tunestats.budget_convergence`
     (selecting and reporting the checked metric, diverged and failed trials counted as
     the worst outcome) on the pools with enough completed trials."""
-    metric: Metric = iv["metric"]
     trials = study.trials.sort_values(list(KEY))  # trial order does not change the result
-    completed = pd.Series(_completed(trials, metric), index=trials.index)
+    completed = np.zeros(len(trials), dtype=bool)
+    for workload, metric in iv["metrics"].items():
+        rows = (trials["workload"] == workload).to_numpy()
+        completed[rows] = _completed(trials[rows], metric)
+    completed = pd.Series(completed, index=trials.index)
     enough = completed.groupby([trials[c] for c in POOL], observed=True).transform(
         "sum").to_numpy() >= MIN_COMPLETED
     pools = study.trials[list(POOL)].drop_duplicates().sort_values(list(POOL))
     if not enough.any():
         return pools.assign(verdict="insufficient data").reset_index(drop=True)
     checked = budget_convergence(
-        Study(trials[enough], study.curves, study.meta), metric.name, metric.name,
+        Study(trials[enough], study.curves, study.meta), iv["metric"], iv["metric"],
         delta=iv["tolerance"], relative=iv["relative"], statistic=iv["statistic"],
         replace=iv["replace"], n_resamples=iv["n_resamples"], seed=iv["seed"])
     keys = checked[list(POOL)].astype(str)

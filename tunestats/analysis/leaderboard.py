@@ -54,7 +54,7 @@ from ..study import Study
 from ..study.schema import KEY
 
 __all__ = ["INTEGRALS", "TRIALS_PER_STUDY", "Leaderboard", "leaderboard",
-           "leaderboard_from_trials", "speedups"]
+           "leaderboard_from_trials", "score_profile", "speedups"]
 
 #: Expected trials per study in each ruleset (the benchmark's counts).
 TRIALS_PER_STUDY = {"external_tuning": 5, "self_tuning": 1}
@@ -241,10 +241,12 @@ def _study_times(trials: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _score(ratio: np.ndarray, tau_max: float, integral: str, n_points: int
+def score_profile(ratio: np.ndarray, tau_max: float, integral: str, n_points: int
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scores, the tau values and rho (submissions × tau) of ratios (submissions ×
-    base workloads; ``inf`` where missed)."""
+    """Scores, the tau values and rho (algorithms × tau) of ratios (algorithms ×
+    workloads; ``inf`` where missed): AlgoPerf's trapezoidal rule on ``n_points``
+    (``integral="grid"``) or the exact integral, both divided by ``tau_max - 1``.
+    With the exact integral rho is given on the grid and at every ratio."""
     grid = np.linspace(1.0, tau_max, n_points)
     if integral == "grid":
         tau = grid
@@ -341,7 +343,7 @@ def leaderboard_from_trials(trials: pd.DataFrame, targets: Any, *, integral: str
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(np.isfinite(t), t / best, np.inf)
         base = [column[w] for w in targets.base_workloads]
-        scores, tau, rho = _score(ratio[:, base], tau_max, integral, n_points)
+        scores, tau, rho = score_profile(ratio[:, base], tau_max, integral, n_points)
         solved = np.isfinite(ratio[:, base]).sum(axis=1)
         ranks = _rank(scores)
         for i, name in enumerate(submissions):

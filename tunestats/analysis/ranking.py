@@ -20,7 +20,7 @@ are reported and kept apart:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -32,10 +32,9 @@ from .._checks import as_generator, as_list, check_choice, check_fraction, check
 from ..errors import ParameterError
 from ..kernels import POLICIES, kendall_tau, pairwise_matrix, rank_distribution
 from ..study import Metric, Study
-from ..study.schema import FINAL
+from ..study.schema import FINAL, ROLES
 from ._bestofk import Outcomes, budgets, pool_outcomes, quantile_columns
 from ._frames import stack_parts
-from ._metrics import resolve_metric
 from ._pools import lost
 
 __all__ = ["RankingSetup", "Rankings", "kendall_agreement", "rank_pools", "ranking_setup"]
@@ -47,8 +46,7 @@ QUANTILES = (0.05, 0.5, 0.95)
 class RankingSetup:
     """Validated arguments shared by the ranking analyses."""
 
-    select: Metric
-    report: Metric
+    metrics: Mapping[str, tuple[Metric, Metric]]  # workload → (select, report)
     k: Any
     replace: bool
     diverged: str
@@ -62,12 +60,18 @@ def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: An
                   diverged: Any, alpha: Any, n_boot: Any, seed: Any, protocols: Any
                   ) -> RankingSetup:
     """Check the arguments of :func:`compare_protocols` and friends at the door."""
-    chosen = resolve_metric(study, select)
-    reported = chosen if report is None else resolve_metric(study, report)
-    for metric in {chosen.name, reported.name}:
-        if f"{FINAL}{metric}" not in study.trials:
-            raise ParameterError(f"metric {metric!r} has no final values (no column "
-                                 f"{FINAL}{metric} in the trials).")
+    for name in (select, report):
+        if name is not None and (name in study.metrics or name not in ROLES):
+            study.metric(name)  # an unknown name fails here, before any workload
+    metrics = {}
+    for workload in study.workloads():
+        chosen = study.resolve_metric("valid" if select is None else select, workload)
+        reported = chosen if report is None else study.resolve_metric(report, workload)
+        for metric in {chosen.name, reported.name}:
+            if f"{FINAL}{metric}" not in study.trials:
+                raise ParameterError(f"metric {metric!r} has no final values (no column "
+                                     f"{FINAL}{metric} in the trials).")
+        metrics[workload] = (chosen, reported)
     if not isinstance(replace, bool):
         raise ParameterError(f"`replace` must be True or False; got {replace!r}.")
     check_choice("diverged", diverged, POLICIES)
@@ -77,7 +81,7 @@ def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: An
     wanted = present if protocols is None else [str(p) for p in as_list(protocols)]
     for name in wanted:
         check_choice("protocols", name, present)
-    return RankingSetup(chosen, reported, k, replace, diverged, alpha, n_boot,
+    return RankingSetup(metrics, k, replace, diverged, alpha, n_boot,
                         as_generator(seed), wanted)
 
 
@@ -117,18 +121,19 @@ def _pool_values(study: Study, setup: RankingSetup):
     for key, frame in trials.groupby(["workload", "protocol", "optimizer"], observed=True,
                                      sort=True):
         workload, protocol, optimizer = (str(part) for part in key)
+        chosen, reported = setup.metrics[workload]
         groups.setdefault((workload, protocol), {})[optimizer] = (
-            frame[f"{FINAL}{setup.select.name}"].to_numpy(dtype=float),
-            frame[f"{FINAL}{setup.report.name}"].to_numpy(dtype=float),
-            lost(frame))
+            frame[f"{FINAL}{chosen.name}"].to_numpy(dtype=float),
+            frame[f"{FINAL}{reported.name}"].to_numpy(dtype=float),
+            lost(frame), chosen, reported)
     return groups
 
 
 def _outcomes(setup: RankingSetup, values: tuple, k: np.ndarray, boot: bool) -> Outcomes:
-    select, report, diverged = values
+    select, report, diverged, chosen, reported = values
     return pool_outcomes(select, report, k, replace=setup.replace,
-                         select_direction=setup.select.direction,
-                         report_direction=setup.report.direction, policy=setup.diverged,
+                         select_direction=chosen.direction,
+                         report_direction=reported.direction, policy=setup.diverged,
                          diverged=diverged, resample=setup.rng if boot else None,
                          n_resamples=setup.n_boot)
 
@@ -140,10 +145,11 @@ def _order(confidence: np.ndarray, alpha: float) -> np.ndarray:
 def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
     """Rank the optimizers of every ``(workload, protocol)`` of ``setup.protocols``."""
     groups = _pool_values(study, setup)
-    sign = setup.report.sign
     columns = quantile_columns(QUANTILES)
     rank_rows, pair_rows, prob_rows, replicates = [], [], [], {}
     for (workload, protocol), pools in groups.items():
+        chosen, reported = setup.metrics[workload]
+        sign = reported.sign
         names = sorted(pools)
         n_min = min(len(values[0]) for values in pools.values())
         k = budgets(setup.k, n_min)
@@ -172,8 +178,8 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
             out = point[name]
             quantiles = out.quantiles(QUANTILES)
             rank_rows.append({"workload": workload, "protocol": protocol, "k": k,
-                              "optimizer": name, "select": setup.select.name,
-                              "report": setup.report.name, "replace": setup.replace,
+                              "optimizer": name, "select": chosen.name,
+                              "report": reported.name, "replace": setup.replace,
                               "mean": out.mean(),
                               **{c: quantiles[:, j] for j, c in enumerate(columns)},
                               "expected_rank": expected[:, i], "n_trials": out.n_trials,

@@ -276,8 +276,9 @@ class Study:
         """The metrics ``workload`` logs and the metric playing each role.
 
         As declared under ``workloads`` in ``study.json``; for a study without
-        that section, derived: every declared metric, the roles by the
-        study-level rule (see :meth:`headline_metric`).
+        that section, derived: every declared metric, ``valid`` by the
+        study-level rule (see :meth:`headline_metric`), ``test`` and
+        ``train`` the first declared metric of that split.
 
         Raises
         ------
@@ -294,12 +295,8 @@ class Study:
             except KeyError:
                 raise ParameterError(f"workload {workload!r} has no entry under `workloads` "
                                      "in study.json") from None
-        roles = {}
-        for role in ("test", "train"):
-            try:
-                roles[role] = self._study_role(role)
-            except ParameterError:
-                roles[role] = None
+        roles = {role: next((m for m, metric in self.meta.metrics.items()
+                             if metric.split == role), None) for role in ("test", "train")}
         return WorkloadMetrics(tuple(self.meta.metrics), self._study_role("valid"), **roles)
 
     def resolve_metric(self, name_or_role: str, workload: str | None = None) -> Metric:
@@ -393,9 +390,9 @@ class Study:
             for col in finals:
                 metric = self.meta.metrics[col[len(FINAL):]]
                 values = frame.loc[frame["status"] == "completed", col].to_numpy(dtype=float)
-                best = np.nanmin(values) if metric.direction == "minimize" else np.nanmax(values)
-                row[f"best {metric.name}"] = best if values.size and not np.all(
-                    np.isnan(values)) else np.nan
+                empty = not values.size or np.all(np.isnan(values))
+                row[f"best {metric.name}"] = np.nan if empty else (
+                    np.nanmin(values) if metric.direction == "minimize" else np.nanmax(values))
             tuned = [c[len(HP):] for c in frame.columns if c.startswith(HP)
                      and frame[c].nunique(dropna=True) > 1]
             row["tuned"] = ", ".join(tuned)
