@@ -73,7 +73,7 @@ import pyarrow.csv as pa_csv
 from .._checks import check_choice
 from ..errors import DataError, StudyFileError
 from ..space import SearchSpace
-from ..study import Metric, Study, WorkloadMetrics
+from ..study import Metric, Study
 from ._builder import StudyBuilder, progress_iter
 from ._files import existing, number_after, read_json
 from ._metrics import infer_metric, metric_column
@@ -560,8 +560,7 @@ def read(src: Any, *, search_space: Any = None, ruleset: str | None = None,
     if benchmark is not None:
         _add_benchmark_targets(builder, benchmark, [where for where, _ in pending])
     _add_spaces(builder, root, search_space, pending, ruleset, has_hparams)
-    study = builder.build(name=root.resolve().name)
-    return study if benchmark is None else _target_headlines(study, benchmark)
+    return builder.build(name=root.resolve().name)
 
 
 def _add_benchmark_targets(builder: StudyBuilder, benchmark: Targets,
@@ -578,27 +577,9 @@ def _add_benchmark_targets(builder: StudyBuilder, benchmark: Targets,
                             + ", ".join(ignored))
     for workload in present:
         if workload in benchmark.workloads:
-            builder.state_metric(benchmark.workloads[workload].metric)
+            builder.state_metric(benchmark.workloads[workload].metric, workload)
     builder.options = dataclasses.replace(builder.options,
                                           targets=benchmark.study_targets(present))
-
-
-def _target_headlines(study: Study, benchmark: Targets) -> Study:
-    """Each workload's headline metric set to its target metric (``validation_<name>``),
-    its test and train roles to ``test_<name>`` and ``train_<name>`` where logged."""
-    declared = {w: study.workload_metrics(w) for w in study.workloads()}
-    section = {}
-    for workload, current in declared.items():
-        target = benchmark.workloads.get(workload)
-        if target is None or target.metric.name not in current.metrics:
-            section[workload] = current
-            continue
-        stem = target.metric.name[len("validation_"):]
-        roles = {role: f"{role}_{stem}" if f"{role}_{stem}" in current.metrics else None
-                 for role in ("test", "train")}
-        section[workload] = WorkloadMetrics(current.metrics, target.metric.name, **roles)
-    meta = dataclasses.replace(study.meta, workloads=section)
-    return Study(study.trials, study.curves, meta, source=study.source, problems=study.problems)
 
 
 def _submissions_tree(folder: Path) -> list[Path]:

@@ -107,32 +107,73 @@ def _spaces_from(spaces: Any) -> dict[tuple[str, str], SearchSpace]:
 class Study:
     """A tuning study: trials, their curves and the study's metadata.
 
-    Build one with :func:`tunestats.load_study` or :meth:`Study.from_frames`;
-    both validate. The tables have the canonical dtypes described in
-    :mod:`tunestats.study.schema`.
+    Build one with :func:`tunestats.load_study`, :meth:`Study.from_frames` or
+    ``Study(trials, curves, meta)``; each validates (raising
+    :class:`~tunestats.StudyValidationError` with every problem) and
+    normalises the tables to the canonical dtypes and row order described in
+    :mod:`tunestats.study.schema`. A study is read-only: its attributes cannot
+    be reassigned (derive a new study with :meth:`select` or build one from
+    changed frames), and the analyses never modify its tables.
 
-    Attributes
+    Parameters
     ----------
     trials : DataFrame
-        One row per trial: key, seed, status, ``hp.*``, ``final.*``, …
+        One row per trial.
     curves : DataFrame
-        One row per (trial, evaluation step): key, step, time_s, one column
-        per metric.
+        One row per (trial, evaluation step).
     meta : StudyMeta
-        Metrics, search spaces, targets, inclusion graph, provenance.
-    source : str or None
-        The folder the study was read from, for messages.
-    problems : list of Problem
-        The warnings found when the study was validated.
+        The study's metadata.
+    source : str, optional
+        Where the study came from, for messages.
+
     """
 
+    __slots__ = ("_curves", "_meta", "_problems", "_source", "_trials")
+
     def __init__(self, trials: pd.DataFrame, curves: pd.DataFrame, meta: StudyMeta, *,
-                 source: str | None = None, problems: list | None = None):
-        self.trials = trials
-        self.curves = curves
-        self.meta = meta
-        self.source = source
-        self.problems = list(problems or [])
+                 source: str | None = None):
+        if not isinstance(meta, StudyMeta):
+            raise ParameterError(f"`meta` must be a StudyMeta; got {type(meta).__name__}.")
+        for name, frame in (("trials", trials), ("curves", curves)):
+            if not isinstance(frame, pd.DataFrame):
+                raise ParameterError(f"`{name}` must be a DataFrame; got "
+                                     f"{type(frame).__name__}.")
+        label = source or "DataFrame"
+        self._init_checked(trials, curves, meta, files={"trials": f"trials ({label})",
+                                                        "curves": f"curves ({label})"},
+                           source=source)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a Study is read-only; cannot set {name!r} (build a new study "
+                             "from changed frames, or use Study.select).")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Study is read-only; cannot delete {name!r}.")
+
+    @property
+    def trials(self) -> pd.DataFrame:
+        """One row per trial: key, seed, status, ``hp.*``, ``final.*``, …"""
+        return self._trials
+
+    @property
+    def curves(self) -> pd.DataFrame:
+        """One row per (trial, evaluation step)."""
+        return self._curves
+
+    @property
+    def meta(self) -> StudyMeta:
+        """Metrics, search spaces, targets, inclusion graph, provenance."""
+        return self._meta
+
+    @property
+    def source(self) -> str | None:
+        """The folder the study was read from, for messages."""
+        return self._source
+
+    @property
+    def problems(self) -> list:
+        """The warnings found when the study was validated (a copy)."""
+        return list(self._problems)
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -188,20 +229,37 @@ class Study:
     @classmethod
     def _checked(cls, trials: pd.DataFrame, curves: pd.DataFrame, meta: StudyMeta, *,
                  files: Mapping[str, str], source: str | None = None,
-                 extra_problems: Iterable = ()) -> Study:
+                 extra_problems: Iterable = (), warn: bool = True) -> Study:
         """Validate raw tables, raise on errors, warn on warnings, normalise."""
+        study = cls.__new__(cls)
+        study._init_checked(trials, curves, meta, files=files, source=source,
+                            extra_problems=extra_problems, warn=warn)
+        return study
+
+    def __reduce__(self) -> tuple:
+        return (_restore, (self._trials, self._curves, self._meta, self._source,
+                           self._problems))
+
+    def _init_checked(self, trials: pd.DataFrame, curves: pd.DataFrame, meta: StudyMeta, *,
+                      files: Mapping[str, str], source: str | None = None,
+                      extra_problems: Iterable = (), warn: bool = True) -> None:
+        """The one construction path: validate, raise on errors, warn on warnings
+        (unless ``warn`` is False), normalise, then set the (read-only) attributes."""
         validation = validate_tables(trials, curves, meta, files)
         problems = [*extra_problems, *validation.problems]
         if any(p.severity == "error" for p in problems):
             raise StudyValidationError(problems, source)
-        warn_problems(problems)
+        if warn:
+            warn_problems(problems)
         text = set(meta.text_columns)
         trials = normalize_trials(trials, text)
         meta = dataclasses.replace(meta, text_columns=tuple(
             c for c in trials.columns if c.startswith((HP, ATTR)) and trials[c].dtype == STRING))
         curves = normalize_curves(curves, trials, in_order=validation.curves_in_order)
         meta = dataclasses.replace(meta, curve_columns=tuple(curves.columns))
-        return cls(trials, curves, meta, source=source, problems=problems)
+        for name, value in (("_trials", trials), ("_curves", curves), ("_meta", meta),
+                            ("_source", source), ("_problems", problems)):
+            object.__setattr__(self, name, value)
 
     # -- metadata shortcuts ---------------------------------------------------
     @property
@@ -368,13 +426,33 @@ class Study:
                 raise ParameterError(f"`{column}` {unknown[0]!r} is not in the study; "
                                      f"it has {', '.join(sorted(present))}.")
             mask &= self.trials[column].isin(wanted).to_numpy()
+        return self.subset(mask)
+
+    def subset(self, mask: Any) -> Study:
+        """The study of the trials where ``mask`` holds, with their curves.
+
+        Parameters
+        ----------
+        mask : array of bool
+            One entry per row of :attr:`trials`.
+
+        Returns
+        -------
+        Study
+            Built through the validated path (its warnings are not repeated).
+        """
+        mask = np.asarray(mask)
+        if mask.dtype != bool or mask.shape != (len(self.trials),):
+            raise ParameterError(f"`mask` must hold one bool per trial ({len(self.trials)}); "
+                                 f"got dtype {mask.dtype} and shape {mask.shape}.")
         trials = self.trials[mask]
         keys = trials[list(KEY)]
         curves = self.curves.merge(keys, on=list(KEY), how="inner") if len(self.curves) else (
             self.curves)
-        trials = normalize_trials(trials, set(self.meta.text_columns))
-        return Study(trials, normalize_curves(curves, trials), self.meta, source=self.source,
-                     problems=self.problems)
+        return Study._checked(trials, curves, self.meta, files={
+            "trials": f"trials ({self.source or 'selection'})",
+            "curves": f"curves ({self.source or 'selection'})"}, source=self.source,
+            warn=False)  # its warnings are among those of this study, already given
 
     # -- summaries and output -------------------------------------------------
     def summary(self) -> pd.DataFrame:
@@ -409,3 +487,13 @@ class Study:
         return (f"<Study {self.meta.name or self.source or ''}: {len(self.trials)} trials in "
                 f"{len(self.pool_keys())} pools, {len(self.curves)} curve rows, metrics "
                 f"{', '.join(self.meta.metrics)}>")
+
+
+def _restore(trials: pd.DataFrame, curves: pd.DataFrame, meta: StudyMeta, source: str | None,
+             problems: list) -> Study:
+    """Rebuild a pickled :class:`Study` (already validated when it was pickled)."""
+    study = Study.__new__(Study)
+    for name, value in (("_trials", trials), ("_curves", curves), ("_meta", meta),
+                        ("_source", source), ("_problems", problems)):
+        object.__setattr__(study, name, value)
+    return study

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .keys import key_codes
 from .meta import StudyMeta
 from .schema import ATTR, FINAL, HP, KEY, POOL, STATUSES, TRIAL_COLUMNS, curve_metric_columns
 
@@ -233,57 +234,11 @@ def _space_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> Non
                       expected=f"values in {bounds}", severity="warning")
 
 
-def _codes_in(values: pd.Series, categories: pd.Index) -> np.ndarray:
-    """Position of each value in ``categories`` (−1 where absent), as int64; for a
-    categorical only its few categories are looked up."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        own = values.array
-        lookup = np.append(categories.get_indexer(own.categories), -1)
-        return lookup[own.codes].astype(np.int64)  # code −1 (missing) → lookup[-1] = −1
-    return categories.get_indexer(values).astype(np.int64)
-
-
 def _trial_codes(trials: pd.DataFrame, curves: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of each trial key, consistent between the two tables and
-    ordered like the keys themselves (names sorted, then repeat, then trial).
-
-    A curve row whose (workload, protocol, optimizer) does not occur in the
-    trials gets code −1.
-    """
-    t_parts, c_parts, sizes = [], [], []
-    pool_missing = np.zeros(len(curves), dtype=bool)
-    for col in POOL:
-        names = trials[col]
-        names = (names.array.categories if isinstance(names.dtype, pd.CategoricalDtype)
-                 else names.dropna().unique())
-        categories = pd.Index(sorted(names))
-        t_parts.append(_codes_in(trials[col], categories))
-        codes = _codes_in(curves[col], categories)
-        pool_missing |= codes < 0
-        c_parts.append(codes)
-        sizes.append(max(len(categories), 1))
-    for col in ("repeat", "trial"):
-        t_values = trials[col].to_numpy(dtype=np.int64)
-        c_values = curves[col].to_numpy(dtype=np.int64)
-        low = min(t_values.min(initial=0), c_values.min(initial=0))
-        high = max(t_values.max(initial=0), c_values.max(initial=0))
-        t_parts.append(t_values - low)
-        c_parts.append(c_values - low)
-        sizes.append(int(high - low + 1))
-    if np.prod(np.array(sizes, dtype=float)) >= 2.0**62:  # fall back to a joint factorisation
-        both = pd.concat([trials[list(KEY)], curves[list(KEY)]], ignore_index=True)
-        codes = both.groupby(list(KEY), observed=True, sort=True).ngroup().to_numpy()
-        c_code = codes[len(trials):]
-        c_code[pool_missing] = -1
-        return codes[: len(trials)], c_code
-    t_code = np.zeros(len(trials), dtype=np.int64)
-    c_code = np.zeros(len(curves), dtype=np.int64)
-    for t_part, c_part, size in zip(t_parts, c_parts, sizes, strict=True):
-        t_code *= size
-        t_code += t_part
-        c_code *= size
-        c_code += c_part
-    c_code[pool_missing] = -1
+    ordered like the keys themselves (names sorted, then repeat, then trial);
+    see :func:`tunestats.study.keys.key_codes`."""
+    t_code, c_code = key_codes([trials, curves], KEY)
     return t_code, c_code
 
 
