@@ -219,3 +219,24 @@ def test_first_reach_is_read_from_the_logs(tmp_path):
     board = leaderboard(tmp_path, targets=doc)
     study = board.studies.iloc[0]
     assert (study["trial"], study["eval"], study["time"]) == (1, 2, 201.0)
+
+
+def test_non_finite_target_values_are_counted_in_the_notes():
+    """Checked against the CSV files read with the csv module."""
+    import csv
+    import json
+
+    doc = json.loads(TARGETS.read_text())
+    expected = []
+    for path in sorted((DATA / "logs" / "external_tuning").rglob("eval_measurements.csv")):
+        submission, study, folder, trial = path.parts[-5:-1]
+        workload = folder.rsplit("_", 1)[0]
+        column = "validation/" + doc["workloads"][workload]["target_metric_name"]
+        with path.open() as handle:
+            values = [float(row[column] or "nan") for row in csv.DictReader(handle)]
+        if values and not all(math.isfinite(v) for v in values):
+            expected.append(f"{submission}/{workload}/{study}/{trial}")
+    board = leaderboard(DATA / "logs" / "external_tuning", targets=TARGETS)
+    note = next(n for n in board.notes if "non-finite values of their target metric" in n)
+    assert note.startswith(f"{len(expected)} trial(s)")
+    assert all(name in note for name in expected[:5])

@@ -135,7 +135,7 @@ def _trials_from_logs(root: Path, targets: algoperf.Targets, ruleset: str | None
     columns = [[targets.workloads[f.workload].column, *_TIME_COLUMNS] for f in folders]
     tables = algoperf.read_tables([f.path / algoperf.EVAL_FILE for f in folders], columns,
                                   workers=workers)
-    rows = []
+    rows, nonfinite = [], []
     for f, table in zip(folders, tables, strict=True):
         target = targets.workloads[f.workload]
         evals, reach, time = 0, -1, np.inf
@@ -144,6 +144,8 @@ def _trials_from_logs(root: Path, targets: algoperf.Targets, ruleset: str | None
         else:
             _, values, _ = table  # columns: target metric, score, accumulated time
             evals = len(values)
+            if evals and not np.isfinite(values[:, 0]).all():
+                nonfinite.append(f"{f.submission}/{f.workload}/study_{f.repeat}/trial_{f.trial}")
             if evals:
                 reach = _first_reach(values[:, 0], target.value,
                                      target.metric.direction == "maximize")
@@ -152,6 +154,10 @@ def _trials_from_logs(root: Path, targets: algoperf.Targets, ruleset: str | None
                     time = float(score if np.isfinite(score) else accumulated)
         rows.append((algoperf.ruleset_of(has_hparams[f.submission], ruleset), f.submission,
                      f.workload, f.repeat, f.trial, evals, reach, time))
+    if nonfinite:
+        notes.append(f"{len(nonfinite)} trial(s) with non-finite values of their target metric "
+                     "(never reaching the target there): " + ", ".join(nonfinite[:5])
+                     + (" ..." if len(nonfinite) > 5 else ""))
     return pd.DataFrame(rows, columns=list(TRIAL_COLUMNS))
 
 
