@@ -19,6 +19,7 @@ from .analysis import (
     steps_to_target,
 )
 from .errors import DataError, ParameterError, StudyFileError, StudyValidationError, TunestatsError
+from .report import report
 from .space import Param, SearchSpace
 from .study import Metric, Pool, Study, load_study, save_study
 
@@ -44,6 +45,7 @@ __all__ = [
     "leaderboard",
     "load_study",
     "performance_profile",
+    "report",
     "save_study",
     "steps_to_target",
 ]

@@ -24,6 +24,7 @@ from . import (
     info,
     leaderboard,
     profile,
+    report,
     run,
     steps_to_target,
     validate,
@@ -32,7 +33,7 @@ from . import (
 __all__ = ["main"]
 
 COMMANDS = (info, validate, convert, import_, best_of_k, compare, steps_to_target, profile,
-            leaderboard, check_space, figures, run)
+            leaderboard, check_space, figures, report, run)
 
 
 class _Parser(argparse.ArgumentParser):
