@@ -29,7 +29,7 @@ def test_overview_has_one_panel_per_workload_and_protocol(study) -> None:
     titles = sorted(ax.get_title() for ax in axes)
     assert titles == ["a — lr-only", "a — paper", "b — lr-only", "b — paper"]
     panel = next(ax for ax in axes if ax.get_title() == "a — paper")
-    assert panel.get_ylabel() == "valid_error (fraction)"
+    assert panel.get_ylabel() == "valid_error (fraction), minimize"
     # completed trials as dots, diverged ones as crosses, each in its optimizer's colour
     diverged = int(((study.trials["workload"] == "a") & (study.trials["protocol"] == "paper")
                     & (study.trials["status"] == "diverged")).sum())

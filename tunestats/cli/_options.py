@@ -16,8 +16,10 @@ def add_study_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_metric_option(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--metric``: ``what`` the metric is, defaulting to the first validation metric."""
-    parser.add_argument("--metric", help=f"{what} (default: the first validation metric)")
+    """``--metric``: ``what`` the metric is (a name or a role), defaulting to each
+    workload's headline metric."""
+    parser.add_argument("--metric", help=f"{what}: a metric name or a role valid/test/train "
+                        "(default: each workload's headline metric)")
 
 
 def add_target_options(parser: argparse.ArgumentParser) -> None:

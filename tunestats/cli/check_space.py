@@ -69,9 +69,12 @@ def run(args: argparse.Namespace) -> int:
     tables = {"boundaries": result.boundaries[BOUNDARY_COLUMNS],
               "budgets": result.budgets[BUDGET_COLUMNS], "reasons": result.reasons}
     if not args.json:
-        print(f"{study.source}: search spaces judged by {result.metric.name} "
-              f"({result.metric.direction})")
-    emit(args, tables, extra={"adequate": result.adequate, "metric": result.metric.name})
+        judged = {f"{m.name} ({m.direction})" for m in result.metrics.values()}
+        print(f"{study.source}: search spaces judged by " + (
+            judged.pop() if len(judged) == 1 else "each workload's headline metric: " + ", ".join(
+                f"{w} {m.name} ({m.direction})" for w, m in result.metrics.items())))
+    emit(args, tables, extra={"adequate": result.adequate, "metric": result.metric.name,
+                              "metrics": {w: m.name for w, m in result.metrics.items()}})
     if not args.json:
         count = len(result.reasons)
         print("\nverdict: adequate" if result.adequate else

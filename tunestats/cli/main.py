@@ -22,6 +22,7 @@ from . import (
     figures,
     import_,
     info,
+    leaderboard,
     profile,
     report,
     run,
@@ -32,7 +33,7 @@ from . import (
 __all__ = ["main"]
 
 COMMANDS = (info, validate, convert, import_, best_of_k, compare, steps_to_target, profile,
-            check_space, figures, report, run)
+            leaderboard, check_space, figures, report, run)
 
 
 class _Parser(argparse.ArgumentParser):

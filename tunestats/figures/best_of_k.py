@@ -25,17 +25,25 @@ __all__ = ["FIGURES", "best_of_k_confidence_figure", "best_of_k_curve_figure",
 CURVE_BUDGETS = (1, 4, 16)
 
 
-def _metric_of_split(study: Study, split: str) -> str | None:
-    """The first declared metric of ``split`` with final values, if any."""
-    for name, metric in study.metrics.items():
-        if metric.split == split and f"final.{name}" in study.trials:
-            return name
-    return None
+def _has_role(study: Study, role: str) -> bool:
+    """Whether some workload has a metric with final values playing ``role``."""
+    for workload in study.workloads():
+        name = study.workload_metrics(workload).role(role)
+        if name is not None and f"final.{name}" in study.trials:
+            return True
+    return False
 
 
-def _reported(study: Study) -> str:
-    """What the figures report: the test metric (as the paper), else the headline one."""
-    return _metric_of_split(study, "test") or headline_metric(study)
+def _label(study: Study, rows: pd.DataFrame, column: str = "report") -> str:
+    """A panel's axis label: its metric (per workload) and direction."""
+    metric = study.metric(str(rows[column].iloc[0]))
+    return f"{metric.label}, {metric.direction}"
+
+
+def _names(frame: pd.DataFrame, column: str) -> str:
+    """The metric names of a result column: one name, or 'per workload: a, b'."""
+    names = list(dict.fromkeys(frame[column].astype(str)))
+    return names[0] if len(names) == 1 else f"each workload's {column} metric"
 
 
 def _panels(frame: pd.DataFrame, draw: Callable[[pd.DataFrame, Axes], None], title: str, *,
@@ -63,54 +71,56 @@ def _panels(frame: pd.DataFrame, draw: Callable[[pd.DataFrame, Axes], None], tit
 
 
 def _against_k(study: Study, select: str, *, band: str, what: str) -> Figure:
-    report = study.metric(_reported(study))
+    headline_metric(study)  # NotApplicable without final values
     ci = 0.9 if band == "confidence" else None
-    frame = best_of_k(study, select, report.name, ci=ci)
+    frame = best_of_k(study, select=select, ci=ci)
     # the calibrated pointwise band with select != report is the mean's (tunestats.kernels.bands)
     center = "mean" if band == "confidence" else "q50"
     return _panels(
         frame,
-        lambda rows, ax: plot_best_of_k(rows, center=center, band=band, label=report.label,
-                                        legend=False, ax=ax),
-        f"{report.name} of the best of k trials, selected by final {select}\n"
-        f"({what}; {CENTERS[center]} over draws of k trials)", center=center, band=band)
+        lambda rows, ax: plot_best_of_k(rows, center=center, band=band,
+                                        label=_label(study, rows), legend=False, ax=ax),
+        f"{_names(frame, 'report')} of the best of k trials, selected by final "
+        f"{_names(frame, 'select')}\n({what}; {CENTERS[center]} over draws of k trials)",
+        center=center, band=band)
 
 
 def best_of_k_figure(study: Study) -> Figure:
-    """Figures 6–8 style: selected by the validation metric, spread of outcomes."""
-    return _against_k(study, headline_metric(study), band="spread",
-                      what="Choi et al. 2019, Figures 6–8")
+    """Figures 6–8 style: selected by each workload's validation metric, spread of
+    outcomes."""
+    return _against_k(study, "valid", band="spread", what="Choi et al. 2019, Figures 6–8")
 
 
 def best_of_k_confidence_figure(study: Study) -> Figure:
     """The mean of Figures 6–8 with the pointwise confidence in its estimate instead of the
     spread."""
-    return _against_k(study, headline_metric(study), band="confidence",
-                      what="confidence in the estimate")
+    return _against_k(study, "valid", band="confidence", what="confidence in the estimate")
 
 
 def best_of_k_train_selection_figure(study: Study) -> Figure:
     """Figure 9 style: the same, selecting by the training loss."""
-    train = _metric_of_split(study, "train")
-    if train is None:
+    if not _has_role(study, "train"):
         raise NotApplicable("no training metric with final values to select by")
-    return _against_k(study, train, band="spread", what="Choi et al. 2019, Figure 9")
+    return _against_k(study, "train", band="spread", what="Choi et al. 2019, Figure 9")
 
 
 def best_of_k_curve_figure(study: Study) -> Figure:
     """The reported metric over training of the trial a budget of k trials selects."""
-    report = _reported(study)
-    if report not in study.curves:
-        raise NotApplicable(f"the curves table has no column {report!r}")
-    select = headline_metric(study)
-    metric = study.metric(report)
-    frame = best_of_k_curve(study, select, report, CURVE_BUDGETS)
+    headline_metric(study)
+    missing = [w for w in study.workloads() if (study.workload_metrics(w).test or
+                                               study.workload_metrics(w).valid)
+               not in study.curves]
+    if missing:
+        raise NotApplicable(f"the curves table has no column for the reported metric of "
+                            f"{', '.join(missing)}")
+    frame = best_of_k_curve(study, k=CURVE_BUDGETS)
     return _panels(
         frame,
-        lambda rows, ax: plot_best_of_k_curve(rows, label=metric.label, legend=False, ax=ax),
-        f"{report} over training of the best of k trials, selected by final {select}\n"
-        "(median over draws of k trials; band for the largest k)", center="q50",
-        band="spread", budgets=CURVE_BUDGETS)
+        lambda rows, ax: plot_best_of_k_curve(rows, label=_label(study, rows), legend=False,
+                                              ax=ax),
+        f"{_names(frame, 'report')} over training of the best of k trials, selected by final "
+        f"{_names(frame, 'select')}\n(median over draws of k trials; band for the largest k)",
+        center="q50", band="spread", budgets=CURVE_BUDGETS)
 
 
 FIGURES = (

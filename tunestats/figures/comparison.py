@@ -66,15 +66,17 @@ def _grid(study: Study, table: pd.DataFrame,
 
 def best_trial(study: Study) -> Figure:
     """Per workload (rows) and protocol (columns): each optimizer's best-of-N outcome."""
-    metric = study.metric(headline_metric(study))
+    headline_metric(study)  # NotApplicable without final values
     result = compare_protocols(study, n_boot=100, seed=SEED)
 
     def draw(panel: pd.DataFrame, ax: Axes, workload: str, protocol: str) -> str:
-        plot_best_trial(panel, label=metric.label, ax=ax)
+        metric = study.metric(str(panel["report"].iloc[0]))
+        plot_best_trial(panel, label=f"{metric.label}, {metric.direction}", ax=ax)
         return f"{workload} — {protocol} (k = {panel['k'].iloc[0]})"
 
     fig = _grid(study, _full_budget(result.rankings), draw, size=(4.0, 3.2), sharey="row")
-    fig.suptitle(f"Best of k = N trials by {metric.name}, drawn with replacement: median and "
+    fig.suptitle("Best of k = N trials by each workload's headline metric, drawn with "
+                 "replacement: median and "
                  "5–95% spread of outcomes; #: rank (ties where unresolved at α = 0.05)",
                  fontsize=10)
     return fig
@@ -96,19 +98,25 @@ def rank_flips(study: Study) -> Figure:
         k = panel["k"].max()
         count = int(((flips["workload"] == workload) & (flips["k"] == k)).sum())
         ax.set_title(f"{workload} (k = {k}): {count} resolved flip(s)", fontsize=9)
-    fig.suptitle("Rank flips between protocols (best of k by "
-                 f"{headline_metric(study)}, with replacement)", fontsize=10)
+    fig.suptitle("Rank flips between protocols (best of k by each workload's headline "
+                 "metric, with replacement)", fontsize=10)
     return fig
 
 
 def _targets_or_skip(study: Study) -> str:
-    metric = headline_metric(study)
+    """Each workload's headline metric (one name, or "each workload's metric"), or
+    NotApplicable when a workload has no declared target of it or there are no curves."""
+    headline_metric(study)
     workloads, _ = _panels(study)
-    if not all(metric in study.targets.get(w, {}) for w in workloads):
-        raise NotApplicable(f"the study declares no target of {metric} for every workload")
+    names = {w: study.headline_metric(w).name for w in workloads}
+    lacking = [w for w, m in names.items() if m not in study.targets.get(w, {})]
+    if lacking:
+        raise NotApplicable(f"the study declares no target of the headline metric for "
+                            f"{', '.join(f'{w} ({names[w]})' for w in lacking)}")
     if not len(study.curves):
         raise NotApplicable("the study has no curves")
-    return metric
+    distinct = set(names.values())
+    return distinct.pop() if len(distinct) == 1 else "each workload's metric"
 
 
 def steps_to_target_figure(study: Study) -> Figure:
@@ -117,9 +125,11 @@ def steps_to_target_figure(study: Study) -> Figure:
 
     def draw(panel: pd.DataFrame, ax: Axes, workload: str, protocol: str) -> str:
         plot_steps_to_target(panel, ax=ax)
-        return f"{workload} — {protocol}: {metric} ≤ {panel['target'].iloc[0]:g}"
+        name = study.metric(str(panel["metric"].iloc[0]))
+        sign = "≤" if name.direction == "minimize" else "≥"
+        return f"{workload} — {protocol}: {name.name} {sign} {panel['target'].iloc[0]:g}"
 
-    fig = _grid(study, _full_budget(best_steps_to_target(study, metric=metric)), draw,
+    fig = _grid(study, _full_budget(best_steps_to_target(study)), draw,
                 size=(4.0, 3.2), sharey="row")
     fig.suptitle(f"Steps to target of the best of k = N trials (selected by {metric}, with "
                  "replacement): median and 5–95% spread of outcomes", fontsize=10)
@@ -134,7 +144,7 @@ def robustness(study: Study) -> Figure:
         plot_robustness_grid(panel, ax=ax)
         return f"{workload} — {protocol}"
 
-    fig = _grid(study, target_robustness(study, metric=metric).cells, draw, size=(4.6, 3.6))
+    fig = _grid(study, target_robustness(study).cells, draw, size=(4.6, 3.6))
     fig.suptitle(f"Is the ordering by median best-of-N steps to target ({metric}) consistent "
                  "with inclusion?", fontsize=10)
     return fig
@@ -143,7 +153,7 @@ def robustness(study: Study) -> Figure:
 def profiles(study: Study) -> Figure:
     """Performance profiles per protocol, scores in the legend."""
     metric = _targets_or_skip(study)
-    result = performance_profile(study, metric=metric)
+    result = performance_profile(study)
     _, protocols = _panels(study)
     fig, axes = plt.subplots(1, len(protocols), squeeze=False, sharey=True,
                              figsize=(4.4 * len(protocols), 3.4), layout="constrained")
@@ -153,7 +163,7 @@ def profiles(study: Study) -> Figure:
                                  scores=dict(zip(scores["optimizer"], scores["score"],
                                                  strict=True)), ax=ax)
         ax.set_title(f"{protocol} ({scores['workloads'].iloc[0]} workloads)", fontsize=9)
-    fig.suptitle(f"Performance profiles: steps to the {metric} target, fastest trial per "
+    fig.suptitle(f"Performance profiles: steps to target ({metric}), fastest trial per "
                  f"repeat, median over repeats; score = area over [1, {result.tau_max:g}]",
                  fontsize=10)
     return fig

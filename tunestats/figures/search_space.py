@@ -29,7 +29,8 @@ PREFERRED_PAIR = ("learning_rate", "epsilon")
 
 def _checked(study: Study) -> SpaceCheck:
     """The boundary check the figures draw (the budget part is not drawn)."""
-    result = check_space(study, metric=headline_metric(study), n_resamples=1, seed=0)
+    headline_metric(study)  # NotApplicable without final values
+    result = check_space(study, n_resamples=1, seed=0)
     if result.positions.empty:
         raise NotApplicable("no pool tunes a hyperparameter")
     return result
@@ -67,10 +68,10 @@ def axis_figures(study: Study) -> dict[str, Figure]:
                     continue
                 kinds = {side: edges.get((workload, protocol, optimizer, param, side))
                          for side in ("low", "high")}
-                plot_axis(rows, label=result.metric.label if j == 0 else "", edges=kinds, ax=ax)
+                plot_axis(rows, label=result.metrics[workload].label if j == 0 else "", edges=kinds, ax=ax)
                 inferred = " (bounds inferred)" if rows["bounds"].iloc[0] == "inferred" else ""
                 ax.set_title(f"{optimizer}{inferred}", fontsize=9)
-        fig.suptitle(f"{workload} — {protocol}: final {result.metric.name} against each tuned "
+        fig.suptitle(f"{workload} — {protocol}: final {result.metrics[workload].name} against each tuned "
                      "hyperparameter (★ best, × diverged/lost; dashed: bounds)", fontsize=10)
         figures[_stem(workload, protocol)] = fig
     return figures
@@ -88,9 +89,9 @@ def isolation_figures(study: Study) -> dict[str, Figure]:
                                  layout="constrained")
         for j, param in enumerate(params):
             plot_isolation(part[part["param"] == param], ax=axes[0, j],
-                           label=f"best {result.metric.label} per bin" if j == 0 else "")
+                           label=f"best {result.metrics[workload].label} per bin" if j == 0 else "")
         axes[0, 0].legend(fontsize=7)
-        fig.suptitle(f"{workload} — {protocol}: best {result.metric.name} per bin of each "
+        fig.suptitle(f"{workload} — {protocol}: best {result.metrics[workload].name} per bin of each "
                      "hyperparameter (10 bins in its own scale)", fontsize=10)
         figures[_stem(workload, protocol)] = fig
     return figures
@@ -132,7 +133,7 @@ def pair_figures(study: Study) -> dict[str, Figure]:
                       scales=(xs["scale"].iloc[0], ys["scale"].iloc[0]),
                       bounds=((xs["low"].iloc[0], xs["high"].iloc[0]),
                               (ys["low"].iloc[0], ys["high"].iloc[0])),
-                      label=result.metric.label, ax=ax)
+                      label=result.metrics[workload].label, ax=ax)
             ax.set_title(str(optimizer), fontsize=9)
         fig.suptitle(f"{workload} — {protocol}: trials in the plane {x} × {y} "
                      "(★ best, × lost)", fontsize=10)

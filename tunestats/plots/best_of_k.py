@@ -80,7 +80,9 @@ def best_of_k_legend(target: Axes | Figure, frame: pd.DataFrame, *, center: str,
                      band: str | None, handles: Sequence[Line2D], **kws: Any) -> None:
     """A legend on ``target`` (Axes or Figure) whose title names the selection metric, the
     estimator, the centre line and what the band means."""
-    lines = [f"selected by {frame['select'].iloc[0]}", estimator_label(frame),
+    chosen = list(dict.fromkeys(frame["select"].astype(str)))
+    lines = [f"selected by {chosen[0] if len(chosen) == 1 else 'each workload headline metric'}",
+             estimator_label(frame),
              f"line: {CENTERS.get(center, center)}"]
     if band:
         lines.append(band_label(frame, band, center))
