@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="bootstrap resamples (default: 10000 for --method bootstrap, "
                         "1000 for the confidence bands)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    add_output_options(parser)
+    add_output_options(parser, ("best_of_k",))
     parser.set_defaults(handler=run)
 
 

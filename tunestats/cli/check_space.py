@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="bootstrap resamples for the probability that doubling helps "
                         "(default: 200)")
     parser.add_argument("--seed", type=int, default=0, help="seed of that bootstrap (default: 0)")
-    add_output_options(parser)
+    add_output_options(parser, ("boundaries", "budgets", "reasons"))
     parser.set_defaults(handler=run)
 
 

@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "the study's, else the paper's)")
     parser.add_argument("--all-flips", action="store_true",
                         help="list unresolved flips too (default: resolved ones only)")
-    add_output_options(parser)
+    add_output_options(parser, ("flips", "violations", "agreement", "rankings"))
     parser.set_defaults(handler=run)
 
 

@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="ordering and inclusion consistency over targets x budgets")
     parser.add_argument("--targets", type=float, nargs="+", help="target grid for --grid")
     parser.add_argument("--budgets", type=float, nargs="+", help="budget grid for --grid")
-    add_output_options(parser)
+    add_output_options(parser, ("table",))
     parser.set_defaults(handler=run)
 
 
