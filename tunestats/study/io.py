@@ -23,6 +23,7 @@ from .._checks import check_choice
 from ..errors import StudyFileError, StudyValidationError
 from . import records
 from ._atomic import atomic_write
+from ._json import loads, read_json
 from .meta import StudyMeta, parse_meta
 from .model import Study
 from .schema import (
@@ -36,21 +37,6 @@ from .schema import (
 )
 
 __all__ = ["load_study", "read_json", "read_jsonl", "save_study", "write_meta"]
-
-
-def read_json(path: Path) -> Any:
-    """Parse a JSON file; a syntax error names the file, line and column."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise StudyFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise StudyFileError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise StudyFileError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: "
-                             f"{exc.msg}") from None
 
 
 def _table_format(folder: Path) -> str | None:
@@ -111,15 +97,18 @@ def read_jsonl(path: Path, text_columns: set[str] = frozenset(),
     the table when the file holds no row (JSON Lines has no header).
     """
     rows = []
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StudyFileError(f"{path}: cannot read ({exc.strerror})") from None
+    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.strip():
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise StudyFileError(f"{path}: malformed JSON at line {lineno}, column "
-                                     f"{exc.colno}: {exc.msg}") from None
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise StudyFileError(f"{path}: line {lineno} is not UTF-8 text ({exc.reason} "
+                                     f"at byte {exc.start} of the line)") from None
+            row = loads(line, str(path), lineno)
             if not isinstance(row, dict):
                 raise StudyFileError(f"{path}: line {lineno} is not a JSON object; "
                                      "expected one object per row")

@@ -23,6 +23,7 @@ Only ``schema_version`` and ``metrics`` are required.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -221,6 +222,8 @@ def parse_meta(doc: Any, file: str = STUDY_FILE) -> tuple[StudyMeta | None, list
                         metric, "one of " + ", ".join(metrics))
             elif not isinstance(value, numbers.Real) or isinstance(value, bool):
                 problem(f"targets.{workload}.{metric}", "target must be a number", value)
+            elif not math.isfinite(value):  # NaN or ±inf: no step ever reaches it
+                problem(f"targets.{workload}.{metric}", "target must be a finite number", value)
             else:
                 targets.setdefault(workload, {})[metric] = float(value)
 

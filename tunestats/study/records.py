@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..errors import StudyFileError
 from ._atomic import atomic_write
+from ._json import read_json
 from .schema import ATTR, FINAL, HP, KEY, RECORDS_DIR
 
 __all__ = ["RECORDS_DIR", "compact_study", "done_keys", "read_records", "write_record"]
@@ -85,16 +86,22 @@ def _record_files(study_dir: Path) -> list[Path]:
 
 
 def _load_record(path: Path) -> dict[str, Any]:
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise StudyFileError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: "
-                             f"{exc.msg}") from None
+    record = read_json(path)
     if not isinstance(record, dict):
         raise StudyFileError(f"{path}: a trial record must be a JSON object")
     missing = [f for f in _REQUIRED if f not in record]
     if missing:
         raise StudyFileError(f"{path}: trial record lacks field(s) {', '.join(missing)}")
+    for field in ("hp", "final", "attr", "curve"):
+        value = record.get(field)
+        if value is not None and not isinstance(value, dict):
+            raise StudyFileError(f"{path}: field {field!r} of the trial record is "
+                                 f"{type(value).__name__} {json.dumps(value)[:40]}; expected "
+                                 "an object of name → value")
+    for name, values in (record.get("curve") or {}).items():
+        if not isinstance(values, list):
+            raise StudyFileError(f"{path}: curve column {name!r} of the trial record is "
+                                 f"{type(values).__name__}; expected a list, one value per step")
     return record
 
 

@@ -61,7 +61,8 @@ class _Collector:
 def _integer_problems(c: _Collector, table: str, frame: pd.DataFrame, column: str,
                       nullable: bool = False) -> None:
     values = frame[column]
-    if pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+    if (pd.api.types.is_signed_integer_dtype(values.dtype)
+            and not pd.api.types.is_bool_dtype(values)):
         return
     numeric = pd.to_numeric(values, errors="coerce") if not pd.api.types.is_bool_dtype(
         values) else pd.Series(np.nan, index=values.index)
@@ -69,9 +70,11 @@ def _integer_problems(c: _Collector, table: str, frame: pd.DataFrame, column: st
     bad = numeric.isna().to_numpy() & ~(missing & nullable)
     as_float = numeric.to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
-        bad |= ~np.isnan(as_float) & (np.floor(as_float) != as_float)
+        # infinities and integers beyond int64 (a key must fit the key coder) are refused
+        bad |= ~np.isnan(as_float) & ((np.floor(as_float) != as_float)
+                                      | (np.abs(as_float) >= 2.0**63))
     if bad.any():
-        c.rows(table, frame, bad, "wrong type", column, values, "an integer")
+        c.rows(table, frame, bad, "wrong type", column, values, "an integer in (−2^63, 2^63)")
 
 
 def _numeric_problems(c: _Collector, table: str, frame: pd.DataFrame, column: str) -> bool:
@@ -224,14 +227,17 @@ def _trial_codes(trials: pd.DataFrame, curves: pd.DataFrame) -> tuple[np.ndarray
     for col in ("repeat", "trial"):
         t_values = trials[col].to_numpy(dtype=np.int64)
         c_values = curves[col].to_numpy(dtype=np.int64)
-        low = min(t_values.min(initial=0), c_values.min(initial=0))
-        high = max(t_values.max(initial=0), c_values.max(initial=0))
+        low = min(int(t_values.min(initial=0)), int(c_values.min(initial=0)))
+        high = max(int(t_values.max(initial=0)), int(c_values.max(initial=0)))
+        if high - low >= 2**62:  # the mixed-radix code would overflow: factorise instead
+            sizes.append(2**62)
+            continue
         t_parts.append(t_values - low)
         c_parts.append(c_values - low)
-        sizes.append(int(high - low + 1))
+        sizes.append(high - low + 1)
     if np.prod(np.array(sizes, dtype=float)) >= 2.0**62:  # fall back to a joint factorisation
         both = pd.concat([trials[list(KEY)], curves[list(KEY)]], ignore_index=True)
-        codes = both.groupby(list(KEY), observed=True, sort=True).ngroup().to_numpy()
+        codes = both.groupby(list(KEY), observed=True, sort=True).ngroup().to_numpy().copy()
         c_code = codes[len(trials):]
         c_code[pool_missing] = -1
         return codes[: len(trials)], c_code
