@@ -32,11 +32,15 @@ $(VENV)/.installed-all: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 figures: $(VENV)/.installed-core
 	$(BIN)/tunestats figures $(STUDY) --out figures
 
-# pytest exits with 5 when it collected no test: that is a broken suite, not a pass.
+# Two passes: the default selection (tests and doctests, `slow` deselected by pyproject's
+# addopts), then the `slow` tests explicitly. pytest exits with 5 when it collected no
+# test: that is a broken suite, not a pass.
 test: $(VENV)/.installed-all
-	$(BIN)/python -m pytest -n auto; status=$$?; \
-	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
-	exit $$status
+	for marks in "not slow" "slow"; do \
+	  $(BIN)/python -m pytest -n auto -m "$$marks"; status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests ($$marks)" >&2; exit 1; fi; \
+	  if [ $$status -ne 0 ]; then exit $$status; fi; \
+	done
 
 bench: $(VENV)/.installed-all
 	for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

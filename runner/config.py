@@ -33,6 +33,10 @@ hyperparameters computed from the others by products and quotients, e.g.
 point *i*) instead of scrambled Halton points. A protocol table may also set
 ``trials``.
 
+The module parses and checks the file; :mod:`tunestats.runner.plan` turns a
+parsed config into trials and seeds, and :mod:`tunestats.runner.derived`
+evaluates the derived expressions.
+
 Every error (an unknown optimizer, parameter, scale or workload, ``low ≥
 high``, a log scale with ``low ≤ 0``, a fixed value out of range, an
 unreadable data file) is raised by :meth:`StudyConfig.check` before any trial
@@ -42,24 +46,22 @@ runs.
 from __future__ import annotations
 
 import importlib
-import itertools
-import re
 import sys
-import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
-from tunestats._checks import check_choice, check_positive_int
+from tunestats.checks import check_choice, check_positive_int
 from tunestats.errors import DataError, ParameterError, StudyFileError
 from tunestats.space import SearchSpace
 from tunestats.study import Metric
 
-from .optimizers import OPTIMIZERS, make_optimizer, optimizer_hyperparameters
+from .derived import check_expression
+from .optimizers import OPTIMIZERS, make_optimizer
+from .plan import PoolSpace, TrialSpec, derive_seed, plan_trials
 from .presets import PRESETS
 from .schedules import SCHEDULE_HYPERPARAMETERS, Schedule
 from .workloads import Workload, check_workload_options, make_workload
@@ -83,13 +85,27 @@ _TOP_KEYS = {"seed", "trials", "repeats", "optimizers", "device", "imports", "wo
              "protocols"}
 _WORKLOAD_KEYS = {"kind", "steps", "eval_every", "options", "targets"}
 _SPACE_KEYS = {"params", "fixed", "derived", "sampler"}
-_TERM = r"(?:[A-Za-z_]\w*|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
-_EXPRESSION = re.compile(rf"^\s*{_TERM}(?:\s*[*/]\s*{_TERM})*\s*$")
 
 
 @dataclass(frozen=True)
 class WorkloadEntry:
-    """One workload of a study: a registered builder, its options and the budget."""
+    """One workload of a study: a registered builder, its options and the budget.
+
+    Attributes
+    ----------
+    name : str
+        The workload's name in the study (the config's table name).
+    kind : str
+        The registered workload it builds.
+    options : mapping
+        Keyword options of the builder.
+    steps : int
+        Step budget of every trial.
+    eval_every : int
+        Steps between evaluations.
+    targets : mapping of str to float
+        Metric → target value, for steps-to-target.
+    """
 
     name: str
     kind: str
@@ -97,48 +113,6 @@ class WorkloadEntry:
     steps: int
     eval_every: int
     targets: Mapping[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PoolSpace:
-    """The search space of one (protocol, optimizer), with derived values and sampler."""
-
-    space: SearchSpace
-    derived: Mapping[str, str] = field(default_factory=dict)
-    sampler: str = "halton"
-
-    def points(self, trials: int, seed: int) -> list[dict[str, Any]]:
-        """Hyperparameters of trials ``0 … trials − 1`` (tuned, fixed and derived)."""
-        if self.sampler == "grid":
-            grids = [p.choices for p in self.space.params]
-            points = [dict(zip(self.space.names, values, strict=True))
-                      for values in itertools.islice(itertools.product(*grids), trials)]
-            for point in points:
-                point.update(self.space.fixed)
-        else:
-            points = self.space.points(trials, seed=seed)
-        for point in points:
-            for name, expression in self.derived.items():
-                point[name] = _evaluate(expression, point)
-        return points
-
-    def size(self) -> int | None:
-        """Number of grid points (None for an unbounded Halton sampler)."""
-        if self.sampler != "grid":
-            return None
-        return int(np.prod([len(p.choices) for p in self.space.params]))
-
-
-@dataclass(frozen=True)
-class TrialSpec:
-    """Everything a worker needs to run one trial (picklable)."""
-
-    key: tuple[str, str, str, int, int]
-    seed: int
-    hp: Mapping[str, Any]
-    workload: WorkloadEntry
-    device: str
-    imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,28 +155,15 @@ class StudyConfig:
         """Every (workload, protocol, optimizer), in config order."""
         return [(w, p, o) for w in self.workloads for p in self.protocols for o in self.optimizers]
 
-    def plan(self) -> list[TrialSpec]:
-        """Every trial of the study, with its seed and hyperparameters.
-
-        A trial's seed and hyperparameters depend only on the study seed and
-        the trial's key, never on which other trials run or in what order.
-        """
-        specs = []
-        for workload, protocol, optimizer in self.pools():
-            pool = self.protocols[protocol][optimizer]
-            n = self.protocol_trials.get(protocol, self.trials)
-            for repeat in range(self.repeats):
-                points = pool.points(n, seed=self.derive_seed(workload, protocol, optimizer, repeat))
-                for trial, hp in enumerate(points):
-                    key = (workload, protocol, optimizer, repeat, trial)
-                    specs.append(TrialSpec(key, self.derive_seed(*key), hp,
-                                           self.workloads[workload], self.device, self.imports))
-        return specs
+    def plan(self, *, fail_fast: bool = False) -> list[TrialSpec]:
+        """Every trial of the study, with its seed and hyperparameters
+        (:func:`tunestats.runner.plan.plan_trials`)."""
+        return plan_trials(self, fail_fast=fail_fast)
 
     def derive_seed(self, *parts: str | int) -> int:
-        """A 32-bit seed from the study seed and a tuple of names and numbers."""
-        key = [zlib.crc32(p.encode()) if isinstance(p, str) else int(p) for p in parts]
-        return int(np.random.SeedSequence(self.seed, spawn_key=key).generate_state(1)[0])
+        """A 32-bit seed from the study seed and ``parts``
+        (:func:`tunestats.runner.plan.derive_seed`)."""
+        return derive_seed(self.seed, *parts)
 
     def spaces(self) -> dict[tuple[str, str], SearchSpace]:
         """The search space of each (protocol, optimizer)."""
@@ -221,12 +182,18 @@ class StudyConfig:
                                      f"{[m.name for m in first]}; a study needs one set.")
         return list(first)
 
-    def check(self) -> None:
+    def check(self, specs: Sequence[TrialSpec] | None = None) -> None:
         """Build every workload once and every planned optimizer and schedule on a
-        dummy parameter, so that bad data, options or values fail before any trial."""
+        dummy parameter, so that bad data, options or values fail before any trial.
+
+        Parameters
+        ----------
+        specs : sequence of TrialSpec, optional
+            The plan, when the caller has it (default: plan again).
+        """
         self.metrics()
         dummy = [torch.nn.Parameter(torch.zeros(1))]
-        for spec in self.plan():
+        for spec in self.plan() if specs is None else specs:
             where = "/".join(str(part) for part in spec.key)
             try:
                 make_optimizer(spec.key[2], dummy, dict(spec.hp))
@@ -239,7 +206,18 @@ _WORKLOAD_CACHE: dict[tuple[str, str], Workload] = {}
 
 
 def build_workload(entry: WorkloadEntry) -> Workload:
-    """The :class:`~tunestats.runner.workloads.Workload` of ``entry``, built once per process."""
+    """The :class:`~tunestats.runner.workloads.Workload` of ``entry``, built once per process.
+
+    Parameters
+    ----------
+    entry : WorkloadEntry
+        The workload's kind and options.
+
+    Returns
+    -------
+    Workload
+        Cached by kind and options (a worker builds each workload once).
+    """
     key = (entry.kind, repr(sorted(entry.options.items())))
     if key not in _WORKLOAD_CACHE:
         _WORKLOAD_CACHE[key] = make_workload(entry.kind, **entry.options)
@@ -274,7 +252,24 @@ def load_config(path: str | Path) -> StudyConfig:
 
 
 def parse_config(raw: Mapping[str, Any], source: str = "") -> StudyConfig:
-    """Build a :class:`StudyConfig` from the parsed TOML mapping ``raw``."""
+    """Build a :class:`StudyConfig` from the parsed TOML mapping ``raw``.
+
+    Parameters
+    ----------
+    raw : mapping
+        The parsed config file.
+    source : str, default ""
+        The config's text, kept in the study's provenance (and compared on resume).
+
+    Returns
+    -------
+    StudyConfig
+
+    Raises
+    ------
+    ParameterError
+        An unknown key, optimizer, preset, parameter or scale, a bad value.
+    """
     _no_unknown("the config", raw, _TOP_KEYS)
     imports = tuple(raw.get("imports", ()))
     for module in imports:
@@ -387,44 +382,18 @@ def _pool(where: str, optimizer: str, spec: Any) -> PoolSpace:
     if sampler == "grid" and any(p.scale != "choice" for p in space.params):
         raise ParameterError(f"{where}: a grid sampler needs every tuned parameter to be a "
                              "choice.")
-    allowed = set(optimizer_hyperparameters(optimizer)) | {"weight_decay"} | set(
+    allowed = set(OPTIMIZERS[optimizer].hyperparameters) | {"weight_decay"} | set(
         SCHEDULE_HYPERPARAMETERS)
     given = set(space.names) | set(space.fixed)
     inputs = set()
     for name, expression in derived.items():
-        if not isinstance(expression, str) or not _EXPRESSION.match(expression):
-            raise ParameterError(f"{where}.derived.{name}: expected a product or quotient of "
-                                 f"parameter names and numbers, e.g. 'a * b'; got {expression!r}.")
-        names = set(_names(expression))
-        missing = sorted(names - given)
-        if missing:
-            raise ParameterError(f"{where}.derived.{name}: {missing} not among the parameters "
-                                 f"{sorted(given)}.")
-        inputs |= names
+        inputs |= check_expression(f"{where}.derived.{name}", expression, given)
     unknown = sorted((given | set(derived)) - allowed - inputs)
     if unknown:
         raise ParameterError(f"{where}: unknown parameter(s) {unknown} for optimizer "
                              f"{optimizer!r}; it takes {sorted(allowed)}.")
-    missing = sorted(set(optimizer_hyperparameters(optimizer)) - given - set(derived))
+    missing = sorted(set(OPTIMIZERS[optimizer].hyperparameters) - given - set(derived))
     if missing:
         raise ParameterError(f"{where}: parameter(s) {missing} of optimizer {optimizer!r} are "
                              "neither tuned, fixed nor derived.")
-    return PoolSpace(space, derived, sampler)
-
-
-def _names(expression: str) -> list[str]:
-    """The parameter names in a product/quotient ``expression``."""
-    return [t for t in re.findall(_TERM, expression) if t[0].isalpha() or t[0] == "_"]
-
-
-def _evaluate(expression: str, values: Mapping[str, Any]) -> float:
-    """Value of a product/quotient ``expression`` of names and numbers."""
-    tokens = re.findall(rf"{_TERM}|[*/]", expression)
-    result, operator = 1.0, "*"
-    for token in tokens:
-        if token in "*/":
-            operator = token
-            continue
-        value = float(values[token]) if token in values else float(token)
-        result = result * value if operator == "*" else result / value
-    return result
+    return PoolSpace(space, derived, sampler, where)

@@ -21,25 +21,26 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import torch
 
-from tunestats._checks import check_real
+from tunestats.checks import check_real
 from tunestats.errors import ParameterError
 
 __all__ = [
-    "INCLUSIONS",
     "OPTIMIZERS",
     "SGD",
     "Adam",
     "Momentum",
     "NAdam",
     "Nesterov",
+    "OptimizerSpec",
     "RMSProp",
     "make_optimizer",
-    "optimizer_hyperparameters",
 ]
 
 
@@ -81,6 +82,11 @@ class _PaperOptimizer(torch.optim.Optimizer):
                 if p.grad is None:
                     continue
                 grad = p.grad
+                if grad.is_sparse:
+                    raise ParameterError(
+                        f"{type(self).__name__} needs dense gradients; a parameter of shape "
+                        f"{tuple(p.shape)} has a sparse one (e.g. nn.Embedding(sparse=True)): "
+                        "build the model with dense gradients.")
                 if group["weight_decay"]:
                     grad = grad.add(p, alpha=group["weight_decay"])
                 self._update(p, grad, self.state[p], group)
@@ -154,7 +160,16 @@ class Momentum(_PaperOptimizer):
 class Nesterov(Momentum):
     r"""Nesterov momentum: :math:`v ← γv + ∇ℓ;\ θ ← θ − η(γv + ∇ℓ)` with :math:`v_0 = 0`.
 
-    Takes the parameters of :class:`Momentum`.
+    Parameters
+    ----------
+    params : iterable
+        Parameters or parameter groups to optimise.
+    lr : float
+        The learning rate η ≥ 0.
+    momentum : float
+        γ in [0, 1).
+    weight_decay : float, default 0
+        L2 coefficient λ; the gradient becomes ∇ℓ + λθ.
     """
 
     nesterov = True
@@ -265,7 +280,20 @@ class NAdam(Adam):
         θ ← θ − α \frac{\sqrt{1−β_2^t}}{1−β_1^t}
         \frac{β_1 m + (1−β_1)∇ℓ}{\sqrt{v} + ε},
 
-    with m and v the updated moments of :class:`Adam`, whose parameters it takes.
+    with m and v the updated moments of :class:`Adam`.
+
+    Parameters
+    ----------
+    params : iterable
+        Parameters or parameter groups to optimise.
+    lr : float
+        The learning rate α ≥ 0.
+    beta1, beta2 : float
+        β₁ and β₂ in [0, 1).
+    epsilon : float
+        ε ≥ 0.
+    weight_decay : float, default 0
+        L2 coefficient λ; the gradient becomes ∇ℓ + λθ.
 
     Notes
     -----
@@ -283,20 +311,45 @@ def _buffer(state: dict[str, Any], name: str, p: torch.Tensor) -> torch.Tensor:
     return state[name]
 
 
-#: The inclusion relations of Choi et al. (2019): (included, including) pairs; each
-#: including optimizer reaches every update of the included one (see the classes' Notes).
-INCLUSIONS = (("sgd", "momentum"), ("sgd", "nesterov"), ("momentum", "rmsprop"),
-              ("momentum", "adam"), ("nesterov", "nadam"))
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """What the runner knows of one optimizer: its class and its hyperparameters.
 
-#: The optimizers by name, as a study config names them.
-OPTIMIZERS: dict[str, type[_PaperOptimizer]] = {
-    "sgd": SGD,
-    "momentum": Momentum,
-    "nesterov": Nesterov,
-    "rmsprop": RMSProp,
-    "adam": Adam,
-    "nadam": NAdam,
-}
+    Attributes
+    ----------
+    cls : type
+        The :class:`torch.optim.Optimizer` subclass.
+    hyperparameters : tuple of str
+        The hyperparameters a trial must give it (``weight_decay`` aside),
+        ``learning_rate`` standing for the class's ``lr``.
+    defaults : mapping of str to float
+        Common defaults of the hyperparameters other than the learning rate,
+        used by the narrow protocols (:mod:`tunestats.runner.presets`).
+    """
+
+    cls: type[_PaperOptimizer]
+    hyperparameters: tuple[str, ...]
+    defaults: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "defaults", MappingProxyType(dict(self.defaults)))
+
+
+#: The optimizers by name, as a study config names them: the one registry of the
+#: runner. Which includes which is :data:`tunestats.analysis.DEFAULT_EDGES`, the one
+#: inclusion graph (each including optimizer reaches every update of the included one,
+#: see the classes' Notes).
+OPTIMIZERS: Mapping[str, OptimizerSpec] = MappingProxyType({
+    "sgd": OptimizerSpec(SGD, ("learning_rate",), {}),
+    "momentum": OptimizerSpec(Momentum, ("learning_rate", "momentum"), {"momentum": 0.9}),
+    "nesterov": OptimizerSpec(Nesterov, ("learning_rate", "momentum"), {"momentum": 0.9}),
+    "rmsprop": OptimizerSpec(RMSProp, ("learning_rate", "momentum", "rho", "epsilon"),
+                             {"momentum": 0.0, "rho": 0.9, "epsilon": 1e-10}),
+    "adam": OptimizerSpec(Adam, ("learning_rate", "beta1", "beta2", "epsilon"),
+                          {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}),
+    "nadam": OptimizerSpec(NAdam, ("learning_rate", "beta1", "beta2", "epsilon"),
+                           {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}),
+})
 
 
 def make_optimizer(name: str, params: Iterable[Any], hp: dict[str, Any]) -> _PaperOptimizer:
@@ -317,28 +370,13 @@ def make_optimizer(name: str, params: Iterable[Any], hp: dict[str, Any]) -> _Pap
     -------
     torch.optim.Optimizer
     """
-    cls = OPTIMIZERS.get(name)
-    if cls is None:
+    spec = OPTIMIZERS.get(name)
+    if spec is None:
         raise ParameterError(f"`optimizer` must be one of {', '.join(OPTIMIZERS)}; got {name!r}.")
-    needed = optimizer_hyperparameters(name)
+    needed = spec.hyperparameters
     missing = [key for key in needed if key not in hp]
     if missing:
         raise ParameterError(f"optimizer {name!r} needs hyperparameter(s) {missing}; "
                              f"got {sorted(hp)}.")
     kwargs = {"lr" if key == "learning_rate" else key: hp[key] for key in needed}
-    return cls(params, **kwargs, weight_decay=hp.get("weight_decay", 0.0))
-
-
-def optimizer_hyperparameters(name: str) -> tuple[str, ...]:
-    """The hyperparameters optimizer ``name`` needs (``weight_decay`` aside)."""
-    return _NEEDED[name]
-
-
-_NEEDED = {
-    "sgd": ("learning_rate",),
-    "momentum": ("learning_rate", "momentum"),
-    "nesterov": ("learning_rate", "momentum"),
-    "rmsprop": ("learning_rate", "momentum", "rho", "epsilon"),
-    "adam": ("learning_rate", "beta1", "beta2", "epsilon"),
-    "nadam": ("learning_rate", "beta1", "beta2", "epsilon"),
-}
+    return spec.cls(params, **kwargs, weight_decay=hp.get("weight_decay", 0.0))

@@ -32,9 +32,13 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+
+from .optimizers import OPTIMIZERS
 
 __all__ = ["PRESETS"]
 
@@ -68,32 +72,34 @@ _PAPER = {
 _PAPER["nesterov"] = _PAPER["momentum"]
 _PAPER["nadam"] = _ADAM
 
-#: Defaults of the hyperparameters that the narrow protocols do not tune.
-_DEFAULTS = {
-    "sgd": {},
-    "momentum": {"momentum": 0.9},
-    "nesterov": {"momentum": 0.9},
-    "rmsprop": {"momentum": 0.0, "rho": 0.9, "epsilon": 1e-10},
-    "adam": {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
-    "nadam": {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
-}
+#: Common defaults of the hyperparameters that the narrow protocols do not tune.
+_DEFAULTS = [(name, dict(spec.defaults)) for name, spec in OPTIMIZERS.items()]
 
 _LR_ONLY = {
     name: {"params": {"learning_rate": _log(1e-5, 10.0), "final_lr_fraction": _log(1e-3, 1.0)},
            "fixed": {"schedule": "linear", **defaults}}
-    for name, defaults in _DEFAULTS.items()
+    for name, defaults in _DEFAULTS
 }
 
 _GRID = [float(f"{v:.6g}") for v in np.logspace(-5, 2, 36)]
 _LR_GRID = {
     name: {"params": {"learning_rate": {"scale": "choice", "choices": _GRID}},
            "fixed": {"schedule": "constant", **defaults}, "sampler": "grid"}
-    for name, defaults in _DEFAULTS.items()
+    for name, defaults in _DEFAULTS
 }
 
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` with every mapping read-only and every list a tuple, all the way down."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
 #: The shipped protocols by name: optimizer → search space (config-file form).
-PRESETS: dict[str, dict[str, dict[str, Any]]] = {
-    "paper": _PAPER,
-    "lr-only": _LR_ONLY,
-    "lr-grid": _LR_GRID,
-}
+#: Read-only all the way down, so that no caller can change a preset for the others.
+PRESETS: Mapping[str, Mapping[str, Mapping[str, Any]]] = _frozen(
+    {"paper": _PAPER, "lr-only": _LR_ONLY, "lr-grid": _LR_GRID})

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from tunestats._checks import check_choice, check_positive_int, check_real
+from tunestats.checks import check_choice, check_positive_int, check_real
 
 __all__ = ["SCHEDULES", "SCHEDULE_HYPERPARAMETERS", "Schedule"]
 

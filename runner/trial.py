@@ -21,13 +21,13 @@ from typing import Any
 
 import torch
 
-from tunestats._checks import check_choice, check_positive_int, check_real
+from tunestats.checks import check_choice, check_positive_int, check_real
 
 from .optimizers import make_optimizer
 from .schedules import Schedule
 from .workloads import Workload
 
-__all__ = ["TrialResult", "resolve_device", "run_trial"]
+__all__ = ["TrialResult", "divergence_threshold", "resolve_device", "run_trial"]
 
 @dataclass(frozen=True)
 class TrialResult:
@@ -61,7 +61,17 @@ class TrialResult:
 
 
 def resolve_device(device: str) -> torch.device:
-    """``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when available, else CPU) as a device."""
+    """``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when available, else CPU) as a device.
+
+    Parameters
+    ----------
+    device : {"cpu", "cuda", "auto"}
+        The config's device.
+
+    Returns
+    -------
+    torch.device
+    """
     check_choice("device", device, ("cpu", "cuda", "auto"))
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -70,7 +80,7 @@ def resolve_device(device: str) -> torch.device:
 
 def run_trial(workload: Workload, optimizer: str, hp: Mapping[str, Any], *, steps: int,
               eval_every: int, seed: int, device: str = "cpu",
-              divergence_factor: float = 10.0) -> TrialResult:
+              divergence_factor: float = 10.0, fail_fast: bool = False) -> TrialResult:
     """Train ``workload``'s model with ``optimizer`` for ``steps`` steps.
 
     Parameters
@@ -93,8 +103,13 @@ def run_trial(workload: Workload, optimizer: str, hp: Mapping[str, Any], *, step
         Where to train; ``auto`` takes CUDA when it is present.
     divergence_factor : float, default 10
         The trial diverges when a minibatch loss, or the training loss of an
-        evaluation, exceeds this multiple of the first minibatch's loss (or is
-        NaN or infinite).
+        evaluation, is NaN or infinite or exceeds the threshold
+        :math:`ℓ_0 + (f − 1) |ℓ_0|` with :math:`ℓ_0` the first minibatch's loss
+        and f this factor (:math:`f ℓ_0` for a positive first loss; a loss
+        that can be negative, such as a negative log-likelihood, gets a
+        threshold above it as well; a first loss of 0 uses :math:`f − 1`).
+    fail_fast : bool, default False
+        Raise an exception of the trial instead of returning status ``failed``.
 
     Returns
     -------
@@ -137,7 +152,7 @@ def run_trial(workload: Workload, optimizer: str, hp: Mapping[str, Any], *, step
                 loss = workload.loss(model(inputs[index]), targets[index])
                 value = loss.item()
                 if step == 0:
-                    threshold = divergence_factor * value
+                    threshold = divergence_threshold(value, divergence_factor)
                 if not value < threshold:  # NaN, inf or too large
                     return TrialResult("diverged", nan_final, curve, time.perf_counter() - start,
                                        f"minibatch loss {value:.4g} at step {step} (threshold "
@@ -153,11 +168,43 @@ def run_trial(workload: Workload, optimizer: str, hp: Mapping[str, Any], *, step
                             "diverged", nan_final, curve, time.perf_counter() - start,
                             f"training loss {train_loss:.4g} at step {done} (threshold "
                             f"{threshold:.4g})", done)
-    except Exception as exc:  # a failing trial is recorded, not raised
+    except Exception as exc:  # a failing trial is recorded, not raised (unless fail_fast)
+        if fail_fast:
+            raise
         return TrialResult("failed", nan_final, curve, time.perf_counter() - start,
                            f"{type(exc).__name__}: {exc}", done)
     final = {name: curve[name][-1] for name in names}
     return TrialResult("completed", final, curve, time.perf_counter() - start, "", done)
+
+
+def divergence_threshold(first_loss: float, factor: float) -> float:
+    """The loss above which a trial diverges, from its first minibatch loss.
+
+    Parameters
+    ----------
+    first_loss : float
+        The loss of the first minibatch (NaN or infinite: every loss diverges).
+    factor : float
+        The divergence factor f ≥ 1.
+
+    Returns
+    -------
+    float
+        :math:`ℓ_0 + (f − 1) |ℓ_0|`, or :math:`f − 1` when :math:`ℓ_0 = 0`.
+
+    Examples
+    --------
+    >>> divergence_threshold(2.3, 10.0)
+    23.0
+    >>> divergence_threshold(-2.0, 10.0)
+    16.0
+    """
+    if not math.isfinite(first_loss):
+        return -math.inf
+    if first_loss > 0:
+        return factor * first_loss  # the same bytes as ℓ₀ + (f − 1)|ℓ₀|
+    scale = abs(first_loss) or 1.0
+    return first_loss + (factor - 1.0) * scale
 
 
 def _batches(n: int, batch_size: int, seed: int):

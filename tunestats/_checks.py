@@ -19,7 +19,6 @@ from .errors import ParameterError
 __all__ = [
     "DIRECTIONS",
     "all_finite",
-    "as_generator",
     "as_list",
     "check_bool",
     "check_choice",
@@ -29,7 +28,6 @@ __all__ = [
     "check_positive_int_array",
     "check_real",
     "check_real_array",
-    "check_seed",
 ]
 
 DIRECTIONS = ("minimize", "maximize")
@@ -40,7 +38,27 @@ def _got(value: Any) -> str:
 
 
 def check_choice(name: str, value: Any, options: Iterable[Any]) -> Any:
-    """Return ``value`` if it is one of ``options``, else raise."""
+    """Return ``value`` if it is one of ``options``, else raise.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        What the caller passed.
+    options : iterable
+        The allowed values.
+
+    Returns
+    -------
+    object
+        ``value``.
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not among ``options``.
+    """
     options = list(options)
     if value not in options:
         listed = ", ".join(_got(option) for option in options)
@@ -50,7 +68,28 @@ def check_choice(name: str, value: Any, options: Iterable[Any]) -> Any:
 
 def check_positive_int(name: str, value: Any, *, upper: int | None = None,
                        upper_name: str | None = None) -> int:
-    """Return ``value`` as an ``int`` if it is an integer ≥ 1 (and ≤ ``upper``)."""
+    """Return ``value`` as an ``int`` if it is an integer ≥ 1 (and ≤ ``upper``).
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        What the caller passed; ``2.0`` and ``True`` are refused (a count is an integer).
+    upper : int, optional
+        The largest value allowed.
+    upper_name : str, optional
+        What ``upper`` is, for the message (e.g. "the pool size").
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not an integer in [1, ``upper``].
+    """
     is_int = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if isinstance(value, float) and value.is_integer():
         is_int = False  # 2.0 is refused: a budget is a count
@@ -133,7 +172,28 @@ def check_real_array(name: str, value: Any, *, low: float | None = None,
 
 def check_real(name: str, value: Any, *, low: float | None = None, high: float | None = None,
                low_open: bool = False, high_open: bool = False) -> float:
-    """Return ``value`` as a float if it is a finite real number inside the interval."""
+    """Return ``value`` as a float if it is a finite real number inside the interval.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        What the caller passed.
+    low, high : float, optional
+        The interval's ends (none: unbounded).
+    low_open, high_open : bool, default False
+        Whether each end is excluded.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not a finite real number in the interval.
+    """
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
     if ok and low is not None:
         ok = value > low if low_open else value >= low
@@ -158,44 +218,27 @@ def check_fraction(name: str, value: Any, *, low_open: bool = True,
 
 
 def check_bool(name: str, value: Any) -> bool:
-    """Return ``value`` as a ``bool`` if it is ``True`` or ``False``, else raise."""
+    """Return ``value`` as a ``bool`` if it is ``True`` or ``False``, else raise.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        What the caller passed (a numpy bool is accepted).
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not a bool.
+    """
     if not isinstance(value, (bool, np.bool_)):
         raise ParameterError(f"`{name}` must be True or False; got {_got(value)}.")
     return bool(value)
-
-
-def _is_seed(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
-
-
-def check_seed(seed: Any) -> int:
-    """Return ``seed`` as an ``int`` if it is a non-negative integer, else raise.
-
-    For computations that derive their own streams from the seed (e.g. one per
-    pool), where a Generator would not do.
-    """
-    if not _is_seed(seed):
-        raise ParameterError(f"`seed` must be a non-negative integer (an explicit seed keeps "
-                             f"results reproducible); got {seed!r}.")
-    return int(seed)
-
-
-def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
-    """Turn ``seed`` (an int, a SeedSequence or a Generator) into a Generator.
-
-    ``None`` is refused: every random computation in tunestats takes an
-    explicit seed so that the same call gives the same bytes.
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, np.random.SeedSequence):
-        return np.random.default_rng(seed)
-    if _is_seed(seed):
-        return np.random.default_rng(int(seed))
-    raise ParameterError(
-        f"`{name}` must be a non-negative integer, a numpy SeedSequence or a numpy "
-        f"Generator (an explicit seed keeps results reproducible); got {_got(seed)}."
-    )
 
 
 def as_list(value: Any) -> list[Any]:

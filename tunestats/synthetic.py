@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._checks import as_generator, check_positive_int
+from ._checks import check_positive_int
+from ._random import DEFAULT_SEED, as_generator
 from .errors import ParameterError
 from .space import Param, SearchSpace
 from .study.meta import Metric
@@ -70,7 +72,7 @@ def synthetic_study(*, workloads: Sequence[str] = ("quadratic",),
                     repeats: int = 1, lr_range: tuple[float, float] = (1e-4, 1.0),
                     bowls: Mapping[tuple[str, str, str], Bowl] | None = None,
                     params: Sequence[Param] = (),
-                    seed: int | np.random.Generator) -> Study:
+                    seed: Any = DEFAULT_SEED) -> Study:
     """A study of quadratic-bowl pools with a planted truth.
 
     Parameters
@@ -94,8 +96,10 @@ def synthetic_study(*, workloads: Sequence[str] = ("quadratic",),
         Further tuned hyperparameters, searched with the learning rate (one
         quasi-random point per trial in all dimensions). A parameter without
         a :class:`Term` in a pool's bowl has no effect on that pool.
-    seed : int or Generator
-        Randomness of the noise and of the quasi-random learning rates.
+    seed : int, SeedSequence or Generator, default 0
+        Randomness of the noise and of the quasi-random learning rates (one
+        stream for the whole study, drawn pool after pool: a generator of
+        data, not an analysis).
 
     Returns
     -------

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from tunestats._checks import check_positive_int
+from tunestats.checks import check_positive_int
 from tunestats.errors import DataError
 
 from .base import Splits, Workload

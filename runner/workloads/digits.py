@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tunestats._checks import check_positive_int
+from tunestats.checks import check_positive_int
 from tunestats.errors import ParameterError, require
 
 from .base import Splits, Workload

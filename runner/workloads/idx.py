@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tunestats._checks import check_choice, check_positive_int
+from tunestats.checks import check_choice, check_positive_int
 from tunestats.errors import DataError, ParameterError
 
 from .base import Splits, Workload

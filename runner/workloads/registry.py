@@ -54,8 +54,20 @@ def register_workload(name: str) -> Callable[[Callable[..., Workload]], Callable
 
 
 def check_workload_options(name: str, options: dict[str, Any]) -> None:
-    """Raise :class:`~tunestats.errors.ParameterError` unless workload ``name``
-    exists and accepts every keyword in ``options``."""
+    """Check that workload ``name`` exists and accepts every keyword in ``options``.
+
+    Parameters
+    ----------
+    name : str
+        A registered workload.
+    options : dict
+        Keyword options from the config.
+
+    Raises
+    ------
+    ParameterError
+        An unknown workload or an option its builder does not take.
+    """
     if name not in WORKLOADS:
         raise ParameterError(f"unknown workload {name!r}; registered workloads are "
                              f"{', '.join(sorted(WORKLOADS))}.")

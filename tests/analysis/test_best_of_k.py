@@ -173,7 +173,7 @@ def test_a_pool_whose_every_trial_diverged_names_the_pool():
 
 
 def test_missing_final_column_is_a_data_error():
-    study = synthetic_study(n_trials=4, seed=0)
-    study.trials = study.trials.drop(columns="final.test_error")
+    full = synthetic_study(n_trials=4, seed=0)
+    study = Study(full.trials.drop(columns="final.test_error"), full.curves, full.meta)
     with pytest.raises(DataError, match=r"the trials table has no column 'final\.test_error'"):
         tunestats.best_of_k(study)

@@ -60,7 +60,8 @@ def test_training_loss_selection_and_its_absence(study):
     assert "selected by train_loss" in fig.legends[0].get_title().get_text()
     plt.close(fig)
     metrics = {name: m for name, m in study.metrics.items() if m.split != "train"}
-    no_train = Study(study.trials.drop(columns="final.train_loss"), study.curves,
+    no_train = Study(study.trials.drop(columns="final.train_loss"),
+                     study.curves.drop(columns="train_loss", errors="ignore"),
                      dataclasses.replace(study.meta, metrics=metrics))
     with pytest.raises(NotApplicable, match="no training metric"):
         best_of_k_train_selection_figure(no_train)

@@ -1,7 +1,10 @@
+import numpy as np
+import pandas as pd
 import pytest
 
 from tunestats.errors import DataError, ParameterError
-from tunestats.importers import ImportReport, import_options, import_report
+from tunestats.importers import ImportReport, generic, import_options, import_report
+from tunestats.importers._builder import StudyBuilder
 from tunestats.importers._metrics import infer_metric, metric_column, parse_metric_option
 from tunestats.synthetic import synthetic_study
 
@@ -67,3 +70,44 @@ def test_report_round_trip_lines_and_strict():
 def test_import_report_of_a_study_not_imported():
     with pytest.raises(ParameterError, match="not made by a tunestats importer"):
         import_report(synthetic_study(n_trials=2, n_steps=2, seed=0))
+
+
+def _mixed_workloads():
+    """Two workloads that log different metrics (as AlgoPerf's do)."""
+    rows = []
+    for trial in range(3):
+        rows.append({"workload": "imagenet", "trial": trial, "optimizer": "adam",
+                     "validation_accuracy": 0.7 + 0.01 * trial,
+                     "test_accuracy": 0.69 + 0.01 * trial, "train_loss": 1.0 - 0.1 * trial})
+        rows.append({"workload": "librispeech", "trial": trial, "optimizer": "adam",
+                     "validation_wer": 0.2 - 0.01 * trial, "train_loss": 0.5})
+    return pd.DataFrame(rows)
+
+
+def test_each_workload_declares_the_metrics_its_trials_log():
+    builder_section = {}
+    original = StudyBuilder._workloads
+
+    def spy(self, *args):
+        builder_section.update(original(self, *args))
+        return builder_section
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StudyBuilder, "_workloads", spy)
+        study = generic.read(_mixed_workloads())
+    assert builder_section == {
+        "imagenet": {"metrics": ["validation_accuracy", "test_accuracy", "train_loss"],
+                     "valid": "validation_accuracy", "test": "test_accuracy"},
+        "librispeech": {"metrics": ["train_loss", "validation_wer"], "valid": "validation_wer"}}
+    assert "final.train_loss" in study.trials  # logged by every workload
+
+
+def test_no_final_column_is_dropped_because_a_workload_lacks_it():
+    study = generic.read(_mixed_workloads())
+    trials = study.trials.set_index(["workload", "trial"])
+    assert trials.loc[("imagenet", 2), "final.validation_accuracy"] == 0.7 + 0.01 * 2
+    assert np.isnan(trials.loc[("librispeech", 2), "final.validation_accuracy"])
+    assert trials.loc[("librispeech", 2), "final.validation_wer"] == 0.2 - 0.01 * 2
+    assert (trials["status"] == "completed").all()
+    assert study.meta.workloads["librispeech"].valid == "validation_wer"
+    assert study.meta.workloads["imagenet"].test == "test_accuracy"

@@ -31,17 +31,28 @@ def crowded_valley(tmp_path):
 def test_layout_protocols_repeats_and_trials(crowded_valley):
     study = deepobs.read(crowded_valley)
     trials = study.trials
-    assert sorted(trials["protocol"].unique()) == ["large_budget-cosine", "small_budget-constant"]
+    assert sorted(trials["protocol"].unique()) == [
+        "large_budget-cosine", "large_budget-cosine-reruns", "small_budget-constant",
+        "small_budget-constant-reruns"]
     assert set(trials["workload"]) == {"mnist_mlp"}
     assert set(trials["optimizer"]) == {"MomentumOptimizer"}
-    pool = trials[trials["protocol"] == "large_budget-cosine"]
-    # seeds 42, 43, 44 → repeats 0, 1, 2; the settings in name order → trials 0 (lr 0.1), 1
-    assert sorted(zip(pool["repeat"], pool["trial"], pool["seed"], strict=True)) == [
-        (0, 0, 42), (0, 1, 42), (1, 0, 43), (2, 0, 44)]
-    assert pool.set_index(["repeat", "trial"])["hp.lr"].to_dict() == {
+    both = trials[trials["protocol"].str.startswith("large_budget-cosine")]
+    # seeds 42, 43, 44 → repeats 0, 1, 2; the settings in name order → trials 0 (lr 0.1), 1;
+    # the re-runs of setting A (seeds 43, 44) are in their own protocol
+    assert sorted(zip(both["protocol"], both["repeat"], both["trial"], both["seed"],
+                      strict=True)) == [
+        ("large_budget-cosine", 0, 0, 42), ("large_budget-cosine", 0, 1, 42),
+        ("large_budget-cosine-reruns", 1, 0, 43), ("large_budget-cosine-reruns", 2, 0, 44)]
+    assert both.set_index(["repeat", "trial"])["hp.lr"].to_dict() == {
         (0, 0): 0.1, (0, 1): 0.01, (1, 0): 0.1, (2, 0): 0.1}
-    assert set(pool["hp.nesterov"]) == {"false"}
-    assert set(pool["attr.batch_size"]) == {128.0}
+    assert both.set_index("seed")["attr.role"].to_dict() == {
+        42: "tuning", 43: "rerun", 44: "rerun"}
+    pools = import_report(study).pools
+    assert pools["mnist_mlp/large_budget-cosine-reruns/MomentumOptimizer"]["re-run"] == 2
+    assert pools["mnist_mlp/large_budget-cosine/MomentumOptimizer"]["re-run"] == 0
+    assert pools["mnist_mlp/large_budget-cosine/MomentumOptimizer"]["diverged"] == 1
+    assert set(both["hp.nesterov"]) == {"false"}
+    assert set(both["attr.batch_size"]) == {128.0}
 
 
 def test_curves_have_n_plus_one_points_per_epoch(crowded_valley):
@@ -121,6 +132,7 @@ def test_a_rerun_of_the_same_seed_keeps_the_newest(crowded_valley):
 
 def test_protocol_option_merges_the_layouts_protocols(crowded_valley):
     study = deepobs.read(crowded_valley, protocol="one")
-    assert set(study.trials["protocol"]) == {"one"}
+    assert set(study.trials["protocol"]) == {"one", "one-reruns"}
     assert len(study.trials) == 8  # the settings of both budgets are distinct trials
-    assert sorted(study.trials.loc[study.trials["repeat"] == 0, "trial"]) == [0, 1, 2, 3]
+    tuning = study.trials[study.trials["protocol"] == "one"]
+    assert sorted(tuning["trial"]) == [0, 1, 2, 3] and set(tuning["repeat"]) == {0}

@@ -96,3 +96,41 @@ def test_unknown_direction_and_status_are_listed_skips():
     assert ("trial", "trial mnist/sgd/1") in skipped
     kept = generic.read(table, mapping=MAP, metrics={"lr_scale": "minimize:train"})
     assert kept.metric("lr_scale").split == "train"
+
+
+def test_time_varying_between_metric_rows_of_one_step(tmp_path):
+    """A notebook's long log: each metric row of a step has its own wall time."""
+    rows = []
+    for trial in (0, 1):
+        for step in (0, 100, 200):
+            for offset, metric in enumerate(("train_loss", "val_loss")):
+                rows.append({"trial": trial, "step": step, "time_s": step * 0.5 + offset * 0.1,
+                             "metric": metric, "value": (trial + 1) / (step + 1) + offset})
+    pd.DataFrame(rows).to_csv(tmp_path / "log.csv", index=False)
+    study = generic.read(tmp_path / "log.csv", constants={"optimizer": "sgd"})
+    curve = study.curves[study.curves["trial"] == 1]
+    assert curve["step"].tolist() == [0, 100, 200]
+    assert curve["train_loss"].tolist() == [2 / 1, 2 / 101, 2 / 201]
+    assert curve["val_loss"].tolist() == [3 / 1, 1 + 2 / 101, 1 + 2 / 201]
+    assert curve["time_s"].tolist() == [0.1, 50.1, 100.1]  # the step's latest time
+    assert study.trials.set_index("trial")["final.val_loss"].to_dict() == {
+        0: 1 + 1 / 201, 1: 1 + 2 / 201}
+    assert not [s for s in import_report(study).skipped if s.what == "rows"]
+
+
+def test_blank_status_cells_are_not_diverged(tmp_path):
+    pd.DataFrame({"trial": [0, 1, 2], "status": ["completed", "", "failed"],
+                  "val_loss": [0.5, 0.4, np.nan]}).to_csv(tmp_path / "t.csv", index=False)
+    study = generic.read(tmp_path / "t.csv", constants={"optimizer": "sgd"})
+    assert study.trials.set_index("trial")["status"].to_dict() == {
+        0: "completed", 1: "completed", 2: "failed"}
+    assert any("blank 'status'" in n for n in import_report(study).notes)
+
+
+def test_trial_names_without_a_pool_column():
+    table = pd.DataFrame({"run": ["brisk-owl", "calm-fox", "brisk-owl", "calm-fox"],
+                          "step": [0, 0, 1, 1], "val_loss": [0.9, 0.8, 0.5, 0.6]})
+    study = generic.read(table, mapping={"trial": "run"})
+    trials = study.trials.set_index("attr.trial_id")
+    assert trials["trial"].to_dict() == {"brisk-owl": 0, "calm-fox": 1}
+    assert trials["final.val_loss"].to_dict() == {"brisk-owl": 0.5, "calm-fox": 0.6}

@@ -118,3 +118,76 @@ def test_missing_optuna_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "optuna", None)  # makes `import optuna` fail
     with pytest.raises(MissingDependencyError, match=r"tunestats\[importers\]"):
         optuna_importer.read("sqlite:///x.db")
+
+
+def _two_study_storage(path):
+    """A real storage with two studies: the same objective name, opposite
+    directions; bool, int and int-log parameters; study user attributes."""
+    url = f"sqlite:///{path}"
+    for name, direction in (("loss_study", "minimize"), ("score_study", "maximize")):
+        s = optuna.create_study(study_name=name, direction=direction, storage=url,
+                                sampler=optuna.samplers.RandomSampler(seed=1))
+        s.set_user_attr("dataset", "mnist")
+
+        def objective(trial, direction=direction):
+            lr = trial.suggest_float("lr", 1e-4, 1e-1, log=True)
+            nesterov = trial.suggest_categorical("nesterov", [True, False])
+            layers = trial.suggest_int("layers", 1, 4)
+            batch = trial.suggest_int("batch_size", 16, 256, log=True)
+            gap = (np.log10(lr) + 2) ** 2 + 0.1 * layers + 0.001 * batch + 0.05 * nesterov
+            return gap if direction == "minimize" else 1.0 - gap
+
+        s.optimize(objective, n_trials=6)
+    return url
+
+
+def test_multi_study_storage_keeps_each_studys_direction(tmp_path):
+    study = optuna_importer.read(_two_study_storage(tmp_path / "two.db"))
+    # no silent merge: one metric per direction, each with its own study's direction
+    assert study.metric("loss_study_objective").direction == "minimize"
+    assert study.metric("score_study_objective").direction == "maximize"
+    assert "objective" not in study.metrics
+    assert set(study.trials["workload"]) == {"loss_study", "score_study"}
+    assert set(study.trials["attr.study_dataset"]) == {"mnist"}
+
+
+def test_multi_study_storage_keeps_each_studys_finals(tmp_path):
+    url = _two_study_storage(tmp_path / "two.db")
+    study = optuna_importer.read(url)
+    loss = optuna.load_study(study_name="loss_study", storage=url)
+    score = optuna.load_study(study_name="score_study", storage=url)
+    trials = study.trials
+    by_study = {name: trials[trials["attr.study"] == name].set_index("trial")
+                for name in ("loss_study", "score_study")}
+    assert by_study["loss_study"]["final.loss_study_objective"].to_dict() == {
+        t.number: t.value for t in loss.trials}
+    assert by_study["score_study"]["final.score_study_objective"].to_dict() == {
+        t.number: t.value for t in score.trials}
+    # each study its own workload (they optimise different things)
+    assert set(by_study["loss_study"]["workload"]) == {"loss_study"}
+    # the best trial of each study is its own best, in its own direction
+    assert by_study["score_study"]["final.score_study_objective"].max() == score.best_value
+    assert study.meta.workloads["score_study"].valid == "score_study_objective"
+
+
+def test_bool_int_and_int_log_distributions_keep_their_types(tmp_path, recwarn):
+    url = _two_study_storage(tmp_path / "two.db")
+    study = optuna_importer.read(url, study_name="loss_study")
+    assert not [w for w in recwarn if "outside the declared range" in str(w.message)]
+    space = study.spaces[("default", "loss_study")]
+    assert space["nesterov"].choices == ("true", "false")
+    assert set(study.trials["hp.nesterov"]) <= {"true", "false"}
+    assert space["batch_size"] == Param("batch_size", "log", 16, 256)
+    types = study.provenance["optuna_distributions"]["loss_study"]
+    assert types["layers"] == {"kind": "int", "log": False, "step": 1}
+    assert types["batch_size"] == {"kind": "int", "log": True, "step": 1}
+    assert types["lr"]["kind"] == "float" and types["nesterov"] == {
+        "kind": "categorical", "types": ["bool"]}
+    assert (study.trials["hp.layers"] == study.trials["hp.layers"].round()).all()
+
+
+def test_a_mistyped_sqlite_url_is_refused_without_creating_a_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StudyFileError, match="no such SQLite file"):
+        optuna_importer.read("sqlite:///typo.db")
+    assert not (tmp_path / "typo.db").exists()

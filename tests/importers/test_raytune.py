@@ -1,4 +1,6 @@
 import json
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -56,3 +58,56 @@ def test_truncated_result_json_is_a_listed_skip(experiment):
     skip = [s for s in import_report(study).skipped if s.what == "trial"]
     assert len(skip) == 1 and "malformed JSON" in skip[0].reason
     assert len(study.trials) == 2
+
+
+# -- a real ASHA experiment (tests/data/raytune, written by make_asha.py) -------------------
+ASHA = Path(__file__).resolve().parents[1] / "data" / "raytune" / "asha"
+
+
+def test_asha_stopped_trials_carry_their_stopping():
+    study = raytune.read(ASHA, mapping={"optimizer": "optimizer"})
+    trials = study.trials.set_index("trial")
+    # the trial folders as Ray wrote them: iterations each trial reached
+    reached = {}
+    for folder in ASHA.iterdir():
+        if (folder / "progress.csv").exists():
+            tag = int(folder.name.split("_")[3])
+            reached[tag] = int(pd.read_csv(folder / "progress.csv")["training_iteration"].max())
+    assert sorted(reached) == list(range(8)) and max(reached.values()) == 20
+    stopped = {t for t, n in reached.items() if n < 20}
+    assert stopped  # ASHA stopped some trials at rungs 2, 4, 8 or 16
+    assert set(trials.index[trials["status"] == "failed"]) == stopped
+    assert set(trials.index[trials["status"] == "completed"]) == set(reached) - stopped
+    assert set(trials.loc[sorted(stopped), "attr.stopped_early"]) == {"true"}  # hp_value text
+    assert trials.loc[sorted(stopped), "attr.stopped_at"].to_dict() == {
+        t: reached[t] for t in sorted(stopped)}
+    assert all("stopped early by the scheduler" in m
+               for m in trials.loc[sorted(stopped), "message"])
+    pools = import_report(study).pools
+    assert sum(c["early-stopped"] for c in pools.values()) == len(stopped)
+    # the experiment's metric and mode (TuneConfig(metric="val_loss", mode="min"))
+    assert study.metric("val_loss").direction == "minimize"
+    assert "stated by the format" in import_report(study).metrics["val_loss"]
+    assert study.workload_metrics("default").valid == "val_loss"  # the headline metric
+    assert study.workload_metrics("default").train == "train_loss"  # same quantity, train split
+
+
+def test_asha_mode_read_from_tuner_pickle_without_unpickling(tmp_path):
+    assert raytune._pickled_mode(ASHA / "tuner.pkl") == "min"
+    damaged = tmp_path / "tuner.pkl"
+    damaged.write_bytes((ASHA / "tuner.pkl").read_bytes()[:40])
+    assert raytune._pickled_mode(damaged) is None
+
+
+def test_stray_folders_are_counted_and_listed(tmp_path):
+    root = tmp_path / "asha"
+    shutil.copytree(ASHA, root)
+    (root / "notes").mkdir()
+    broken = next(p for p in sorted(root.iterdir()) if p.name.startswith("objective_"))
+    (broken / "params.json").write_text("{not json")
+    study = raytune.read(root)
+    skipped = {s.place: s.reason for s in import_report(study).skipped}
+    assert "no params.json" in skipped[str(root / "notes")]
+    assert str(broken) in skipped
+    assert len(study.trials) == 7
+    assert import_report(study).pools["?"]["skipped"] == 1

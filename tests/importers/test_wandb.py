@@ -1,10 +1,15 @@
+import importlib.util
 import json
 import math
+import shutil
 import sys
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from tunestats.cli.main import main
 from tunestats.errors import DataError, MissingDependencyError
 from tunestats.importers import import_report, wandb
 from tunestats.space import Param
@@ -95,6 +100,10 @@ def test_runs_histories_and_sweep(export):
     assert ("column", "summary hist._type") in skipped
     assert any("status 'running'" in s.reason for s in report.skipped)
     assert any("no history file" in n for n in report.notes)
+    assert report.pools["cifar/default/adam"] == {
+        "trials": 2, "completed": 2, "diverged": 0, "failed": 0, "early-stopped": 0,
+        "re-run": 0, "skipped": 1}
+    assert report.pools["cifar/default/sgd"]["failed"] == 1
 
 
 def test_prefixed_columns_and_unprefixed_with_mapping(tmp_path):
@@ -119,3 +128,140 @@ def test_missing_yaml_names_the_extra(export, monkeypatch):
     monkeypatch.setitem(sys.modules, "yaml", None)
     with pytest.raises(MissingDependencyError, match=r"tunestats\[importers\]"):
         wandb.read(export)
+
+
+# -- real wandb output (tests/data/wandb, written by make_offline.py) -----------------------
+DATA = Path(__file__).resolve().parents[1] / "data" / "wandb"
+needs_wandb = pytest.mark.skipif(importlib.util.find_spec("wandb") is None,
+                                 reason="needs the wandb extra")
+
+
+def _by_run(study):
+    return study.trials.set_index("attr.run_id")
+
+
+@needs_wandb
+def test_offline_runs_are_read_through_wandbs_reader():
+    study = wandb.read(DATA / "offline" / "wandb", mapping={"optimizer": "optimizer"})
+    trials = _by_run(study)
+    assert sorted(trials.index) == [f"fixture{i}" for i in range(6)]
+    # the run whose loss went NaN at step 3 is diverged, not completed with its step-2 loss
+    assert trials.loc["fixture2", "status"] == "diverged"
+    assert trials.loc["fixture5", "status"] == "failed"  # exit code 1
+    assert trials.loc["fixture5", "message"] == "W&B state crashed"
+    assert (trials.drop(["fixture2", "fixture5"])["status"] == "completed").all()
+    assert trials.loc["fixture0", "optimizer"] == "sgd" and trials.loc["fixture3", "optimizer"] \
+        == "adam"
+    assert trials.loc["fixture0", "hp.nesterov"] == "true"
+    assert trials.loc["fixture1", "hp.batch_size"] == 64
+    # finals: the last logged value of the objective of make_offline.py
+    lr, momentum, step = 0.05, 0.9, 5
+    loss = (1.0 + 10 * lr) / (1 + step * lr * 100) + 0.1 * momentum
+    assert math.isclose(trials.loc["fixture0", "final.val_loss"], loss)
+    assert math.isclose(trials.loc["fixture0", "final.train_loss"], 0.9 * loss)
+    curve = study.curves[study.curves["trial"] == trials.loc["fixture0", "trial"]]
+    assert curve["step"].tolist() == list(range(6))
+    crashed = study.curves[study.curves["trial"] == trials.loc["fixture5", "trial"]]
+    assert crashed["step"].tolist() == [0, 1, 2]
+    pools = import_report(study).pools
+    assert pools["default/default/sgd"]["diverged"] == 1
+    assert pools["default/default/adam"]["failed"] == 1
+
+
+def test_offline_runs_without_the_extra_say_so_in_one_line(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "wandb", None)
+    monkeypatch.setitem(sys.modules, "wandb.util", None)
+    with pytest.raises(MissingDependencyError, match=r"tunestats\[wandb\]"):
+        wandb.read(DATA / "offline" / "wandb")
+    code = main(["import", "wandb", str(DATA / "offline" / "wandb"), "--out",
+                 str(tmp_path / "s")])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and len(err.splitlines()) == 1 and "tunestats[wandb]" in err
+    assert not (tmp_path / "s").exists()
+
+
+def test_docs_export_recipe_with_nan_summaries():
+    """runs.csv as W&B's docs recipe writes it: dict reprs, `nan` in a diverged run."""
+    study = wandb.read(DATA / "export", mapping={"optimizer": "optimizer"})
+    trials = _by_run(study)
+    assert trials.loc["run-2", "status"] == "diverged"
+    assert trials["status"].drop("run-2").eq("completed").all()
+    assert "final.val_loss" in trials and trials["final.val_loss"].drop("run-2").notna().all()
+    assert trials.loc["run-1", "final.val_loss"] == 0.56
+    assert trials.loc["run-0", "hp.nesterov"] == "true"
+    # the sweep's metric is the headline, before val_accuracy (also a validation metric)
+    assert study.workload_metrics("default").valid == "val_loss"
+    assert study.workload_metrics("default").train == "train_loss"
+    space = study.spaces[("default", "sgd")]
+    assert space["nesterov"].choices == ("true", "false")  # as the trials store booleans
+    assert space["batch_size"] == Param("batch_size", "linear", 16, 128)
+
+
+def test_nan_and_inf_cells_parse(tmp_path):
+    cells = pd.DataFrame({"summary": [{"loss": math.inf}, {"loss": 0.5}, {"loss": np.float64(0.25)}],
+                          "config": [{"lr": 0.1}, {"lr": 0.01}, {"lr": np.float64(0.001)}],
+                          "name": ["a", "b", "c"]})
+    cells.to_csv(tmp_path / "runs.csv")
+    study = wandb.read(tmp_path, constants={"optimizer": "sgd"})
+    trials = _by_run(study)
+    assert trials["status"].to_dict() == {"a": "diverged", "b": "completed", "c": "completed"}
+    assert trials.loc["c", "final.loss"] == 0.25 and trials.loc["c", "hp.lr"] == 0.001
+
+
+def test_sweep_space_only_for_pools_that_have_its_parameters(tmp_path):
+    configs = [{"optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True,
+                "batch_size": 32},
+               {"optimizer": "adam", "lr": 0.01, "beta1": 0.9}]
+    summaries = [{"val/loss": 0.5}, {"val/loss": 0.4}]
+    pd.DataFrame({"summary": summaries, "config": configs, "name": ["a", "b"]}).to_csv(
+        tmp_path / "runs.csv")
+    (tmp_path / "sweep.yaml").write_text((DATA / "export" / "sweep.yaml").read_text())
+    study = wandb.read(tmp_path, mapping={"optimizer": "optimizer"})
+    assert list(study.spaces) == [("default", "sgd")]
+    skipped = {s.place: s.reason for s in import_report(study).skipped}
+    assert "batch_size, momentum, nesterov" in skipped["default/adam"]
+
+
+def test_map_names_a_column_of_a_ui_export(tmp_path):
+    """The UI's CSV export: unprefixed config and summary columns."""
+    pd.DataFrame({"Name": ["a", "b", "c"], "State": ["finished"] * 3,
+                  "optimizer": ["sgd", "adam", "adam"], "lr": [0.1, 0.01, 0.001],
+                  "val_loss": [0.3, 0.2, 0.1]}).to_csv(tmp_path / "runs.csv", index=False)
+    study = wandb.read(tmp_path, mapping={"hp": ["lr"], "metrics": ["val_loss"],
+                                          "optimizer": "optimizer"})
+    assert _by_run(study)["optimizer"].to_dict() == {"a": "sgd", "b": "adam", "c": "adam"}
+    assert "optimizer" not in {s.place for s in import_report(study).skipped}
+
+
+def test_a_run_id_with_path_components_reads_nothing_outside(tmp_path):
+    export = tmp_path / "export"
+    (export / "history").mkdir(parents=True)
+    outside = tmp_path / "secret.csv"
+    pd.DataFrame({"_step": [0, 1], "val_loss": [9.0, 9.0]}).to_csv(outside, index=False)
+    pd.DataFrame({"_step": [0, 1], "val_loss": [0.5, 0.4]}).to_csv(export / "history" / "ok.csv",
+                                                                  index=False)
+    pd.DataFrame({"id": ["ok", "../../secret"], "state": ["finished"] * 2,
+                  "config.lr": [0.1, 0.2], "summary.val_loss": [0.4, 0.3]}).to_csv(
+        export / "runs.csv", index=False)
+    study = wandb.read(export, constants={"optimizer": "sgd"})
+    assert len(study.curves) == 2 and (study.curves["val_loss"] < 1).all()
+    reasons = [s.reason for s in import_report(study).skipped]
+    assert any("'../../secret' is not a plain file name" in r for r in reasons)
+
+
+@needs_wandb
+def test_stray_and_malformed_offline_folders_are_listed(tmp_path):
+    root = tmp_path / "wandb"
+    shutil.copytree(DATA / "offline" / "wandb", root)
+    (root / "offline-run-20260101_000000-empty").mkdir()
+    bad = root / "offline-run-20260101_000001-bad"
+    bad.mkdir()
+    (bad / "run-bad.wandb").write_bytes(b"not a transaction log")
+    (root / "debug-internal.log").write_text("")
+    study = wandb.read(root, mapping={"optimizer": "optimizer"})
+    assert len(study.trials) == 6
+    report = import_report(study)
+    skipped = {s.place: s.reason for s in report.skipped}
+    assert "0 .wandb files" in skipped[str(root / "offline-run-20260101_000000-empty")]
+    assert "wandb cannot read this run file" in skipped[str(bad)]
+    assert report.pools["?"]["skipped"] == 2

@@ -52,3 +52,22 @@ def test_curve_draws_one_line_per_optimizer_and_budget():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["adam", "sgd", "k = 4", "k = 1"]
     plt.close(ax.figure)
+
+
+def test_curve_draws_every_budget_each_in_its_own_style():
+    # six budgets: each one is drawn (not only the four largest) and named in the legend
+    budgets = [1, 2, 4, 8, 16, 32]
+    rows = [{"workload": "w", "protocol": "p", "optimizer": name, "select": "valid_error",
+             "report": "test_error", "k": k, "step": step, "q05": 0.1, "q50": 0.5 / k,
+             "q95": 0.9, "mean": 0.5 / k, "method": "exact", "replace": False}
+            for name in ("adam", "sgd") for k in budgets for step in (0, 10)]
+    ax = plot_best_of_k_curve(pd.DataFrame(rows))
+    lines = ax.get_lines()
+    assert len(lines) == 2 * len(budgets)
+    drawn = {round(float(line.get_ydata()[0]), 6) for line in lines}
+    assert drawn == {round(0.5 / k, 6) for k in budgets}
+    styles = [str(line.get_linestyle()) + str(line._dash_pattern) for line in lines[:6]]
+    assert len(set(styles)) == len(budgets)  # one style per budget
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["adam", "sgd", *(f"k = {k}" for k in reversed(budgets))]
+    plt.close(ax.figure)

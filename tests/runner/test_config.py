@@ -86,3 +86,20 @@ def test_unreadable_or_malformed_config(tmp_path):
     bad.write_text("seed = = 1", encoding="utf-8")
     with pytest.raises(StudyFileError, match="not a valid TOML"):
         load_config(bad)
+
+
+def test_presets_are_read_only():
+    with pytest.raises(TypeError):
+        PRESETS["paper"]["sgd"] = {}
+    with pytest.raises(TypeError):
+        PRESETS["lr-only"]["adam"]["fixed"]["beta1"] = 0.5
+    grid = PRESETS["lr-grid"]["sgd"]["params"]["learning_rate"]["choices"]
+    assert isinstance(grid, tuple) and len(grid) == 36
+
+
+def test_grown_trials_keep_every_planned_trial(tmp_path):
+    # a plan with more trials extends the smaller one: same keys, seeds and points
+    small = config(tmp_path, '[protocols.p]\npreset = "paper"\ntrials = 3').plan()
+    large = config(tmp_path, '[protocols.p]\npreset = "paper"\ntrials = 7').plan()
+    by_key = {s.key: (s.seed, dict(s.hp)) for s in large}
+    assert all(by_key[s.key] == (s.seed, dict(s.hp)) for s in small)

@@ -181,3 +181,32 @@ def test_registry_and_errors():
         Momentum(p, lr=0.1, momentum=1.0)
     with pytest.raises(ParameterError, match="`lr`"):
         SGD(p, lr=-1.0)
+
+
+def test_one_registry_and_the_one_inclusion_graph_agree():
+    from tunestats.analysis import DEFAULT_EDGES
+
+    # the graph names exactly the registry's optimizers; each inclusion holds in the
+    # registry's terms: the including optimizer takes every hyperparameter name it needs
+    # or reaches it (Adam's β₁ plays momentum's γ), so it is no smaller an update rule
+    nodes = {name for edge in DEFAULT_EDGES for name in edge}
+    assert nodes == set(OPTIMIZERS)
+    for spec in OPTIMIZERS.values():
+        assert spec.hyperparameters[0] == "learning_rate"
+        assert set(spec.defaults) == set(spec.hyperparameters) - {"learning_rate"}
+        with pytest.raises(TypeError):
+            spec.defaults["momentum"] = 0.5  # read-only
+
+
+def test_the_runner_uses_no_private_tunestats_module():
+    import ast
+    from pathlib import Path
+
+    import tunestats.runner as runner
+
+    for path in Path(runner.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.ImportFrom) and node.level == 0
+                    and (node.module or "").startswith("tunestats")):
+                parts = node.module.split(".")
+                assert not any(p.startswith("_") for p in parts), f"{path}: {node.module}"

@@ -8,7 +8,8 @@ import torch
 
 from tunestats.errors import ParameterError
 from tunestats.runner import make_workload, run_trial
-from tunestats.runner.trial import resolve_device
+from tunestats.runner.optimizers import make_optimizer
+from tunestats.runner.trial import divergence_threshold, resolve_device
 from tunestats.runner.workloads import Workload
 
 MOMENTUM = {"learning_rate": 0.05, "momentum": 0.9}
@@ -83,3 +84,44 @@ def test_cuda_trial_runs_and_reproduces(digits):
     b = run_trial(digits, "adam", {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
                   steps=30, eval_every=10, seed=0, device="cuda")
     assert a.curve["train_loss"] == pytest.approx(b.curve["train_loss"], rel=1e-5)
+
+
+def test_fail_fast_raises_the_workloads_own_exception(digits):
+    def broken():
+        raise RuntimeError("out of cheese")
+
+    w = Workload(digits.data, broken)
+    with pytest.raises(RuntimeError, match="out of cheese"):
+        run_trial(w, "sgd", {"learning_rate": 0.1}, steps=10, eval_every=5, seed=0,
+                  fail_fast=True)
+
+
+def test_divergence_threshold_closed_form():
+    # positive first loss: f·ℓ₀ exactly (the old rule); otherwise ℓ₀ + (f − 1)|ℓ₀|
+    assert divergence_threshold(2.5, 10.0) == 25.0
+    assert divergence_threshold(-3.0, 10.0) == -3.0 + 9.0 * 3.0
+    assert divergence_threshold(0.0, 4.0) == 3.0
+    assert divergence_threshold(math.nan, 10.0) == -math.inf
+
+
+def test_negative_loss_trains_and_a_blow_up_still_diverges(digits):
+    # a loss shifted below zero (as a log-likelihood can be): the old threshold
+    # 10·ℓ₀ < ℓ₀ made every such trial diverge at its first step
+    def shifted(output, target):
+        return torch.nn.functional.cross_entropy(output, target) - 10.0
+
+    w = Workload(digits.data, digits.model, loss=shifted)
+    calm = run_trial(w, "momentum", MOMENTUM, steps=20, eval_every=10, seed=0)
+    assert calm.status == "completed" and calm.steps_done == 20
+    assert calm.final["train_loss"] < 0
+    wild = run_trial(w, "sgd", {"learning_rate": 1e4}, steps=100, eval_every=1, seed=0)
+    assert wild.status == "diverged" and wild.steps_done < 100
+
+
+def test_sparse_gradients_are_refused_clearly():
+    embedding = torch.nn.Embedding(10, 3, sparse=True)
+    opt = make_optimizer("sgd", embedding.parameters(), {"learning_rate": 0.1})
+    embedding(torch.tensor([1, 2])).sum().backward()
+    with pytest.raises(ParameterError, match=r"SGD needs dense gradients; a parameter of "
+                                             r"shape \(10, 3\) has a sparse one"):
+        opt.step()

@@ -2,6 +2,7 @@
 
 import gzip
 import importlib
+import math
 
 import numpy as np
 import pytest
@@ -11,15 +12,19 @@ from tunestats.errors import DataError, ParameterError
 from tunestats.runner.workloads import (
     STANDARD_METRICS,
     WORKLOADS,
+    Measure,
     Splits,
     Workload,
+    accuracy,
     check_workload_options,
+    cross_entropy,
     make_workload,
     register_workload,
 )
 from tunestats.runner.workloads.charlm import default_corpus
 from tunestats.runner.workloads.digits import digits_splits
 from tunestats.runner.workloads.idx import read_idx
+from tunestats.study import Metric
 
 
 def test_digits_splits_are_seeded_disjoint_and_complete():
@@ -140,3 +145,53 @@ def test_register_a_workload_in_a_few_lines():
         del WORKLOADS["toy_for_test"]
     with pytest.raises(ParameterError, match="unknown workload 'toy_for_test'"):
         make_workload("toy_for_test")
+
+
+def toy_splits():
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(60, 3, generator=gen)
+    y = (x[:, 0] > 0).long()
+    return Splits(train=(x[:40], y[:40]), valid=(x[40:50], y[40:50]), test=(x[50:], y[50:]))
+
+
+def test_metrics_of_any_measure_with_their_direction():
+    metrics = (Metric("train_loss", "minimize", "train"),
+               Metric("valid_accuracy", "maximize", "valid"),
+               Metric("valid_perplexity", "minimize", "valid"),
+               Metric("valid_loss", "minimize", "valid"))
+    w = Workload(toy_splits(), lambda: torch.nn.Linear(3, 2), metrics=metrics, eval_batch_size=3,
+                 measures={"accuracy": accuracy,
+                           "perplexity": Measure(cross_entropy, finish=math.exp)})
+    torch.manual_seed(0)
+    model = w.model()
+    values = w.evaluate(model, torch.device("cpu"))
+    assert list(values) == [m.name for m in metrics]
+    # independent reference: one forward pass over the whole split
+    x, y = w.data.valid
+    with torch.no_grad():
+        out = model(x)
+    assert values["valid_accuracy"] == pytest.approx(float((out.argmax(1) == y).float().mean()))
+    loss = float(torch.nn.functional.cross_entropy(out, y))
+    assert values["valid_loss"] == pytest.approx(loss, rel=1e-6)
+    assert values["valid_perplexity"] == pytest.approx(math.exp(loss), rel=1e-6)
+
+
+def test_metric_names_must_name_a_split_and_a_measure():
+    with pytest.raises(ParameterError, match=r"<split>_<measure>.*\(loss, error\)"):
+        Workload(toy_splits(), lambda: torch.nn.Linear(3, 2),
+                 metrics=(Metric("valid_accuracy", "maximize", "valid"),))
+    with pytest.raises(ParameterError, match="is built in"):
+        Workload(toy_splits(), lambda: torch.nn.Linear(3, 2), measures={"loss": accuracy})
+
+
+def test_evaluate_restores_training_mode_when_a_measure_raises():
+    def broken(output, target):
+        raise RuntimeError("measure bug")
+
+    w = Workload(toy_splits(), lambda: torch.nn.Linear(3, 2), measures={"bad": broken},
+                 metrics=(Metric("valid_bad", "minimize", "valid"),))
+    model = w.model()
+    model.train()
+    with pytest.raises(RuntimeError, match="measure bug"):
+        w.evaluate(model, torch.device("cpu"))
+    assert model.training

@@ -17,6 +17,7 @@ import numpy as np
 from .._checks import check_positive_int_array
 from ..kernels import (
     apply_diverged_policy,
+    bootstrap_indices,
     doubling_ladder,
     resampled_selection_probabilities,
     selection_probabilities,
@@ -107,7 +108,7 @@ def pool_outcomes(select: np.ndarray, report: np.ndarray, k: np.ndarray, *, repl
         return Outcomes(r, probs, int(np.shape(select)[-1]), clean.n_touched)
     # resampled pools: the probability of each drawn slot, added up per original trial
     n = s.shape[-1]
-    index = resample.integers(0, n, size=(n_resamples, n))
+    index = bootstrap_indices(resample, n_resamples, n)
     probs = resampled_selection_probabilities(s, index, k, replace=replace,
                                               direction=select_direction)
     return Outcomes(r, probs, int(np.shape(select)[-1]), clean.n_touched)

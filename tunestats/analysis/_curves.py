@@ -19,9 +19,10 @@ import pandas as pd
 from .._checks import check_choice
 from ..errors import DataError, ParameterError
 from ..study import Study
-from ..study.schema import KEY, POOL, curve_metric_columns
+from ..study.keys import key_codes
+from ..study.schema import KEY, curve_metric_columns
 
-__all__ = ["TIME_AXES", "CurveMatrix", "curve_matrix", "key_codes"]
+__all__ = ["TIME_AXES", "CurveMatrix", "curve_matrix"]
 
 #: The columns a time to target can be measured in.
 TIME_AXES = ("step", "time_s")
@@ -62,22 +63,6 @@ class CurveMatrix:
         position = self.steps.size - 1 - inside[:, ::-1].argmax(axis=1)
         rows = np.arange(len(position))
         return np.where(inside[rows, position], self.values[metric][rows, position], np.nan)
-
-
-def key_codes(frame: pd.DataFrame, sizes: Sequence[int]) -> np.ndarray:
-    """One int64 per row that orders like the trial key.
-
-    ``sizes`` gives the number of distinct codes of each key column (the
-    categories of the pool columns, ``max + 1`` of repeat and trial), so that
-    the trials and curves tables, which share their categoricals, get codes
-    that compare.
-    """
-    code = np.zeros(len(frame), dtype=np.int64)
-    for name, size in zip(KEY, sizes, strict=True):
-        column = frame[name]
-        code *= size
-        code += column.cat.codes.to_numpy() if name in POOL else column.to_numpy(dtype=np.int64)
-    return code
 
 
 def _rows_of(trial_codes: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -136,9 +121,7 @@ def curve_matrix(study: Study, metrics: Sequence[str], *, time: str = "step") ->
     if not len(curves):
         raise DataError(f"study {study.meta.name or study.source or ''}: the curves table is "
                         "empty; steps-to-target needs evaluation curves.")
-    sizes = [len(trials[c].cat.categories) for c in POOL]
-    sizes += [int(max(trials[c].max(), curves[c].max())) + 1 for c in ("repeat", "trial")]
-    row = _rows_of(key_codes(trials, sizes), key_codes(curves, sizes))
+    row = _rows_of(*key_codes([trials, curves], KEY))
     steps, column = _unique_steps(curves["step"].to_numpy())
     shape = (len(trials), steps.size)
     cell = row * steps.size + column

@@ -3,7 +3,6 @@ the diverged-trial policy, per-pool random streams and pool-named errors."""
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import check_seed
+from .._random import keyed_generator
 from ..errors import DataError, ParameterError
 from ..kernels import PolicyOutcome, apply_diverged_policy
 from ..study import Metric, Pool, Study
@@ -98,11 +97,11 @@ def curve_matrix(curves: pd.DataFrame, trials: pd.DataFrame,
     return wide.index.to_numpy(), wide.to_numpy(dtype=float)
 
 
-def pool_generator(seed: int, pool: Pool) -> np.random.Generator:
-    """A random stream for one pool: from the seed and the pool's name only, so that a
-    pool's numbers do not depend on which other pools are analysed."""
-    name = zlib.crc32(str(pool).encode("utf-8"))
-    return np.random.default_rng(np.random.SeedSequence(check_seed(seed), spawn_key=(name,)))
+def pool_generator(root: np.random.SeedSequence, pool: Pool) -> np.random.Generator:
+    """A random stream for one pool: from the call's root sequence and the pool's name only
+    (:func:`tunestats._random.keyed_generator`), so that a pool's numbers do not depend on
+    which other pools are analysed."""
+    return keyed_generator(root, tuple(pool))
 
 
 def quantile_column(q: float) -> str:

@@ -31,8 +31,8 @@ from .._checks import (
     check_positive_int,
     check_positive_int_array,
     check_real_array,
-    check_seed,
-)
+  )
+from .._random import DEFAULT_SEED, root_sequence
 from ..errors import DataError, ParameterError
 from ..kernels import (
     POLICIES,
@@ -177,7 +177,7 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
               k: Any = None, *, method: str = "exact", replace: bool = True,
               quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst",
               lost_value: float | None = None, ci: float | None = 0.9, ci_resamples: int = 1000, n_resamples: int = 10_000,
-              rule: Any = None, seed: int = 0) -> pd.DataFrame:
+              rule: Any = None, seed: Any = DEFAULT_SEED) -> pd.DataFrame:
     """The reported metric of the best of k random trials, for every pool of a study.
 
     Parameters
@@ -217,8 +217,8 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
         Selection rule of ``method="bootstrap"``: gets the drawn final
         ``select`` values, shape ``(..., k)``, returns the chosen position
         (see :func:`tunestats.kernels.bootstrap_best_of_k`).
-    seed : int, default 0
-        Seed of the bootstraps. Each pool draws from its own stream, derived
+    seed : int, SeedSequence or Generator, default 0
+        Seed of the bootstraps (:mod:`tunestats._random`). Each pool draws from its own stream, derived
         from the seed and the pool's name: the same call gives the same bytes
         and a pool's numbers do not depend on the other pools.
 
@@ -272,7 +272,7 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
     if rule is not None and method != "bootstrap":
         raise ParameterError("`rule` needs method='bootstrap' (a custom selection rule has no "
                              f"closed form); got method={method!r}.")
-    check_seed(seed)
+    root = root_sequence(seed)
     frames = []
     for pool, trials in pools_of(study):
         with pool_errors(pool):
@@ -284,13 +284,13 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
             confidence = None
             if method == "bootstrap":
                 estimate = bootstrap_best_of_k(*arguments, n_resamples=n_resamples, rule=rule,
-                                               seed=pool_generator(seed, pool), **kws)
+                                               seed=pool_generator(root, pool), **kws)
             elif level is None:
                 estimate = exact_best_of_k(*arguments, **kws)
             else:
                 confidence = best_of_k_confidence(*arguments, level=level,
                                                   n_resamples=ci_resamples,
-                                                  seed=pool_generator(seed, pool), **kws)
+                                                  seed=pool_generator(root, pool), **kws)
                 estimate = confidence.estimate
         frames.append(_frame(
             pool, {"k": estimate.k}, _estimate_columns(estimate, options["names"], confidence),

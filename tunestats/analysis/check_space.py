@@ -23,8 +23,8 @@ from .._checks import (
     check_fraction,
     check_positive_int,
     check_real,
-    check_seed,
 )
+from .._random import DEFAULT_SEED, root_sequence
 from ..errors import ParameterError
 from ..kernels.convergence import STATISTICS
 from ..study import Metric, Pool, Study
@@ -110,7 +110,7 @@ def _check_space_iv(study: Study, metric: str | None, params: Any, top_q: Any, e
         "statistic": check_choice("statistic", statistic, STATISTICS),
         "replace": check_bool("replace", replace),
         "n_resamples": check_positive_int("n_resamples", n_resamples),
-        "seed": check_seed(seed),
+        "seed": root_sequence(seed),
     }
 
 
@@ -119,7 +119,7 @@ def check_space(study: Study, *, metric: str | None = None,
                 edge: float = 0.05, alpha: float = 0.05, extend_decades: float = 1.0,
                 extend_fraction: float = 0.5, tolerance: float = 0.02, relative: bool = True,
                 statistic: str = "median", replace: bool = True, n_resamples: int = 200,
-                seed: int = 0) -> SpaceCheck:
+                seed: Any = DEFAULT_SEED) -> SpaceCheck:
     """Check that every pool's best trials lie away from the edges of its search space.
 
     Parameters
@@ -162,7 +162,7 @@ def check_space(study: Study, *, metric: str | None = None,
     n_resamples : int, default 200
         Outer-bootstrap resamples for the probability that doubling still
         helps (reported only; the verdict uses the exact statistic).
-    seed : int, default 0
+    seed : int, SeedSequence or Generator, default 0
         Seed of that bootstrap; each pool draws from its own stream (see
         :func:`tunestats.budget_convergence`).
 
@@ -283,10 +283,15 @@ def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
     enough = completed.groupby([trials[c] for c in POOL], observed=True).transform(
         "sum").to_numpy() >= MIN_COMPLETED
     pools = study.trials[list(POOL)].drop_duplicates().sort_values(list(POOL))
-    if not enough.any():
-        return pools.assign(verdict="insufficient data").reset_index(drop=True)
+    if not enough.any():  # the columns of a checked pool, empty, so that callers find them
+        columns = ["n_trials", "n_diverged", "k_max", "gain_last", "k_converged",
+                   "prob_doubling_helps", "converged"]
+        return pools.assign(**dict.fromkeys(columns, np.nan),
+                            verdict="insufficient data").reset_index(drop=True)
+    subset = study.subset(pd.Series(enough, index=trials.index).reindex(
+        study.trials.index).to_numpy())
     checked = budget_convergence(
-        Study(trials[enough], study.curves, study.meta), metric.name, metric.name,
+        subset, metric.name, metric.name,
         delta=iv["tolerance"], relative=iv["relative"], statistic=iv["statistic"],
         replace=iv["replace"], n_resamples=iv["n_resamples"], seed=iv["seed"])
     keys = checked[list(POOL)].astype(str)

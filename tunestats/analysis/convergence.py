@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
-from .._checks import check_choice, check_positive_int, check_real, check_seed
+from .._checks import check_choice, check_positive_int, check_real
+from .._random import DEFAULT_SEED, root_sequence
 from ..errors import ParameterError
 from ..kernels import POLICIES
 from ..kernels import budget_convergence as pool_convergence
@@ -24,7 +27,7 @@ __all__ = ["budget_convergence"]
 def budget_convergence(study: Study, select: str = "valid_error", report: str = "test_error", *,
                        delta: float, relative: bool = False, statistic: str = "median",
                        replace: bool = True, diverged: str = "worst", n_resamples: int = 1000,
-                       seed: int = 0) -> pd.DataFrame:
+                       seed: Any = DEFAULT_SEED) -> pd.DataFrame:
     """For every pool: the smallest budget after which doubling gains at most δ.
 
     Parameters
@@ -48,7 +51,7 @@ def budget_convergence(study: Study, select: str = "valid_error", report: str = 
         Policy for trials that did not complete (see :func:`tunestats.best_of_k`).
     n_resamples : int, default 1000
         Outer-bootstrap resamples for the probability that doubling helps.
-    seed : int, default 0
+    seed : int, SeedSequence or Generator, default 0
         Seed; each pool draws from its own stream (see :func:`tunestats.best_of_k`).
 
     Returns
@@ -85,7 +88,7 @@ def budget_convergence(study: Study, select: str = "valid_error", report: str = 
     check_choice("statistic", statistic, STATISTICS)
     check_choice("diverged", diverged, POLICIES)
     n_resamples = check_positive_int("n_resamples", n_resamples)
-    check_seed(seed)
+    root = root_sequence(seed)
     rows = []
     for pool, trials in pools_of(study):
         with pool_errors(pool):
@@ -94,7 +97,7 @@ def budget_convergence(study: Study, select: str = "valid_error", report: str = 
                 values.select, values.report, delta=delta, relative=relative,
                 statistic=statistic, replace=replace, select_direction=select_metric.direction,
                 report_direction=report_metric.direction, n_resamples=n_resamples,
-                seed=pool_generator(seed, pool))
+                seed=pool_generator(root, pool))
         converged = result.k_converged is not None
         rows.append({
             **pool._asdict(), "select": select_metric.name, "report": report_metric.name,

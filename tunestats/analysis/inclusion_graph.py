@@ -14,6 +14,13 @@ Each edge is ``[included, including]``; ``aliases`` maps an optimizer name of
 the study to the name the graph uses. The same object can be kept in its
 own JSON file. Without a declaration the paper's graph applies, matched to
 the study's optimizer names case-insensitively.
+
+:data:`DEFAULT_EDGES` is the one statement of the paper's graph: the runner
+writes it whole into every study it runs, whatever optimizers the study
+has, so that relations through an optimizer the study lacks survive (a study
+of SGD and Adam keeps SGD ⊆ Adam through Momentum). A graph may therefore
+name the paper's optimizers even when the study lacks them; any other name
+must be an optimizer of the study.
 """
 
 from __future__ import annotations
@@ -133,6 +140,10 @@ def parse_inclusion(spec: Any, source: str, *, error: type[Exception] = Paramete
         Raised for a malformed graph (:class:`ParameterError` for an
         argument, :class:`DataError` for a file).
 
+    Returns
+    -------
+    InclusionGraph
+
     Raises
     ------
     error
@@ -186,6 +197,11 @@ def inclusion_graph(study: Study, graph: Any = None) -> InclusionGraph:
         graph declared in ``study.json`` (``inclusion``), else the paper's
         graph (:data:`DEFAULT_EDGES`, names matched case-insensitively).
 
+    Returns
+    -------
+    InclusionGraph
+        Checked against the study's optimizers.
+
     Raises
     ------
     ParameterError
@@ -222,11 +238,12 @@ def inclusion_graph(study: Study, graph: Any = None) -> InclusionGraph:
     for name in parsed.aliases:
         if name not in optimizers:
             raise error(f"{parsed.source}: alias {name!r} is not an optimizer of the "
-                                 f"study; it has {', '.join(optimizers)}.")
+                        f"study; it has {', '.join(optimizers)}.")
     present = {parsed.canonical(name) for name in optimizers}
+    known = {name for edge in DEFAULT_EDGES for name in edge}
     for name in parsed.nodes:
-        if name not in present:
+        if name not in present and name not in known:
             raise error(f"{parsed.source}: the inclusion graph names the optimizer "
-                                 f"{name!r}, which is not in the study (after aliases); it has "
-                                 f"{', '.join(optimizers)}.")
+                        f"{name!r}, which is not in the study (after aliases) nor one of the "
+                        f"paper's optimizers; it has {', '.join(optimizers)}.")
     return parsed

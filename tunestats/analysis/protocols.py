@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._random import DEFAULT_SEED
 from ..errors import ParameterError
 from ..study import Study
 from ._frames import stack_parts
@@ -120,7 +121,7 @@ def _violations(study: Study, ranked: Rankings, graph: Any, alpha: float) -> pd.
 def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
                       select: str | None = None, report: str | None = None,
                       replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
-                      n_boot: int = 200, graph: Any = None, seed: Any) -> ProtocolComparison:
+                      n_boot: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED) -> ProtocolComparison:
     """Rank the optimizers under each protocol and compare the rankings.
 
     Parameters
@@ -147,8 +148,11 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
         Outer-bootstrap replicates for the confidences and τ intervals.
     graph : optional
         The inclusion graph (see :func:`tunestats.analysis.inclusion_graph`).
-    seed : int, SeedSequence or Generator
-        Randomness of the outer bootstrap; same seed, same numbers.
+    seed : int, SeedSequence or Generator, default 0
+        Randomness of the outer bootstrap; same seed, same numbers. Each pool
+        draws from its own stream keyed by its name (:mod:`tunestats._random`),
+        so a pool's replicates do not depend on the other pools, protocols or
+        optimizers in the call.
 
     Returns
     -------
@@ -188,7 +192,7 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
 def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
                          select: str | None = None, report: str | None = None,
                          replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
-                         n_boot: int = 200, graph: Any = None, seed: Any,
+                         n_boot: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
                          all_checks: bool = False) -> pd.DataFrame:
     """Pools where a more general optimizer is worse than one it includes.
 

@@ -28,15 +28,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import as_generator, as_list, check_choice, check_fraction, check_positive_int
+from .._checks import as_list, check_choice, check_fraction, check_positive_int
+from .._random import root_sequence
 from ..errors import ParameterError
 from ..kernels import POLICIES, kendall_tau, pairwise_matrix, rank_distribution
-from ..study import Metric, Study
+from ..study import Metric, Pool, Study
 from ..study.schema import FINAL
 from ._bestofk import Outcomes, budgets, pool_outcomes, quantile_columns
 from ._frames import stack_parts
 from ._metrics import resolve_metric
-from ._pools import lost
+from ._pools import lost, pool_generator
 
 __all__ = ["RankingSetup", "Rankings", "kendall_agreement", "rank_pools", "ranking_setup"]
 
@@ -54,7 +55,7 @@ class RankingSetup:
     diverged: str
     alpha: float
     n_boot: int
-    rng: np.random.Generator
+    root: np.random.SeedSequence
     protocols: list[str]
 
 
@@ -78,7 +79,7 @@ def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: An
     for name in wanted:
         check_choice("protocols", name, present)
     return RankingSetup(chosen, reported, k, replace, diverged, alpha, n_boot,
-                        as_generator(seed), wanted)
+                        root_sequence(seed), wanted)
 
 
 @dataclass(frozen=True)
@@ -124,12 +125,15 @@ def _pool_values(study: Study, setup: RankingSetup):
     return groups
 
 
-def _outcomes(setup: RankingSetup, values: tuple, k: np.ndarray, boot: bool) -> Outcomes:
+def _outcomes(setup: RankingSetup, values: tuple, k: np.ndarray,
+              boot: Pool | None = None) -> Outcomes:
+    """The pool's outcomes; with ``boot`` (the pool's key), for outer-bootstrap replicates
+    drawn from the pool's own stream."""
     select, report, diverged = values
     return pool_outcomes(select, report, k, replace=setup.replace,
                          select_direction=setup.select.direction,
                          report_direction=setup.report.direction, policy=setup.diverged,
-                         diverged=diverged, resample=setup.rng if boot else None,
+                         diverged=diverged, resample=None if boot is None else pool_generator(setup.root, boot),
                          n_resamples=setup.n_boot)
 
 
@@ -147,8 +151,8 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
         names = sorted(pools)
         n_min = min(len(values[0]) for values in pools.values())
         k = budgets(setup.k, n_min)
-        point = {o: _outcomes(setup, pools[o], k, boot=False) for o in names}
-        boot = {o: _outcomes(setup, pools[o], k, boot=True) for o in names}
+        point = {o: _outcomes(setup, pools[o], k) for o in names}
+        boot = {o: _outcomes(setup, pools[o], k, Pool(workload, protocol, o)) for o in names}
         m = len(names)
         # beats[..., i, j] = P(i better than j): exact, and for every bootstrap replicate
         supports = [sign * point[o].values for o in names]

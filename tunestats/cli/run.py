@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="torch threads per worker (default: 1)")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="no progress bar")
+    parser.add_argument("--fail-fast", action="store_true",
+                        help="stop at the first trial that raises and show its traceback "
+                        "(to debug a workload), instead of recording it as failed")
     parser.set_defaults(handler=run)
 
 
@@ -42,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
                          + (["--scheduler", args.scheduler] if args.scheduler else []))
     summary = run_study(config, args.out, workers=args.workers, scheduler=args.scheduler,
                         progress=args.progress, command=command, config_file=args.config,
-                        threads=args.threads)
+                        threads=args.threads, fail_fast=args.fail_fast)
     done = summary.skipped + summary.ran
     print(f"{args.out}: {done} of {summary.planned} trials done ({summary.skipped} resumed, "
           f"{summary.ran} run now: {summary.diverged} diverged, {summary.failed} failed)")

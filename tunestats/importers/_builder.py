@@ -14,12 +14,17 @@ it knows. :meth:`~StudyBuilder.build` then
    non-finite value) and the last recorded value in *sparse* ones (W&B
    histories, Ray Tune results, long tables, where a missing value is just
    not logged); finals a format states explicitly win;
-4. marks a completed trial ``diverged`` when one of its finals is not finite,
-   and writes no ``final.<metric>`` column for a metric that some completed
-   trial never logged (the curves keep its values) — both reported;
-5. builds the :class:`~tunestats.Study` through
-   :meth:`~tunestats.Study.from_frames`, with the import report in its
-   provenance.
+4. marks a completed trial ``diverged`` when one of its finals is not finite
+   (reported);
+5. declares each workload's metrics (the ``workloads`` section of
+   ``study.json``): a workload lists a metric when its completed trials all
+   log it, and its headline (``valid``) metric is the one the format states
+   as its objective, else its first validation metric. A ``final.<metric>``
+   column is never dropped study-wide: where a workload does not list the
+   metric its finals are NaN (the curves keep the values), reported;
+6. builds the :class:`~tunestats.Study` through
+   :meth:`~tunestats.Study.from_frames`, with the import report (counts per
+   pool among it) in its provenance.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from ..errors import DataError, ParameterError
 from ..space import SearchSpace
 from ..study import Metric, Study
 from ..study.schema import ATTR, FINAL, HP, KEY, STATUSES
-from ._metrics import infer_metric
+from ._metrics import infer_metric, metric_stem
 from ._options import ImportOptions, hp_value
 from .report import ImportReport
 
@@ -105,6 +110,7 @@ class StudyBuilder:
         self._curve_trial: list[int] = []
         self._runs: _Runs | None = None
         self._finals: list[dict[str, float]] = []
+        self._flags: list[tuple[bool, bool]] = []
         self._stated: dict[str, Metric] = {}
         self._spaces: dict[tuple[str, str], SearchSpace] = {}
         self._space_places: dict[tuple[str, str], str] = {}
@@ -133,17 +139,17 @@ class StudyBuilder:
         self._space_places[pair] = place
 
     # -- trials -------------------------------------------------------------
-    def status_of(self, word: Any, place: str) -> str | None:
+    def status_of(self, word: Any, place: str, pool: str | None = None) -> str | None:
         """The study status of a tool's status word (see :data:`STATUS_WORDS`), or
-        None — with the trial reported as skipped — for an unknown or
-        unfinished one."""
+        None — with the trial reported as skipped (under ``pool``) — for an
+        unknown or unfinished one."""
         key = str(word).strip().lower()
         if key not in STATUS_WORDS:
             self.report.skip("trial", place, f"unknown status {word!r}; expected one of "
-                             + ", ".join(STATUS_WORDS))
+                             + ", ".join(STATUS_WORDS), pool)
             return None
         if STATUS_WORDS[key] is None:
-            self.report.skip("trial", place, f"status {key!r} (not finished)")
+            self.report.skip("trial", place, f"status {key!r} (not finished)", pool)
         return STATUS_WORDS[key]
 
     def add_trial(self, key: Mapping[str, Any], *, status: str, place: str,
@@ -151,7 +157,8 @@ class StudyBuilder:
                   curve: pd.DataFrame | tuple[tuple[str, ...], np.ndarray] | None = None,
                   finals: Mapping[str, float] | None = None,
                   attrs: Mapping[str, Any] | None = None, seed: Any = None,
-                  message: str | None = None, duration_s: float | None = None) -> None:
+                  message: str | None = None, duration_s: float | None = None,
+                  stopped_early: bool = False, rerun: bool = False) -> None:
         """Add one trial.
 
         Parameters
@@ -172,6 +179,9 @@ class StudyBuilder:
         finals : mapping, optional
             Final metric values the format states (win over the curve's).
         seed, message, duration_s : optional
+        stopped_early, rerun : bool
+            Whether a scheduler stopped the trial before its budget, and whether
+            it re-runs a tuned setting (counted per pool in the report).
         """
         if status not in STATUSES:
             raise ParameterError(f"importer bug: status {status!r} of {place}")
@@ -188,6 +198,7 @@ class StudyBuilder:
         self._rows.append(row)
         self._places.append(place)
         self._finals.append(dict(finals or {}))
+        self._flags.append((bool(stopped_early), bool(rerun)))
         if curve is not None and len(curve[1] if isinstance(curve, tuple) else curve):
             columns, values = curve if isinstance(curve, tuple) else self._block(curve, place)
             if columns[0] != "step":
@@ -329,16 +340,72 @@ class StudyBuilder:
                              "the last value of a metric is not finite")
         trials["status"] = status
         trials["message"] = messages
-        completed = status == "completed"
-        out = {}
-        for name in metrics:
-            missing = completed & ~logged_by[name]
-            if missing.any():
-                self.report.note(f"no final.{name} column: {int(missing.sum())} completed "
-                                 f"trial(s) never log {name} (the curves keep its values)")
-            else:
-                out[name] = finals[name]
-        return out
+        return finals, logged_by
+
+    def _workloads(self, trials: pd.DataFrame, metrics: Mapping[str, Metric],
+                   finals: dict[str, np.ndarray], logged_by: Mapping[str, np.ndarray]
+                   ) -> dict[str, dict[str, Any]]:
+        """Each workload's metrics and roles (the ``workloads`` section); finals of a
+        metric its workload does not list are set to NaN (reported)."""
+        workload = trials["workload"].astype(str).to_numpy()
+        completed = (trials["status"] == "completed").to_numpy()
+        section = {}
+        for name in sorted(set(workload)):
+            rows = workload == name
+            done = rows & completed
+            listed = []
+            for m in metrics:
+                if not logged_by[m][rows].any():
+                    continue
+                missing = int((done & ~logged_by[m]).sum())
+                if missing:
+                    self.report.note(f"workload {name}: {m} is not among its metrics: "
+                                     f"{missing} of its {int(done.sum())} completed trial(s) "
+                                     f"never log it (final.{m} is NaN there; the curves keep "
+                                     "its values)")
+                else:
+                    listed.append(m)
+            for m in metrics:
+                if m not in listed:
+                    finals[m][rows] = np.nan
+            if not listed:
+                if done.any():
+                    raise DataError(f"{self.report.source}: the completed trials of workload "
+                                    f"{name!r} log no metric in common; import them as "
+                                    "separate workloads (constants={'workload': ...}, --set "
+                                    "workload=NAME) or separately")
+                listed = [m for m in metrics if logged_by[m][rows].any()] or list(metrics)
+            section[name] = self._roles(listed, metrics)
+        return section
+
+    def _roles(self, listed: list[str], metrics: Mapping[str, Metric]) -> dict[str, Any]:
+        """A workload's entry: its metrics, the headline (``valid``) one — the
+        objective the format states, else the first validation metric, else the
+        first — and the test and train metrics that match it by name."""
+        stated = [m for m in self._stated if m in listed]
+        valid_split = [m for m in listed if metrics[m].split == "valid"]
+        valid = (stated or valid_split or listed)[0]
+        entry: dict[str, Any] = {"metrics": listed, "valid": valid}
+        for role in ("test", "train"):
+            same = [m for m in listed if metrics[m].split == role
+                    and metric_stem(m) == metric_stem(valid)]
+            if same:
+                entry[role] = same[0]
+        return entry
+
+    def _count_pools(self, trials: pd.DataFrame) -> None:
+        """The report's counts per pool: trials, statuses, early stops, re-runs."""
+        flags = np.array(self._flags, dtype=bool).reshape(-1, 2)
+        names = trials["workload"].astype(str) + "/" + trials["protocol"].astype(str) + "/" + \
+            trials["optimizer"].astype(str)
+        frame = pd.DataFrame({"pool": names.to_numpy(), "status": trials["status"].to_numpy(),
+                              "early-stopped": flags[:, 0], "re-run": flags[:, 1]})
+        for pool, rows in frame.groupby("pool", sort=True):
+            self.report.count_pool(pool, "trials", len(rows))
+            for status in STATUSES:
+                self.report.count_pool(pool, status, int((rows["status"] == status).sum()))
+            for what in ("early-stopped", "re-run"):
+                self.report.count_pool(pool, what, int(rows[what].sum()))
 
     def _check_duplicates(self, trials: pd.DataFrame) -> None:
         dup = trials.duplicated(list(KEY), keep=False).to_numpy()
@@ -387,9 +454,11 @@ class StudyBuilder:
             self.report.skip("metric", m, "no value at all (every entry is missing or NaN)")
         metrics = self._declare(m for m in names if m not in empty)
         curves = curves.drop(columns=[m for m in names if m in curves and m not in metrics])
-        finals = self._finals_and_status(trials, curves, metrics)
+        finals, logged_by = self._finals_and_status(trials, curves, metrics)
+        workloads = self._workloads(trials, metrics, finals, logged_by)
         for metric, values in finals.items():
             trials[FINAL + metric] = values
+        self._count_pools(trials)
         if trials["message"].isna().all():
             trials = trials.drop(columns="message")
         if not metrics:
@@ -411,6 +480,7 @@ class StudyBuilder:
                                                 else str(v))
         return Study.from_frames(
             trials, curves, metrics=metrics, spaces=self._spaces, targets=targets,
+            workloads=workloads,
             provenance={"importer": f"tunestats.importers.{self.report.format}",
                         "tunestats_version": __version__, **(provenance or {}),
                         "import": self.report.to_dict()},

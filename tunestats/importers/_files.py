@@ -25,10 +25,11 @@ def existing(path: Any, what: str) -> Path:
     return path
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    """A CSV file as a frame; an unreadable file raises an error naming it."""
+def read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
+    """A CSV file as a frame (``kwargs`` go to :func:`pandas.read_csv`); an
+    unreadable file raises an error naming it."""
     try:
-        return pd.read_csv(path)
+        return pd.read_csv(path, **kwargs)
     except pd.errors.EmptyDataError:
         raise StudyFileError(f"{path}: empty file (no header)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:

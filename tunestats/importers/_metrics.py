@@ -28,7 +28,8 @@ from ..errors import ParameterError
 from ..study import Metric
 from ..study.schema import DIRECTIONS, SPLITS
 
-__all__ = ["MAXIMIZED", "MINIMIZED", "infer_metric", "metric_column", "parse_metric_option"]
+__all__ = ["MAXIMIZED", "MINIMIZED", "infer_metric", "metric_column", "metric_stem",
+           "parse_metric_option"]
 
 #: Words that name a quantity to minimise.
 MINIMIZED = frozenset({
@@ -59,6 +60,13 @@ def _words(name: str) -> list[str]:
 
 def _split_of(name: str) -> str | None:
     return next((_SPLIT_WORDS[w] for w in _words(name) if w in _SPLIT_WORDS), None)
+
+
+def metric_stem(name: str) -> str:
+    """The words of ``name`` without its split words, joined with ``_``
+    (``validation/accuracy`` and ``test_accuracy`` → ``accuracy``): what the
+    metrics of one quantity on different splits have in common."""
+    return "_".join(w for w in _words(name) if w not in _SPLIT_WORDS)
 
 
 def infer_metric(name: str) -> tuple[Metric | None, bool]:

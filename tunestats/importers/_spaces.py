@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from ..errors import DataError, ParameterError
 from ..space import Param, SearchSpace
+from ._options import hp_value
 
 __all__ = ["choice_or_fixed", "space_from"]
 
 
 def choice_or_fixed(values: Any) -> dict[str, Any]:
     """The entry of a finite set of values: ``{"fixed": v}`` for one value,
-    else ``{"scale": "choice", "choices": [...]}`` (duplicates removed, order kept)."""
-    values = list(dict.fromkeys(values))
+    else ``{"scale": "choice", "choices": [...]}`` (duplicates removed, order kept;
+    booleans as ``"true"``/``"false"``, as the trials store them)."""
+    values = list(dict.fromkeys(hp_value(v) if isinstance(v, (bool, np.bool_)) else v
+                                for v in values))
     if len(values) == 1:
         return {"fixed": values[0]}
     return {"scale": "choice", "choices": values}

@@ -24,6 +24,8 @@ setting folder               trial (numbered in path order within the pool)
                              order, are the repeats (a setting re-run with
                              other seeds appears under the same trial
                              number in the other repeats)
+re-runs of a setting         protocol ``<protocol>-reruns``,
+                             ``attr.role`` = ``rerun`` (see below)
 ``optimizer_hyperparams``    ``hp.<name>`` (``hyperparams`` and a top-level
 (``hyperparams``)            ``learning_rate`` in older versions)
 ``train_losses``, ...        metrics ``train_loss``, ``valid_loss``,
@@ -36,6 +38,18 @@ setting folder               trial (numbered in path order within the pool)
 (``weight_decay``),
 ``training_params``
 ===========================  ==============================================
+
+**Re-runs of the winner.** Crowded Valley tunes each optimizer with one
+seed (42) and then re-runs the best setting with seeds 43–51. Those runs are
+not tuning trials: pooled with them they would be counted as ten draws of
+the search space. Within a pool, the *tuning seed* is the seed that the most
+settings ran; a seed that fewer settings ran marks re-runs. Re-runs go to
+their own protocol, ``<protocol>-reruns`` (so that the tuning pools hold
+only tuning trials), with the winner's trial number and one repeat per
+seed, and ``attr.role`` = ``rerun`` (``tuning`` elsewhere): the seed
+repeats of the winner, left out of the tuning pools, counted in the report.
+Where every setting ran the same seeds (a multi-seed design), the seeds are
+plain repeats.
 
 All generations of the JSON are read: DeepOBS 1.1 (no validation set,
 ``weight_decay``), 1.2 (``valid_*``, ``l2_reg``, ``training_params``). When
@@ -189,8 +203,14 @@ def read(src: Any, **options: Any) -> Study:
         length = len(next(iter(series.values()))) if series else 0
         curve = pd.DataFrame({"step": np.arange(length), **series})
         builder.add_trial(run["key"], status=status, place=str(run["path"]), hp=run["hp"],
-                          curve=curve, attrs=run["attrs"], seed=run["seed"], message=message)
+                          curve=curve, attrs={**run["attrs"], "role": run["role"]},
+                          seed=run["seed"], message=message, rerun=run["role"] == "rerun")
     builder.report.note("step = epoch: DeepOBS evaluates at epochs 0..N (N+1 points)")
+    if any(run["role"] == "rerun" for run in runs):
+        builder.report.note("re-runs of a setting with seeds that fewer settings ran (Crowded "
+                            "Valley's seeds 43-51 of the winner) are in the protocols "
+                            "'<protocol>-reruns' (attr.role = rerun): seed repeats, not "
+                            "tuning trials")
     if zero_accuracy:
         builder.report.note("accuracies left out where every value is 0 (DeepOBS records 0 for "
                             f"problems without an accuracy): {', '.join(sorted(zero_accuracy))}")
@@ -212,14 +232,33 @@ def _number(runs: list[dict[str, Any]], builder: StudyBuilder) -> None:
         settings = {s: i for i, s in enumerate(sorted({r["setting"] for r in members}))}
         seeds = sorted({r["seed"] for r in members if r["seed"] is not None})
         repeats = {s: i for i, s in enumerate(seeds)}
+        reruns = _rerun_seeds(members)
         seen: dict[tuple, dict[str, Any]] = {}
         for run in sorted(members, key=lambda r: r["path"].name):
+            rerun = run["seed"] in reruns
+            run["role"] = "rerun" if rerun else "tuning"
             run["key"] = {**run["key"], "repeat": repeats.get(run["seed"], 0),
                           "trial": settings[run["setting"]]}
-            slot = (run["key"]["repeat"], run["key"]["trial"])
+            if rerun:
+                run["key"]["protocol"] = f"{run['key']['protocol']}-reruns"
+            slot = (run["key"]["protocol"], run["key"]["repeat"], run["key"]["trial"])
             if slot in seen:
                 builder.report.skip("file", seen[slot]["path"], "an older run of the same "
                                     f"setting and seed ({run['path'].name} is kept)")
             seen[slot] = run
         kept.extend(seen.values())
     runs[:] = kept
+
+
+def _rerun_seeds(members: list[dict[str, Any]]) -> set[Any]:
+    """The seeds of a pool that mark re-runs: seeds that fewer settings ran than the
+    tuning seed (the seed most settings ran); none when every seed was run by
+    equally many settings."""
+    settings_of: dict[Any, set[str]] = {}
+    for run in members:
+        if run["seed"] is not None:
+            settings_of.setdefault(run["seed"], set()).add(run["setting"])
+    if not settings_of:
+        return set()
+    most = max(len(s) for s in settings_of.values())
+    return {seed for seed, s in settings_of.items() if len(s) < most}

@@ -110,6 +110,8 @@ def _trial_numbers(table: pd.DataFrame, column: str, pools: list[str],
         return numeric.astype("int64")
     builder.report.note(f"trial ids in {column!r} are not integers: numbered in order of "
                         "appearance within each pool (attr.trial_id keeps them)")
+    if not pools:  # one pool: number the ids in order of appearance
+        return pd.Series(pd.factorize(values.astype(str))[0], index=table.index, dtype="int64")
     frame = table[pools].astype(str).assign(_id=values.astype(str))
     return frame.groupby(pools, sort=False)["_id"].transform(
         lambda ids: pd.Series(pd.factorize(ids)[0], index=ids.index)).astype("int64")
@@ -182,7 +184,8 @@ def read(src: Any, *, layout: str = "auto", **options: Any) -> Study:
 def _pivot(table: pd.DataFrame, cols: Mapping[str, Any], fixed: set[str],
            builder: StudyBuilder) -> pd.DataFrame:
     """A long table made wide: one row per trial and step, one column per metric."""
-    index = [c for c in table.columns if c in fixed]
+    time = cols["time"]
+    index = [c for c in table.columns if c in fixed and c != time]
     for column in table.columns:
         if column not in fixed and column not in (cols["metric"], cols["value"]):
             builder.report.skip("column", column, "not a key, step, hyperparameter, attribute, "
@@ -200,9 +203,17 @@ def _pivot(table: pd.DataFrame, cols: Mapping[str, Any], fixed: set[str],
         raise DataError(f"{builder.report.source}: column {cols['value']!r}: text where numbers "
                         f"belong, e.g. {table[cols['value']][bad].iloc[0]!r}")
     wide = table.assign(**{cols["value"]: values}).pivot(
-        index=index, columns=cols["metric"], values=cols["value"]).reset_index()
+        index=index, columns=cols["metric"], values=cols["value"])
     wide.columns.name = None
-    return wide
+    if time is not None:  # the metrics of one step may be logged at different times
+        times = pd.to_numeric(table[time], errors="coerce").groupby(
+            [table[c] for c in index], sort=False, dropna=False).agg(["max", "nunique"])
+        wide[time] = times["max"].reindex(wide.index).to_numpy()
+        varying = int((times["nunique"] > 1).sum())
+        if varying:
+            builder.report.note(f"{varying} (trial, step) row(s) log their metrics at different "
+                                f"times ({time!r}); the step's time is the latest")
+    return wide.reset_index()
 
 
 def _add_trials(table: pd.DataFrame, cols: Mapping[str, Any], metrics: list[str],
@@ -213,6 +224,7 @@ def _add_trials(table: pd.DataFrame, cols: Mapping[str, Any], metrics: list[str]
     group_by = [*pools, *([cols["repeat"]] if cols["repeat"] else []), "_number"]
     groups = list(table.groupby(group_by, sort=False, dropna=False))
     names = {m: metric_column(m[len(FINAL):] if m.startswith(FINAL) else m) for m in metrics}
+    blank = 0
     for values, rows in progress_iter(groups, opts):
         head = rows.iloc[0]
         place = f"{builder.report.source}: trial " + "/".join(str(v) for v in values)
@@ -224,8 +236,14 @@ def _add_trials(table: pd.DataFrame, cols: Mapping[str, Any], metrics: list[str]
         if varying:
             raise DataError(f"{place}: column {varying[0]!r} changes within the trial; "
                             "expected one value per trial (a hyperparameter or attribute)")
-        status = builder.status_of(head[cols["status"]], place) if cols["status"] else (
-            "completed")
+        pool = "/".join(str(v) for v in values[:len(pools)]) or None
+        if cols["status"] and not pd.isna(head[cols["status"]]) and str(
+                head[cols["status"]]).strip():
+            status = builder.status_of(head[cols["status"]], place, pool)
+        else:  # no status given: completed, as in a table without a status column
+            status = "completed"
+            if cols["status"]:
+                blank += 1
         if status is None:
             continue
         hp = {c[len(HP):] if c.startswith(HP) else c: head[c] for c in cols["hp"]}
@@ -250,3 +268,6 @@ def _add_trials(table: pd.DataFrame, cols: Mapping[str, Any], metrics: list[str]
                           message=None if not cols["message"] or pd.isna(head[cols["message"]])
                           else str(head[cols["message"]]),
                           duration_s=None if not cols["duration"] else head[cols["duration"]])
+    if blank:
+        builder.report.note(f"{blank} trial(s) with a blank {cols['status']!r} cell are "
+                            "completed (no status given)")

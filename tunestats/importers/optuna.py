@@ -7,7 +7,9 @@ Optuna                         study
 =============================  ===========================================
 study name                     optimizer (one pool per study; override with
                                ``constants`` or map a parameter with
-                               ``mapping={"optimizer": "<param>"}``)
+                               ``mapping={"optimizer": "<param>"}``); also
+                               the workload when the storage's studies
+                               have different objectives; ``attr.study``
 ``trial.number``               trial (repeat 0)
 ``trial.params``               ``hp.<name>``
 parameter distributions        search space: ``log=True`` → log scale,
@@ -15,15 +17,25 @@ parameter distributions        search space: ``log=True`` → log scale,
                                (one choice: a fixed value)
 study directions               metric directions (stated); metric names
                                from ``study.metric_names``, else
-                               ``objective`` (``objective_<i>`` for several)
+                               ``objective`` (``objective_<i>`` for several);
+                               a name two studies use with opposite
+                               directions becomes ``<study>_<name>``
 ``trial.values``               ``final.<metric>``
 intermediate values            curves (step = the reported step)
 COMPLETE / PRUNED / FAIL       completed / failed (pruned: ``attr.state`` =
                                ``PRUNED`` and a message) / failed
 RUNNING, WAITING               skipped (reported)
-``user_attrs``                 ``attr.<name>``
+``user_attrs``                 ``attr.<name>``; the study's as
+                               ``attr.study_<name>``
+distribution types             ``provenance.optuna_distributions`` (int /
+                               float / categorical, ``log``, ``step``, the
+                               choices' types); boolean choices are
+                               ``"true"``/``"false"`` in trials and space
 start/complete times           ``duration_s``
 =============================  ===========================================
+
+A storage URL ``sqlite:///FILE`` whose file does not exist is refused
+(optuna would create an empty database there).
 
 A pruned trial is stored as failed: the study format knows completed,
 diverged and failed trials, and a pruned trial did not reach its budget
@@ -42,11 +54,11 @@ import pandas as pd
 from ..errors import ParameterError, StudyFileError, require
 from ..study import Study
 from ._builder import StudyBuilder, progress_iter
-from ._metrics import parse_metric_option
+from ._metrics import metric_column, parse_metric_option
 from ._options import import_options
 from ._spaces import choice_or_fixed, space_from
 
-__all__ = ["read", "space_entry"]
+__all__ = ["distribution_type", "read", "space_entry"]
 
 _MAPPABLE = ("workload", "protocol", "optimizer")
 
@@ -60,6 +72,12 @@ def _studies(optuna: Any, src: Any, study_name: str | None) -> tuple[list[Any], 
         raise ParameterError("`src` must be an optuna storage URL, a .db file, or optuna Study "
                              f"object(s); got {type(src).__name__}.")
     url = str(src)
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        # optuna creates a missing SQLite file: an URL with a typo would read as empty
+        path = Path(url[len("sqlite:///"):].split("?")[0])
+        if not path.is_file():
+            raise StudyFileError(f"{url}: no such SQLite file ({path}); optuna would create an "
+                                 "empty one")
     if "://" not in url:
         path = Path(url)
         if not path.is_file():
@@ -80,12 +98,55 @@ def _studies(optuna: Any, src: Any, study_name: str | None) -> tuple[list[Any], 
 
 
 def space_entry(distribution: Any) -> dict[str, Any]:
-    """The search-space entry of an Optuna distribution (float, int or categorical)."""
+    """The search-space entry of an Optuna distribution (float, int or categorical);
+    boolean choices as ``"true"``/``"false"``, as the trials store them."""
     choices = getattr(distribution, "choices", None)
     if choices is not None:
         return choice_or_fixed(choices)
     return {"scale": "log" if distribution.log else "linear", "low": distribution.low,
             "high": distribution.high}
+
+
+def distribution_type(distribution: Any) -> dict[str, Any]:
+    """What the search space cannot say of an Optuna distribution: its kind
+    (``float``, ``int``, ``categorical``), ``log`` and ``step``, and the types of
+    categorical choices (kept in the study's provenance)."""
+    choices = getattr(distribution, "choices", None)
+    if choices is not None:
+        return {"kind": "categorical",
+                "types": sorted({type(c).__name__ for c in choices})}
+    kind = "int" if type(distribution).__name__.startswith("Int") else "float"
+    return {"kind": kind, "log": bool(distribution.log), "step": distribution.step}
+
+
+def _objectives(studies: list[Any], builder: StudyBuilder) -> dict[str, list[str]]:
+    """Each study's metric names, with directions stated. A name two studies use
+    with opposite directions becomes ``<study>_<name>`` in each of them
+    (reported), never one metric ranked backwards for one study."""
+    named = {}
+    for study in studies:
+        directions = [d.name.lower() for d in study.directions]
+        names = list(getattr(study, "metric_names", None) or (
+            ["objective"] if len(directions) == 1 else
+            [f"objective_{i}" for i in range(len(directions))]))
+        named[study.study_name] = list(zip(names, directions, strict=True))
+    seen: dict[str, set[str]] = {}
+    for pairs in named.values():
+        for name, direction in pairs:
+            seen.setdefault(name, set()).add(direction)
+    out = {}
+    for study_name, pairs in named.items():
+        names = []
+        for name, direction in pairs:
+            if len(seen[name]) > 1:
+                renamed = metric_column(f"{study_name}_{name}")
+                builder.report.note(f"the studies use {name!r} with opposite directions: study "
+                                    f"{study_name!r}'s ({direction}) is the metric {renamed!r}")
+                name = renamed
+            builder.state_metric(parse_metric_option(name, direction))
+            names.append(name)
+        out[study_name] = names
+    return out
 
 
 def read(src: Any, *, study_name: str | None = None, **options: Any) -> Study:
@@ -122,13 +183,18 @@ def read(src: Any, *, study_name: str | None = None, **options: Any) -> Study:
                            expected="trials in the optuna studies")
     states = optuna.trial.TrialState
     pruned = 0
+    objectives = _objectives(studies, builder)
+    # studies with different objectives are different problems: one workload each
+    per_study = len({tuple(n) for n in objectives.values()}) > 1
+    if per_study and "workload" not in opts.constants and opts.column("workload") is None:
+        builder.report.note("the studies have different objectives: each study is its own "
+                            "workload (name one with constants={'workload': ...})")
+    types: dict[str, dict[str, Any]] = {}
     for study in studies:
-        directions = [d.name.lower() for d in study.directions]
-        names = list(getattr(study, "metric_names", None) or (
-            ["objective"] if len(directions) == 1 else
-            [f"objective_{i}" for i in range(len(directions))]))
-        for name, direction in zip(names, directions, strict=True):
-            builder.state_metric(parse_metric_option(name, direction))
+        names = objectives[study.study_name]
+        study_attrs = {f"study_{k}": v for k, v in study.user_attrs.items()}
+        natural = {"optimizer": study.study_name,
+                   "workload": study.study_name if per_study else None}
         trials = study.get_trials(deepcopy=False)
         builder.report.count("optuna trials", len(trials))
         distributions: dict[str, dict[str, Any]] = {}
@@ -139,11 +205,13 @@ def read(src: Any, *, study_name: str | None = None, **options: Any) -> Study:
                 builder.report.skip("trial", place, f"state {trial.state.name} (not finished)")
                 continue
             hp = dict(trial.params)
-            key = opts.resolve_key({"optimizer": study.study_name}, hp, builder.report)
+            key = opts.resolve_key(natural, hp, builder.report)
             pairs.add((key["protocol"], key["optimizer"]))
             for name in hp:
                 entry = space_entry(trial.distributions[name])
                 distributions[name] = entry if distributions.get(name, entry) == entry else None
+                types.setdefault(study.study_name, {})[name] = distribution_type(
+                    trial.distributions[name])
             status, message, finals = "completed", None, None
             if trial.state == states.COMPLETE:
                 finals = dict(zip(names, trial.values, strict=True))
@@ -163,13 +231,15 @@ def read(src: Any, *, study_name: str | None = None, **options: Any) -> Study:
             builder.add_trial({**key, "repeat": 0, "trial": trial.number}, status=status,
                               place=place, hp=hp, finals=finals, message=message,
                               curve=None if curve is None else pd.DataFrame(curve),
-                              attrs={**trial.user_attrs, "state": trial.state.name},
-                              duration_s=duration)
+                              attrs={**study_attrs, **trial.user_attrs, "study": study.study_name,
+                                     "state": trial.state.name},
+                              duration_s=duration, stopped_early=trial.state == states.PRUNED)
         _declare_space(builder, study.study_name, distributions, pairs)
     if pruned:
         builder.report.note(f"{pruned} pruned trial(s) stored as failed (attr.state = PRUNED): "
                             "they stopped before their budget")
-    return builder.build(name=studies[0].study_name if len(studies) == 1 else None)
+    return builder.build(name=studies[0].study_name if len(studies) == 1 else None,
+                         provenance={"optuna_distributions": types})
 
 
 def _declare_space(builder: StudyBuilder, study_name: str,

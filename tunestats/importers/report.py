@@ -16,7 +16,13 @@ from typing import Any
 
 from ..errors import DataError, ParameterError
 
-__all__ = ["ImportReport", "Skip", "import_report"]
+__all__ = ["POOL_COUNTS", "ImportReport", "Skip", "import_report"]
+
+#: What the report counts per pool: trials kept, their statuses, those a
+#: scheduler stopped early (``attr.stopped_early``), re-runs of a tuned setting
+#: (``attr.role`` = ``rerun``), and trials skipped.
+POOL_COUNTS = ("trials", "completed", "diverged", "failed", "early-stopped", "re-run",
+               "skipped")
 
 #: How many skips of one kind :meth:`ImportReport.lines` lists before counting the rest.
 _LISTED = 10
@@ -66,6 +72,9 @@ class ImportReport:
         For each metric, how its direction and split are known:
         ``"stated by the format"``, ``"inferred from the name"`` or
         ``"given by option"``.
+    pools : dict of str to dict of str to int
+        Per pool (``workload/protocol/optimizer``; ``?`` for things skipped
+        before their pool was known): the counts of :data:`POOL_COUNTS`.
     strict : bool
         When True, the first skip raises :class:`~tunestats.errors.DataError`
         instead of being recorded.
@@ -77,18 +86,28 @@ class ImportReport:
     skipped: list[Skip] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     metrics: dict[str, str] = field(default_factory=dict)
+    pools: dict[str, dict[str, int]] = field(default_factory=dict)
     strict: bool = False
 
     def count(self, what: str, n: int = 1) -> None:
         """Count ``n`` more things of the kind ``what`` read."""
         self.read[what] = self.read.get(what, 0) + n
 
-    def skip(self, what: str, place: Any, reason: str) -> None:
-        """Record that ``what`` at ``place`` was left out (or raise, when strict)."""
+    def skip(self, what: str, place: Any, reason: str, pool: str | None = None) -> None:
+        """Record that ``what`` at ``place`` was left out (or raise, when strict); a
+        skipped trial is also counted under its ``pool`` (``?`` when unknown)."""
         item = Skip(what, str(place), reason)
         if self.strict:
             raise DataError(f"{item} (strict import: nothing may be skipped)")
         self.skipped.append(item)
+        if what == "trial":
+            self.count_pool(pool or "?", "skipped")
+
+    def count_pool(self, pool: str, what: str, n: int = 1) -> None:
+        """Count ``n`` more trials of the kind ``what`` (one of :data:`POOL_COUNTS`)
+        in ``pool``."""
+        counts = self.pools.setdefault(pool, dict.fromkeys(POOL_COUNTS, 0))
+        counts[what] += n
 
     def note(self, text: str) -> None:
         """Record a decision the importer took."""
@@ -100,14 +119,16 @@ class ImportReport:
         return {"format": self.format, "source": self.source, "read": dict(self.read),
                 "skipped": [{"what": s.what, "place": s.place, "reason": s.reason}
                             for s in self.skipped],
-                "notes": list(self.notes), "metrics": dict(self.metrics)}
+                "notes": list(self.notes), "metrics": dict(self.metrics),
+                "pools": {p: dict(c) for p, c in self.pools.items()}}
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> ImportReport:
         """Rebuild a report from :meth:`to_dict`'s form."""
         return cls(doc["format"], doc["source"], dict(doc.get("read", {})),
                    [Skip(**s) for s in doc.get("skipped", [])], list(doc.get("notes", [])),
-                   dict(doc.get("metrics", {})))
+                   dict(doc.get("metrics", {})),
+                   {p: dict(c) for p, c in doc.get("pools", {}).items()})
 
     def lines(self) -> list[str]:
         """A readable summary: counts, metrics, notes and skips (grouped by kind,
@@ -118,6 +139,10 @@ class ImportReport:
             out.append(f"  metric {name}: {how}")
         for note in self.notes:
             out.append(f"  note: {note}")
+        if self.pools:
+            out.append("per pool: " + ", ".join(POOL_COUNTS))
+            for pool, counts in sorted(self.pools.items()):
+                out.append(f"  {pool}: " + ", ".join(str(counts.get(k, 0)) for k in POOL_COUNTS))
         kinds = Counter(s.what for s in self.skipped)
         out.append(f"skipped {len(self.skipped)}" + (
             " (" + ", ".join(f"{n} {k}" for k, n in kinds.items()) + ")" if kinds else ""))

@@ -10,15 +10,20 @@ from .best_of_k import (
     best_of_k_distribution,
     exact_best_of_k,
     rank_probabilities,
-    resampled_selection_probabilities,
     selection_probabilities,
 )
 from .bootstrap import SelectionRule, bootstrap_best_of_k, bootstrap_best_of_k_samples
-from .confidence import BestOfKConfidence, best_of_k_confidence, outer_bootstrap_replicates
+from .confidence import BestOfKConfidence, best_of_k_confidence
 from .convergence import BudgetConvergence, budget_convergence, doubling_ladder
 from .discrete import weighted_mean, weighted_quantiles
 from .diverged import POLICIES, PolicyOutcome, apply_diverged_policy
 from .ordering import cdf_at, kendall_tau, pairwise_matrix, prob_better, rank_distribution
+from .resample import (
+    bootstrap_indices,
+    outer_bootstrap_replicates,
+    permutation_indices,
+    resampled_selection_probabilities,
+)
 
 __all__ = [
     "POLICIES",
@@ -33,6 +38,7 @@ __all__ = [
     "best_of_k_distribution",
     "bootstrap_best_of_k",
     "bootstrap_best_of_k_samples",
+    "bootstrap_indices",
     "budget_convergence",
     "cdf_at",
     "doubling_ladder",
@@ -40,6 +46,7 @@ __all__ = [
     "kendall_tau",
     "outer_bootstrap_replicates",
     "pairwise_matrix",
+    "permutation_indices",
     "prob_better",
     "rank_distribution",
     "rank_probabilities",

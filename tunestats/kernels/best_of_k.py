@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_positive_int
-from ..errors import ParameterError
 from ._inputs import aligned, budgets, drop_scalar_axes, levels, oriented, paired_pool, pool_values
 from .discrete import sorted_distribution, table_quantile_positions, weighted_mean
 
@@ -34,7 +33,6 @@ __all__ = [
     "best_of_k_distribution",
     "exact_best_of_k",
     "rank_probabilities",
-    "resampled_selection_probabilities",
     "selection_probabilities",
 ]
 
@@ -409,110 +407,6 @@ def selection_probabilities(select: Any, k: Any, *, replace: bool = True,
     probabilities = _probabilities(oriented(s, "direction", direction),
                                    _log_steps(s.shape[-1], kk.ravel(), replace))
     return probabilities.reshape(s.shape[:-1] + kk.shape + s.shape[-1:])
-
-
-def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct non-negative integers of ``key`` (ascending) and each entry's position among them."""
-    space = int(key.max(initial=0)) + 1
-    if space > 16 * key.size:
-        keys, where = np.unique(key, return_inverse=True)
-        return keys, where.reshape(key.shape)
-    seen = np.zeros(space, dtype=bool)
-    seen[key.ravel()] = True
-    keys = np.flatnonzero(seen)
-    position = np.empty(space, dtype=np.intp)
-    position[keys] = np.arange(keys.size)
-    return keys, position.take(key)
-
-
-def resampled_selection_probabilities(select: Any, index: Any, k: Any, *, replace: bool = True,
-                                      direction: str = "minimize") -> np.ndarray:
-    """Selection probabilities in resampled pools, added up over the copies of each trial.
-
-    Parameters
-    ----------
-    select : array_like, shape (N,)
-        Selection values of the pool (no NaN; ``±inf`` counts as the worst value).
-    index : array_like of int, shape (B, M)
-        Resampled pools: row ``b`` draws the trials ``index[b]`` (e.g. an outer
-        bootstrap, ``M = N`` draws with replacement).
-    k : int or sequence of int
-        Budgets (without replacement, every ``k <= M``).
-    replace : bool, default True
-        Draw the k trials of a resampled pool with or without replacement.
-    direction : {"minimize", "maximize"}, default "minimize"
-
-    Returns
-    -------
-    ndarray, shape (B, *k.shape, N)
-        Entry ``[b, ..., i]``: the probability that the best of ``k`` trials of
-        pool ``b`` is a copy of trial ``i`` (0 for a trial not drawn).
-
-    Notes
-    -----
-    The numbers are those of :func:`selection_probabilities` on
-    ``select[index]`` with the probabilities of the copies of a trial added
-    up (one after the other), bit for bit, without sorting any resampled
-    pool: sorted once, the pool gives every resampled pool's order, in which
-    the ``c_i`` copies of trial ``i`` are adjacent. The copies of the trials
-    of a tie group of values occupy the sorted slots ``a .. b - 1`` of their
-    pool, with ``a`` and ``b`` cumulative copy counts, and each copy has the
-    probability :math:`(C_a - C_b) / (b - a)` (see
-    :func:`selection_probabilities`).
-
-    Examples
-    --------
-    >>> p = resampled_selection_probabilities([0.3, 0.1, 0.2], [[0, 0, 2]], 1)
-    >>> p.round(4).tolist()
-    [[0.6667, 0.0, 0.3333]]
-    """
-    s = pool_values("select", select)
-    if s.ndim != 1:
-        raise ParameterError(f"`select` must be one pool (1-d); got an array of shape {s.shape}.")
-    n = s.size
-    draws = np.asarray(index)
-    if (draws.ndim != 2 or draws.shape[1] == 0 or draws.dtype.kind not in "iu"
-            or (draws.size and (draws.min() < 0 or draws.max() >= n))):
-        raise ParameterError(f"`index` must be a 2-d array of trial positions in [0, {n}) with at "
-                             f"least one column; got dtype {draws.dtype} and shape "
-                             f"{draws.shape}.")
-    kk = budgets(k, draws.shape[1], replace)
-    log_steps = _log_steps(draws.shape[1], kk.ravel(), replace)
-    v = oriented(s, "direction", direction)
-    order = np.argsort(v)
-    rows, size = draws.shape
-    copies = np.bincount((draws + n * np.arange(rows)[:, None]).ravel(), minlength=rows * n)
-    copies = np.take(copies.reshape(rows, n), order, axis=1)  # (B, N), sorted positions
-    ends = np.zeros((rows, n + 1), dtype=np.intp)
-    np.cumsum(copies, axis=1, out=ends[:, 1:])
-    # the slots a .. b-1 of the tie group of each sorted position, in each pool
-    v_sorted = v[order]
-    new = np.append(True, v_sorted[1:] != v_sorted[:-1])
-    firsts = np.flatnonzero(new)
-    group = np.cumsum(new) - 1
-    start = np.take(ends, firsts[group], axis=1)
-    stop = np.take(ends, np.append(firsts[1:], n)[group], axis=1)
-    # a trial's probability depends only on (a, b, its copies): computed once per distinct triple
-    most = int(copies.max())
-    key = (start * (size + 1) + stop) * (most + 1) + copies
-    keys, where = _distinct(key)
-    a, b = np.divmod(keys // (most + 1), size + 1)
-    count = keys % (most + 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if (b - a > 1).any():  # a tie in some pool: the tie group's share (_member_probabilities)
-            log_c = _log_survival(log_steps)
-            first = np.take(log_c, a, axis=1)
-            slot = np.exp(first) * -np.expm1(np.take(log_c, b, axis=1) - first)
-            slot = np.where(np.isneginf(first), 0.0, slot) / (b - a)
-        else:  # no tie in any pool: the rank weights
-            slot = np.take(_rank_weights(log_steps), a, axis=1)
-    # the copies added up one after the other from 0.0, as a scatter-add would
-    value = np.where(count >= 1, 0.0 + slot, 0.0)
-    for level in range(2, most + 1):
-        value = np.where(count >= level, value + slot, value)
-    where = np.take(where, np.argsort(order), axis=1)  # trial order
-    probabilities = value.ravel().take(where[:, None, :] + (np.arange(kk.size) * keys.size)[:, None])
-    return probabilities.reshape((rows, *kk.shape, n))
 
 
 def best_of_k_distribution(select: Any, report: Any, k: Any, *, replace: bool = True,

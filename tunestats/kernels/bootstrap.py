@@ -17,12 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import as_generator, check_positive_int
+from .._checks import check_positive_int
+from .._random import DEFAULT_SEED, as_generator
 from ..errors import ParameterError
 from ._inputs import aligned, budgets, drop_scalar_axes, levels, oriented, paired_pool
 from .best_of_k import BestOfKEstimate
+from .resample import CHUNK_ELEMENTS, uniform_indices
 
-__all__ = ["CHUNK_ELEMENTS", "SelectionRule", "bootstrap_best_of_k",
+__all__ = ["SelectionRule", "bootstrap_best_of_k",
            "bootstrap_best_of_k_samples"]
 
 #: A selection rule: given drawn selection values of shape ``(..., k)`` (the
@@ -30,19 +32,15 @@ __all__ = ["CHUNK_ELEMENTS", "SelectionRule", "bootstrap_best_of_k",
 #: chosen draw, shape ``(...)``.
 SelectionRule = Callable[[np.ndarray], np.ndarray]
 
-#: Default bound on the number of array elements a chunk of resamples works on.
-CHUNK_ELEMENTS = 1 << 22
-
-
 def _draw(rng: np.random.Generator, count: int, n: int, k: int, replace: bool) -> np.ndarray:
     """Trial indices of ``count`` resamples of ``k`` draws, shape ``(count, k)``.
 
     Uses ``count * k`` uniform doubles from ``rng`` in row-major order, so
     that consecutive chunks consume the stream exactly as one large draw.
     """
-    uniform = rng.random((count, k))
     if replace:
-        return np.minimum((uniform * n).astype(np.intp), n - 1)
+        return uniform_indices(rng, count, n, k)
+    uniform = rng.random((count, k))
     # Partial Fisher–Yates shuffle, vectorised over the resamples: the first
     # k entries of each row become a uniformly random ordered k-subset.
     permutation = np.tile(np.arange(n), (count, 1))
@@ -128,7 +126,7 @@ def _samples(*, select: np.ndarray, v: np.ndarray, report: np.ndarray, k: np.nda
 
 
 def bootstrap_best_of_k_samples(select: Any, report: Any, k: Any, *, n_resamples: int,
-                                seed: Any, replace: bool = True,
+                                seed: Any = DEFAULT_SEED, replace: bool = True,
                                 select_direction: str = "minimize",
                                 rule: SelectionRule | None = None,
                                 chunk_size: int | None = None) -> np.ndarray:
@@ -145,7 +143,8 @@ def bootstrap_best_of_k_samples(select: Any, report: Any, k: Any, *, n_resamples
     n_resamples : int
         Number of resamples B.
     seed : int, numpy.random.SeedSequence or numpy.random.Generator
-        Source of randomness (required: same seed, same bytes).
+        Source of randomness (same seed, same bytes); default 0
+        (:mod:`tunestats._random`).
     replace : bool, default True
         Draw the k trials with or without replacement.
     select_direction : {"minimize", "maximize"}, default "minimize"
@@ -184,7 +183,7 @@ def bootstrap_best_of_k_samples(select: Any, report: Any, k: Any, *, n_resamples
 
 
 def bootstrap_best_of_k(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95), *,
-                        n_resamples: int = 10_000, seed: Any, replace: bool = True,
+                        n_resamples: int = 10_000, seed: Any = DEFAULT_SEED, replace: bool = True,
                         select_direction: str = "minimize", rule: SelectionRule | None = None,
                         chunk_size: int | None = None) -> BestOfKEstimate:
     """Monte-Carlo mean and quantiles of the reported value of the best of ``k`` trials.

@@ -21,12 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import as_generator, check_fraction, check_positive_int
+from .._checks import check_fraction
+from .._random import DEFAULT_SEED
 from ._inputs import budgets, drop_scalar_axes, levels, oriented, paired_pool
 from .best_of_k import BestOfKEstimate, _summary
-from .bootstrap import CHUNK_ELEMENTS, _draw
+from .resample import outer_bootstrap_replicates
 
-__all__ = ["BestOfKConfidence", "best_of_k_confidence", "outer_bootstrap_replicates"]
+__all__ = ["BestOfKConfidence", "best_of_k_confidence"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,86 +57,8 @@ class BestOfKConfidence:
     quantiles_high: np.ndarray
 
 
-def _replicates(v: np.ndarray, r: np.ndarray, k: np.ndarray, q: np.ndarray, replace: bool,
-                n_resamples: int, rng: np.random.Generator,
-                chunk_size: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Exact mean ``(..., K, B)`` and quantiles ``(..., K, Q, B)`` of resampled pools."""
-    n = v.shape[-1]
-    batch = np.broadcast_shapes(v.shape[:-1], r.shape[:-1])
-    chunk = chunk_size or max(1, CHUNK_ELEMENTS // (n * k.size * int(np.prod(batch))))
-    means = np.empty((*batch, k.size, n_resamples))
-    quantiles = np.empty((*batch, k.size, q.size, n_resamples))
-    for start in range(0, n_resamples, chunk):
-        count = min(chunk, n_resamples - start)
-        index = _draw(rng, count, n, n, True)
-        mean, quantile = _summary(v[..., index], r[..., index], k, q, replace)
-        means[..., start:start + count] = np.moveaxis(mean, -2, -1)
-        quantiles[..., start:start + count] = np.moveaxis(quantile, -3, -1)
-    return means, quantiles
-
-
-def _prepare(select: Any, report: Any, k: Any, q: Any, replace: Any, select_direction: Any,
-             n_resamples: Any, seed: Any, chunk_size: Any) -> dict[str, Any]:
-    """Validate the arguments shared by the functions of this module (at the door)."""
-    s, r = paired_pool(select, report)
-    return {
-        "v": oriented(s, "select_direction", select_direction), "r": r,
-        "k": budgets(k, s.shape[-1], replace), "q": levels(q), "replace": bool(replace),
-        "n_resamples": check_positive_int("n_resamples", n_resamples),
-        "rng": as_generator(seed),
-        "chunk_size": None if chunk_size is None else check_positive_int("chunk_size",
-                                                                         chunk_size),
-    }
-
-
-def _flat(arguments: dict[str, Any]) -> dict[str, Any]:
-    return {**arguments, "k": arguments["k"].ravel(), "q": arguments["q"].ravel()}
-
-
-def outer_bootstrap_replicates(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95), *,
-                               n_resamples: int = 1000, seed: Any, replace: bool = True,
-                               select_direction: str = "minimize",
-                               chunk_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Exact best-of-k mean and quantiles on pools resampled from the pool.
-
-    Parameters
-    ----------
-    select, report, k, q
-        As for :func:`~tunestats.kernels.best_of_k.exact_best_of_k`: selection
-        and reported values ``(..., N)``, budgets and quantile levels.
-    n_resamples : int, default 1000
-        Number of resampled pools B.
-    seed : int, numpy.random.SeedSequence or numpy.random.Generator
-        Source of randomness (required).
-    replace : bool, default True
-        Sampling scheme of the best-of-k draws inside each resampled pool.
-    select_direction : {"minimize", "maximize"}, default "minimize"
-    chunk_size : int, optional
-        Resampled pools per chunk (bounds the memory; the result does not
-        depend on it).
-
-    Returns
-    -------
-    means : ndarray, shape (..., *k.shape, B)
-    quantiles : ndarray, shape (..., *k.shape, *q.shape, B)
-
-    Notes
-    -----
-    Resample ``b`` draws N trials with replacement (indices
-    ``floor(u * N)`` from uniform doubles, resample by resample) and
-    computes :func:`~tunestats.kernels.best_of_k.exact_best_of_k` on them: a
-    trial drawn twice is two tied entries of the resampled pool. Every budget
-    and every leading index (step of a curve) uses the same resampled pools,
-    so differences between budgets are paired.
-    """
-    arguments = _prepare(select, report, k, q, replace, select_direction, n_resamples, seed,
-                         chunk_size)
-    means, quantiles = _replicates(**_flat(arguments))
-    return drop_scalar_axes(means, quantiles, arguments["k"], arguments["q"], trailing=1)
-
-
 def best_of_k_confidence(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95), *,
-                         level: float = 0.9, n_resamples: int = 1000, seed: Any,
+                         level: float = 0.9, n_resamples: int = 1000, seed: Any = DEFAULT_SEED,
                          replace: bool = True, select_direction: str = "minimize",
                          chunk_size: int | None = None) -> BestOfKConfidence:
     """Exact best-of-k estimate with outer-bootstrap confidence bands.
@@ -143,7 +66,7 @@ def best_of_k_confidence(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 
     Parameters
     ----------
     select, report, k, q, n_resamples, seed, replace, select_direction, chunk_size
-        As for :func:`outer_bootstrap_replicates`.
+        As for :func:`~tunestats.kernels.resample.outer_bootstrap_replicates`.
     level : float, default 0.9
         Confidence level of the bands, in (0, 1).
 
@@ -181,18 +104,19 @@ def best_of_k_confidence(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 
     (True, True)
     """
     level = check_fraction("level", level, high_open=True)
-    arguments = _prepare(select, report, k, q, replace, select_direction, n_resamples, seed,
-                         chunk_size)
-    flat = _flat(arguments)
-    kk, qq = arguments["k"], arguments["q"]
-    mean, quantiles = _summary(flat["v"], flat["r"], flat["k"], flat["q"], flat["replace"])
+    s, r = paired_pool(select, report)
+    kk, qq = budgets(k, s.shape[-1], replace), levels(q)
+    v = oriented(s, "select_direction", select_direction)
+    mean, quantiles = _summary(v, r, kk.ravel(), qq.ravel(), bool(replace))
     estimate = BestOfKEstimate(kk, qq, *drop_scalar_axes(mean, quantiles, kk, qq), "exact",
-                               flat["replace"])
-    rep_means, rep_quantiles = _replicates(**flat)
+                               bool(replace))
+    rep_means, rep_quantiles = outer_bootstrap_replicates(
+        s, r, kk.ravel(), qq.ravel(), n_resamples=n_resamples, seed=seed, replace=replace,
+        select_direction=select_direction, chunk_size=chunk_size)
     tails = [(1 - level) / 2, (1 + level) / 2]
     mean_band = np.quantile(rep_means, tails, axis=-1, method="inverted_cdf")
     quantile_band = np.quantile(rep_quantiles, tails, axis=-1, method="inverted_cdf")
     mean_low, quantiles_low = drop_scalar_axes(mean_band[0], quantile_band[0], kk, qq)
     mean_high, quantiles_high = drop_scalar_axes(mean_band[1], quantile_band[1], kk, qq)
-    return BestOfKConfidence(estimate, level, flat["n_resamples"], mean_low, mean_high,
+    return BestOfKConfidence(estimate, level, rep_means.shape[-1], mean_low, mean_high,
                              quantiles_low, quantiles_high)

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_choice, check_direction, check_positive_int, check_real
+from .._random import DEFAULT_SEED
 from ..errors import ParameterError
 from ._inputs import paired_pool
 from .best_of_k import exact_best_of_k
-from .confidence import outer_bootstrap_replicates
+from .resample import outer_bootstrap_replicates
 
 __all__ = ["STATISTICS", "BudgetConvergence", "budget_convergence", "doubling_ladder"]
 
@@ -93,7 +94,7 @@ def budget_convergence(select: Any, report: Any, *, delta: float, relative: bool
                        statistic: str = "mean", k_max: int | None = None,
                        replace: bool = True, select_direction: str = "minimize",
                        report_direction: str = "minimize", n_resamples: int = 1000,
-                       seed: Any, chunk_size: int | None = None) -> BudgetConvergence:
+                       seed: Any = DEFAULT_SEED, chunk_size: int | None = None) -> BudgetConvergence:
     """Smallest budget after which doubling improves the best-of-k result by at most δ.
 
     Parameters
@@ -141,7 +142,7 @@ def budget_convergence(select: Any, report: Any, *, delta: float, relative: bool
     count as small). Gains are compared in floating point: with
     ``delta = 0`` a gain of round-off size counts as a gain. The probability that doubling helps by more than δ
     is :math:`\\frac1B \\sum_b [g_b(k) > \\delta]` over outer-bootstrap
-    resamples of the pool (:func:`~tunestats.kernels.confidence.outer_bootstrap_replicates`),
+    resamples of the pool (:func:`~tunestats.kernels.resample.outer_bootstrap_replicates`),
     paired across budgets.
 
     References

@@ -28,6 +28,15 @@ CENTERS = {"mean": "mean", "q50": "median"}
 LINESTYLES = ("-", "--", ":", "-.")
 
 
+def _linestyle(rank: int) -> Any:
+    """The line style of the budget of ``rank`` (0: the largest): the four named styles,
+    then dash patterns with ever longer gaps, so that every budget gets its own."""
+    if rank < len(LINESTYLES):
+        return LINESTYLES[rank]
+    gap = rank - len(LINESTYLES) + 2
+    return (0, (6, gap, 1, gap))
+
+
 def _drawable(values: pd.Series) -> np.ndarray:
     """Values as floats with infinities (diverged trials counted as worst) left out."""
     values = values.to_numpy(dtype=float)
@@ -88,8 +97,8 @@ def legend_handles(optimizers: Sequence[str], budgets: Sequence[int] = (),
     handles = [Line2D([], [], color=color, marker="o", label=name)
                for name, color in colors.items()]
     ordered = sorted(budgets, reverse=True)
-    return handles + [Line2D([], [], color="black", linestyle=style, label=f"k = {budget}")
-                      for budget, style in zip(ordered, LINESTYLES, strict=False)]
+    return handles + [Line2D([], [], color="black", linestyle=_linestyle(rank),
+                             label=f"k = {budget}") for rank, budget in enumerate(ordered)]
 
 
 def plot_best_of_k(frame: pd.DataFrame, *, center: str = "q50", band: str | None = "spread",
@@ -182,10 +191,10 @@ def plot_best_of_k_curve(frame: pd.DataFrame, *, k: Sequence[int] | None = None,
     limits = _limits(frame[frame["k"].isin(budgets)], (center, low, high))
     for name, color in colors.items():
         rows = frame[frame["optimizer"].astype(str) == name]
-        for budget, style in zip(reversed(budgets), LINESTYLES, strict=False):
+        for rank, budget in enumerate(reversed(budgets)):  # every budget, each its own style
             curve = rows[rows["k"] == budget].sort_values("step")
-            ax.plot(curve["step"], _drawable(curve[center]), color=color, linestyle=style,
-                    **kws)
+            ax.plot(curve["step"], _drawable(curve[center]), color=color,
+                    linestyle=_linestyle(rank), **kws)
             if band and budget == budgets[-1]:
                 _fill(ax, curve["step"], curve[low], curve[high], limits, color)
     ax.set_ylim(*limits)

@@ -44,5 +44,22 @@ def loads(text: str, where: str, line: int | None = None) -> Any:
 
 
 def read_json(path: Path) -> Any:
-    """Parse a JSON file; a syntax error names the file, line and column."""
+    """Parse a JSON file; a syntax error names the file, line and column.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    object
+        The parsed JSON value.
+
+    Raises
+    ------
+    StudyFileError
+        Unreadable, not UTF-8, malformed JSON, nested too deeply, or a number
+        too long to convert.
+    """
     return loads(read_text(path), str(path))

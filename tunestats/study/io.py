@@ -5,6 +5,8 @@ merges the per-trial records the runner writes (``records/``), validates
 everything and raises one error listing every problem. :func:`save_study`
 writes a study atomically (each file written aside and renamed into place)
 and, after the tables are safely written, removes the records they now hold.
+:func:`compact_study` folds the records into the tables; :func:`done_keys`
+lists the finished trials, whatever the tables' format, for resuming a run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..errors import StudyFileError, StudyValidationError
 from . import records
 from ._atomic import atomic_write
 from ._json import loads, read_json
+from .lock import holds_lock, study_lock
 from .meta import StudyMeta, parse_meta
 from .model import Study
 from .schema import (
@@ -36,7 +39,15 @@ from .schema import (
     trials_file,
 )
 
-__all__ = ["load_study", "read_json", "read_jsonl", "save_study", "write_meta"]
+__all__ = [
+    "compact_study",
+    "done_keys",
+    "load_study",
+    "read_json",
+    "read_jsonl",
+    "save_study",
+    "write_meta",
+]
 
 
 def _table_format(folder: Path) -> str | None:
@@ -93,8 +104,23 @@ def read_jsonl(path: Path, text_columns: set[str] = frozenset(),
                empty_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read a JSON Lines table (one JSON object per line) into a DataFrame.
 
-    ``text_columns`` are kept as text; ``empty_columns`` are the columns of
-    the table when the file holds no row (JSON Lines has no header).
+    Parameters
+    ----------
+    path : Path
+        The file.
+    text_columns : set of str, optional
+        Columns kept as text.
+    empty_columns : tuple of str, optional
+        The table's columns when the file holds no row (JSON Lines has no header).
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    StudyFileError
+        Unreadable, a line that is not UTF-8, not valid JSON or not an object.
     """
     rows = []
     try:
@@ -145,9 +171,9 @@ def load_study(path: Any, *, compact: bool = False) -> Study:
         Parquet, CSV or JSON Lines, and/or a ``records/`` folder of per-trial
         files as the runner writes them, which are merged with the tables.
     compact : bool
-        If the folder has records, fold them into Parquet tables and remove
-        them (after the tables are safely written). Default: leave the folder
-        as it is.
+        If the folder has records, fold them into its tables (Parquet when it
+        has none yet) and remove them (after the tables are safely written).
+        Default: leave the folder as it is.
 
     Returns
     -------
@@ -183,7 +209,7 @@ def load_study(path: Any, *, compact: bool = False) -> Study:
         trials = _read_table(folder, fmt, "trials", meta)
         curves = _read_table(folder, fmt, "curves", meta)
         if record_frames is not None:
-            trials, curves = records.merge_records(trials, curves, *record_frames)
+            trials, curves = _merge_records(trials, curves, *record_frames)
     else:
         trials, curves = record_frames
         files = {"trials": str(folder / records.RECORDS_DIR),
@@ -191,12 +217,20 @@ def load_study(path: Any, *, compact: bool = False) -> Study:
     study = Study._checked(trials, curves, meta, files=files, source=str(folder),
                            extra_problems=meta_problems)
     if compact and record_frames is not None:
-        save_study(study, folder, format="parquet")
+        save_study(study, folder, format=fmt or "parquet")
     return study
 
 
 def write_meta(folder: Path, meta: StudyMeta) -> None:
-    """Write ``study.json`` atomically."""
+    """Write ``study.json`` atomically.
+
+    Parameters
+    ----------
+    folder : Path
+        The study folder (created if needed).
+    meta : StudyMeta
+        What to write.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     text = json.dumps(meta.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
     atomic_write(folder / STUDY_FILE, lambda p: p.write_text(text + "\n", encoding="utf-8"))
@@ -259,4 +293,124 @@ def save_study(study: Study, path: Any, *, format: str = "parquet") -> None:
         if other != format:
             for name in (trials_file(other), curves_file(other)):
                 (folder / name).unlink(missing_ok=True)
-    records.remove_records(folder, keep_unmerged_from=study.trials)
+    _remove_records(folder, keep_unmerged_from=study.trials)
+
+
+def _key_tuples(frame: pd.DataFrame) -> set[tuple]:
+    return set(frame[list(KEY)].astype(object).itertuples(index=False, name=None))
+
+
+def _merge_records(trials: pd.DataFrame, curves: pd.DataFrame, rec_trials: pd.DataFrame,
+                   rec_curves: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Append records to the tables, leaving out records already compacted into them
+    (a compaction interrupted after writing the tables but before removing them)."""
+    have = _key_tuples(trials)
+    new = [row not in have
+           for row in rec_trials[list(KEY)].astype(object).itertuples(index=False, name=None)]
+    rec_trials = rec_trials[new]
+    fresh = _key_tuples(rec_trials)
+    if len(rec_curves):
+        keep = [row in fresh for row in
+                rec_curves[list(KEY)].astype(object).itertuples(index=False, name=None)]
+        rec_curves = rec_curves[keep]
+    trials = pd.concat([trials.astype({c: object for c in KEY[:3]}), rec_trials],
+                       ignore_index=True)
+    curves = pd.concat([curves.astype({c: object for c in KEY[:3]}), rec_curves],
+                       ignore_index=True)
+    return trials, curves
+
+
+def _remove_records(folder: Path, keep_unmerged_from: pd.DataFrame) -> int:
+    """Remove the record files whose trials are in ``keep_unmerged_from`` (the tables
+    just written); return how many were removed.
+
+    Leftover temporary files (of a writer killed mid-write) are removed only
+    under the folder's lock, so that a run writing into the folder at the
+    same time never loses the record it is writing.
+    """
+    have = _key_tuples(keep_unmerged_from)
+    removed = 0
+    for path in records.record_files(folder):
+        record = records.load_record(path)
+        if tuple(record[k] for k in KEY) in have:
+            path.unlink()
+            removed += 1
+    directory = folder / records.RECORDS_DIR
+    if directory.is_dir():
+        if holds_lock(folder):
+            for tmp in directory.glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+        if not any(directory.iterdir()):
+            directory.rmdir()
+    return removed
+
+
+def compact_study(study_dir: Any) -> Study:
+    """Fold the records of ``study_dir`` into its tables and remove the records.
+
+    Parameters
+    ----------
+    study_dir : str or Path
+        A study folder with a ``records/`` folder (and maybe tables).
+
+    Returns
+    -------
+    Study
+        The validated study.
+
+    Raises
+    ------
+    StudyFileError
+        If another process holds the folder's lock (a run writing into it).
+
+    Notes
+    -----
+    The tables are written in the format they have (Parquet when there are
+    none yet); records are removed only after the tables that hold them are
+    in place.
+    """
+    folder = Path(study_dir)
+    with study_lock(folder, "compact it"):
+        return load_study(folder, compact=True)
+
+
+def done_keys(study_dir: Any) -> set[tuple]:
+    """Keys of the trials already finished in ``study_dir``, for resuming a run.
+
+    Parameters
+    ----------
+    study_dir : str or Path
+        A study folder: tables in any format (Parquet, CSV, JSON Lines)
+        and/or records.
+
+    Returns
+    -------
+    set of tuple
+        ``(workload, protocol, optimizer, repeat, trial)`` of every trial in
+        the tables or the records.
+    """
+    folder = Path(study_dir)
+    keys: set[tuple] = set()
+    fmt = _table_format(folder)
+    path = folder / trials_file(fmt) if fmt else None
+    if fmt == "parquet":
+        try:
+            frame = pq.read_table(path, columns=list(KEY)).to_pandas()
+        except (pa.ArrowException, OSError) as exc:
+            raise StudyFileError(f"{path}: cannot read the Parquet file: {exc}") from None
+    elif fmt == "csv":
+        frame = _read_csv(path, set(POOL))[list(KEY)]
+    elif fmt == "jsonl":
+        frame = read_jsonl(path, set(POOL), KEY)
+    if fmt is not None:
+        missing = [c for c in KEY if c not in frame]
+        if missing:
+            raise StudyFileError(f"{path}: no column {missing[0]!r}; expected the trial key "
+                                 f"{', '.join(KEY)}")
+        frame = frame.astype({"repeat": "int64", "trial": "int64"})
+        keys.update((str(w), str(p), str(o), int(r), int(t)) for w, p, o, r, t in
+                    frame[list(KEY)].itertuples(index=False, name=None))
+    for record_path in records.record_files(folder):
+        record = records.load_record(record_path)
+        keys.add(tuple(record[k] for k in KEY))
+    return keys

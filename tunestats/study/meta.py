@@ -12,6 +12,7 @@ inclusion graph, provenance.
                   "params": {"learning_rate": {"scale": "log", "low": 1e-4, "high": 1}},
                   "fixed": {"beta2": 0.999}}],
       "targets": {"digits_mlp": {"valid_error": 0.05}},
+      "workloads": {"digits_mlp": {"metrics": ["valid_error"], "valid": "valid_error"}},
       "inclusion": {"edges": [["sgd", "momentum"]], "aliases": {}},
       "text_columns": ["hp.activation"],
       "curve_columns": ["workload", ..., "step", "time_s", "valid_error"],
@@ -19,6 +20,14 @@ inclusion graph, provenance.
     }
 
 Only ``schema_version`` and ``metrics`` are required.
+
+``workloads`` (optional) says which declared metrics each workload logs and
+which of them plays each split role: ``valid`` (the headline metric,
+required), ``test`` and ``train`` (optional). A completed trial needs a
+finite ``final.<m>`` exactly for the metrics its workload lists; elsewhere
+``final.<m>`` is NaN. Without the section every workload logs every declared
+metric and the roles follow the study-level rule
+(:meth:`tunestats.Study.headline_metric`).
 """
 
 from __future__ import annotations
@@ -31,12 +40,12 @@ from typing import Any
 
 from ..errors import ParameterError, Problem
 from ..space import Param, SearchSpace, param_problems
-from .schema import DIRECTIONS, SCHEMA_VERSION, SPLITS, STUDY_FILE
+from .schema import DIRECTIONS, ROLES, SCHEMA_VERSION, SPLITS, STUDY_FILE
 
-__all__ = ["Metric", "StudyMeta", "parse_meta"]
+__all__ = ["Metric", "StudyMeta", "WorkloadMetrics", "parse_meta"]
 
 _TOP_LEVEL = {"schema_version", "name", "description", "metrics", "spaces", "targets",
-              "inclusion", "text_columns", "curve_columns", "provenance"}
+              "inclusion", "text_columns", "curve_columns", "provenance", "workloads"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,46 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class WorkloadMetrics:
+    """The metrics one workload logs and the metric playing each split role.
+
+    Parameters
+    ----------
+    metrics : tuple of str
+        Names of declared metrics the workload's trials log.
+    valid : str
+        The headline validation metric (one of ``metrics``).
+    test, train : str, optional
+        The metric playing the test and the train role, where the workload
+        has one (one of ``metrics``).
+    """
+
+    metrics: tuple[str, ...]
+    valid: str
+    test: str | None = None
+    train: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "metrics", tuple(self.metrics))
+        for role in ROLES:
+            name = getattr(self, role)
+            if name is not None and name not in self.metrics:
+                raise ParameterError(f"`{role}` must be one of the workload's metrics "
+                                     f"({', '.join(self.metrics)}); got {name!r}.")
+
+    def role(self, role: str) -> str | None:
+        """The metric playing ``role`` (``"valid"``, ``"test"`` or ``"train"``), or None."""
+        return getattr(self, role)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"metrics": list(self.metrics)}
+        for role in ROLES:
+            if getattr(self, role) is not None:
+                out[role] = getattr(self, role)
+        return out
+
+
+@dataclass(frozen=True)
 class StudyMeta:
     """Everything in ``study.json``."""
 
@@ -99,6 +148,7 @@ class StudyMeta:
     curve_columns: tuple[str, ...] = ()
     name: str | None = None
     description: str | None = None
+    workloads: Mapping[str, WorkloadMetrics] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form written to ``study.json``."""
@@ -111,6 +161,8 @@ class StudyMeta:
         out["spaces"] = [{"protocol": p, "optimizer": o, **space.to_dict()}
                          for (p, o), space in self.spaces.items()]
         out["targets"] = {w: dict(t) for w, t in self.targets.items()}
+        if self.workloads:
+            out["workloads"] = {w: spec.to_dict() for w, spec in self.workloads.items()}
         if self.inclusion is not None:
             out["inclusion"] = dict(self.inclusion)
         out["text_columns"] = list(self.text_columns)
@@ -227,6 +279,8 @@ def parse_meta(doc: Any, file: str = STUDY_FILE) -> tuple[StudyMeta | None, list
             else:
                 targets.setdefault(workload, {})[metric] = float(value)
 
+    workloads = _parse_workloads(doc.get("workloads"), metrics, problem)
+
     inclusion = doc.get("inclusion")
     if inclusion is not None and not isinstance(inclusion, Mapping):
         problem("inclusion", "the inclusion graph must be an object", type(inclusion).__name__,
@@ -248,4 +302,58 @@ def parse_meta(doc: Any, file: str = STUDY_FILE) -> tuple[StudyMeta | None, list
     if any(p.severity == "error" for p in problems):
         return None, problems
     return StudyMeta(metrics, spaces, targets, inclusion, provenance, tuple(text_columns),
-                     tuple(curve_columns), doc.get("name"), doc.get("description")), problems
+                     tuple(curve_columns), doc.get("name"), doc.get("description"),
+                     workloads), problems
+
+
+def _parse_workloads(raw: Any, metrics: Mapping[str, Metric], problem: Any
+                     ) -> dict[str, WorkloadMetrics]:
+    """The ``workloads`` section: per workload its metrics and roles (see the module
+    docstring); each problem reported through ``problem(path, message, value, expected)``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problem("workloads", "must be an object of workload → {metrics, valid, test, train}",
+                type(raw).__name__)
+        return {}
+    out: dict[str, WorkloadMetrics] = {}
+    for workload, spec in raw.items():
+        path = f"workloads.{workload}"
+        if not isinstance(spec, Mapping):
+            problem(path, "must be an object", spec, '{"metrics": [...], "valid": ...}')
+            continue
+        for key in sorted(set(spec) - {"metrics", *ROLES}):
+            problem(f"{path}.{key}", "unknown field", key,
+                    "metrics, " + ", ".join(ROLES))
+        names = spec.get("metrics")
+        if not isinstance(names, list) or not names or not all(isinstance(m, str)
+                                                              for m in names):
+            problem(f"{path}.metrics", "must be a non-empty list of metric names", names)
+            continue
+        good = True
+        for name in names:
+            if name not in metrics:
+                problem(f"{path}.metrics", "metric not declared under `metrics`", name,
+                        "one of " + ", ".join(metrics))
+                good = False
+        roles = {}
+        for role in ROLES:
+            name = spec.get(role)
+            if name is None:
+                if role == "valid":
+                    problem(f"{path}.valid", "a workload must name its headline metric",
+                            None, "one of its metrics")
+                    good = False
+                continue
+            if name not in names:
+                problem(f"{path}.{role}", f"the {role} metric is not among the workload's "
+                        "metrics", name, "one of " + ", ".join(names))
+                good = False
+            elif role != "valid" and name in metrics and metrics[name].split != role:
+                problem(f"{path}.{role}", f"the {role} metric has split "
+                        f"{metrics[name].split!r}", name, f"a metric with split {role!r}")
+                good = False
+            roles[role] = name
+        if good:
+            out[str(workload)] = WorkloadMetrics(tuple(names), **roles)
+    return out

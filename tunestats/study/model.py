@@ -12,8 +12,18 @@ import pandas as pd
 from .._checks import as_list
 from ..errors import DataError, ParameterError, StudyValidationError, warn_problems
 from ..space import SearchSpace
-from .meta import Metric, StudyMeta
-from .schema import ATTR, FINAL, HP, KEY, POOL, STRING, normalize_curves, normalize_trials
+from .meta import Metric, StudyMeta, WorkloadMetrics
+from .schema import (
+    ATTR,
+    FINAL,
+    HP,
+    KEY,
+    POOL,
+    ROLES,
+    STRING,
+    normalize_curves,
+    normalize_trials,
+)
 from .validate import validate_tables
 
 __all__ = ["Pool", "Study"]
@@ -53,6 +63,28 @@ def _metrics_from(metrics: Any) -> dict[str, Metric]:
                          f"or a list of Metric; got {metrics!r}.")
 
 
+def _workloads_from(workloads: Any) -> dict[str, WorkloadMetrics]:
+    if workloads is None:
+        return {}
+    if not isinstance(workloads, Mapping):
+        raise ParameterError("`workloads` must map a workload to a WorkloadMetrics (or "
+                             f"{{metrics, valid, test, train}}); got {type(workloads).__name__}.")
+    out = {}
+    for workload, spec in workloads.items():
+        if isinstance(spec, Mapping):
+            unknown = sorted(set(spec) - {"metrics", *ROLES})
+            if unknown or "metrics" not in spec or "valid" not in spec:
+                raise ParameterError(f"`workloads[{workload!r}]` needs `metrics` and `valid` "
+                                     f"(and optionally test, train); got {dict(spec)!r}.")
+            spec = WorkloadMetrics(tuple(spec["metrics"]), spec["valid"], spec.get("test"),
+                                   spec.get("train"))
+        if not isinstance(spec, WorkloadMetrics):
+            raise ParameterError(f"`workloads[{workload!r}]` must be a WorkloadMetrics; "
+                                 f"got {spec!r}.")
+        out[str(workload)] = spec
+    return out
+
+
 def _spaces_from(spaces: Any) -> dict[tuple[str, str], SearchSpace]:
     if spaces is None:
         return {}
@@ -75,32 +107,73 @@ def _spaces_from(spaces: Any) -> dict[tuple[str, str], SearchSpace]:
 class Study:
     """A tuning study: trials, their curves and the study's metadata.
 
-    Build one with :func:`tunestats.load_study` or :meth:`Study.from_frames`;
-    both validate. The tables have the canonical dtypes described in
-    :mod:`tunestats.study.schema`.
+    Build one with :func:`tunestats.load_study`, :meth:`Study.from_frames` or
+    ``Study(trials, curves, meta)``; each validates (raising
+    :class:`~tunestats.StudyValidationError` with every problem) and
+    normalises the tables to the canonical dtypes and row order described in
+    :mod:`tunestats.study.schema`. A study is read-only: its attributes cannot
+    be reassigned (derive a new study with :meth:`select` or build one from
+    changed frames), and the analyses never modify its tables.
 
-    Attributes
+    Parameters
     ----------
     trials : DataFrame
-        One row per trial: key, seed, status, ``hp.*``, ``final.*``, …
+        One row per trial.
     curves : DataFrame
-        One row per (trial, evaluation step): key, step, time_s, one column
-        per metric.
+        One row per (trial, evaluation step).
     meta : StudyMeta
-        Metrics, search spaces, targets, inclusion graph, provenance.
-    source : str or None
-        The folder the study was read from, for messages.
-    problems : list of Problem
-        The warnings found when the study was validated.
+        The study's metadata.
+    source : str, optional
+        Where the study came from, for messages.
+
     """
 
+    __slots__ = ("_curves", "_meta", "_problems", "_source", "_trials")
+
     def __init__(self, trials: pd.DataFrame, curves: pd.DataFrame, meta: StudyMeta, *,
-                 source: str | None = None, problems: list | None = None):
-        self.trials = trials
-        self.curves = curves
-        self.meta = meta
-        self.source = source
-        self.problems = list(problems or [])
+                 source: str | None = None):
+        if not isinstance(meta, StudyMeta):
+            raise ParameterError(f"`meta` must be a StudyMeta; got {type(meta).__name__}.")
+        for name, frame in (("trials", trials), ("curves", curves)):
+            if not isinstance(frame, pd.DataFrame):
+                raise ParameterError(f"`{name}` must be a DataFrame; got "
+                                     f"{type(frame).__name__}.")
+        label = source or "DataFrame"
+        self._init_checked(trials, curves, meta, files={"trials": f"trials ({label})",
+                                                        "curves": f"curves ({label})"},
+                           source=source)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a Study is read-only; cannot set {name!r} (build a new study "
+                             "from changed frames, or use Study.select).")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Study is read-only; cannot delete {name!r}.")
+
+    @property
+    def trials(self) -> pd.DataFrame:
+        """One row per trial: key, seed, status, ``hp.*``, ``final.*``, …"""
+        return self._trials
+
+    @property
+    def curves(self) -> pd.DataFrame:
+        """One row per (trial, evaluation step)."""
+        return self._curves
+
+    @property
+    def meta(self) -> StudyMeta:
+        """Metrics, search spaces, targets, inclusion graph, provenance."""
+        return self._meta
+
+    @property
+    def source(self) -> str | None:
+        """The folder the study was read from, for messages."""
+        return self._source
+
+    @property
+    def problems(self) -> list:
+        """The warnings found when the study was validated (a copy)."""
+        return list(self._problems)
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -109,7 +182,8 @@ class Study:
                     targets: Mapping[str, Mapping[str, float]] | None = None,
                     inclusion: Mapping[str, Any] | None = None,
                     provenance: Mapping[str, Any] | None = None,
-                    name: str | None = None, text_columns: Iterable[str] = ()) -> Study:
+                    name: str | None = None, text_columns: Iterable[str] = (),
+                    workloads: Mapping[str, Any] | None = None) -> Study:
         """Build a study from pandas tables, validating them.
 
         Parameters
@@ -128,6 +202,10 @@ class Study:
         text_columns : iterable of str
             ``hp.``/``attr.`` columns to keep as text even when their values
             look like numbers.
+        workloads : mapping, optional
+            ``{workload: WorkloadMetrics}`` or ``{workload: {"metrics": [...],
+            "valid": ..., "test": ..., "train": ...}}``: the metrics each
+            workload logs and their roles (``workloads`` in ``study.json``).
 
         Raises
         ------
@@ -143,27 +221,45 @@ class Study:
         elif not isinstance(curves, pd.DataFrame):
             raise ParameterError(f"`curves` must be a DataFrame; got {type(curves).__name__}.")
         meta = StudyMeta(_metrics_from(metrics), _spaces_from(spaces), dict(targets or {}),
-                         inclusion, dict(provenance or {}), tuple(text_columns), name=name)
+                         inclusion, dict(provenance or {}), tuple(text_columns), name=name,
+                         workloads=_workloads_from(workloads))
         return cls._checked(trials, curves, meta, files={"trials": "trials (DataFrame)",
                                                          "curves": "curves (DataFrame)"})
 
     @classmethod
     def _checked(cls, trials: pd.DataFrame, curves: pd.DataFrame, meta: StudyMeta, *,
                  files: Mapping[str, str], source: str | None = None,
-                 extra_problems: Iterable = ()) -> Study:
+                 extra_problems: Iterable = (), warn: bool = True) -> Study:
         """Validate raw tables, raise on errors, warn on warnings, normalise."""
+        study = cls.__new__(cls)
+        study._init_checked(trials, curves, meta, files=files, source=source,
+                            extra_problems=extra_problems, warn=warn)
+        return study
+
+    def __reduce__(self) -> tuple:
+        return (_restore, (self._trials, self._curves, self._meta, self._source,
+                           self._problems))
+
+    def _init_checked(self, trials: pd.DataFrame, curves: pd.DataFrame, meta: StudyMeta, *,
+                      files: Mapping[str, str], source: str | None = None,
+                      extra_problems: Iterable = (), warn: bool = True) -> None:
+        """The one construction path: validate, raise on errors, warn on warnings
+        (unless ``warn`` is False), normalise, then set the (read-only) attributes."""
         validation = validate_tables(trials, curves, meta, files)
         problems = [*extra_problems, *validation.problems]
         if any(p.severity == "error" for p in problems):
             raise StudyValidationError(problems, source)
-        warn_problems(problems)
+        if warn:
+            warn_problems(problems)
         text = set(meta.text_columns)
         trials = normalize_trials(trials, text)
         meta = dataclasses.replace(meta, text_columns=tuple(
             c for c in trials.columns if c.startswith((HP, ATTR)) and trials[c].dtype == STRING))
         curves = normalize_curves(curves, trials, in_order=validation.curves_in_order)
         meta = dataclasses.replace(meta, curve_columns=tuple(curves.columns))
-        return cls(trials, curves, meta, source=source, problems=problems)
+        for name, value in (("_trials", trials), ("_curves", curves), ("_meta", meta),
+                            ("_source", source), ("_problems", problems)):
+            object.__setattr__(self, name, value)
 
     # -- metadata shortcuts ---------------------------------------------------
     @property
@@ -198,20 +294,108 @@ class Study:
             raise ParameterError(f"unknown metric {name!r}: the study declares "
                                  f"{', '.join(self.meta.metrics)}.") from None
 
-    def headline_metric(self) -> Metric:
-        """The metric the study is judged by: the first declared validation metric
-        with final values (else the first metric with final values).
+    def headline_metric(self, workload: str | None = None) -> Metric:
+        """The metric the study (or one workload) is judged by.
+
+        For a ``workload``: its ``valid`` metric (see :meth:`workload_metrics`).
+        For the whole study: the first declared validation metric with final
+        values (else the first metric with final values).
 
         Raises
         ------
         DataError
             If no metric has final values (no ``final.<metric>`` column).
+        ParameterError
+            For a workload the study does not have.
         """
+        if workload is not None:
+            return self.metric(self.workload_metrics(workload).valid)
+        return self.metric(self._study_role("valid"))
+
+    def _study_role(self, role: str) -> str:
+        """The study-level rule: the first declared metric of split ``role`` with final
+        values (for ``valid``: else the first metric with final values)."""
         finals = [m for m in self.meta.metrics if FINAL + m in self.trials]
         if not finals:
             raise DataError("the trials have no final.<metric> column")
-        valid = [m for m in finals if self.meta.metrics[m].split == "valid"]
-        return self.meta.metrics[(valid or finals)[0]]
+        of_split = [m for m in finals if self.meta.metrics[m].split == role]
+        if of_split:
+            return of_split[0]
+        if role == "valid":
+            return finals[0]
+        raise ParameterError(f"no metric with final values plays the role {role!r}: the "
+                             f"study has final values of {', '.join(finals)}.")
+
+    def workloads(self) -> list[str]:
+        """The workloads that have trials, sorted."""
+        return sorted(str(w) for w in self.trials["workload"].unique())
+
+    def workload_metrics(self, workload: str) -> WorkloadMetrics:
+        """The metrics ``workload`` logs and the metric playing each role.
+
+        As declared under ``workloads`` in ``study.json``; for a study without
+        that section, derived: every declared metric, the roles by the
+        study-level rule (see :meth:`headline_metric`).
+
+        Raises
+        ------
+        ParameterError
+            For a workload the study does not have (or has no entry for).
+        """
+        present = self.workloads()
+        if workload not in present and workload not in self.meta.workloads:
+            raise ParameterError(f"unknown workload {workload!r}: the study has "
+                                 f"{', '.join(present)}.")
+        if self.meta.workloads:
+            try:
+                return self.meta.workloads[workload]
+            except KeyError:
+                raise ParameterError(f"workload {workload!r} has no entry under `workloads` "
+                                     "in study.json") from None
+        roles = {}
+        for role in ("test", "train"):
+            try:
+                roles[role] = self._study_role(role)
+            except ParameterError:
+                roles[role] = None
+        return WorkloadMetrics(tuple(self.meta.metrics), self._study_role("valid"), **roles)
+
+    def resolve_metric(self, name_or_role: str, workload: str | None = None) -> Metric:
+        """The metric meant by a metric name or a role, for one workload.
+
+        Parameters
+        ----------
+        name_or_role : str
+            A declared metric name, or one of the roles ``"valid"``, ``"test"``,
+            ``"train"`` (the workload's metric playing that role).
+        workload : str, optional
+            The workload; None: the study-level rule for roles, and no check
+            that a named metric is logged.
+
+        Raises
+        ------
+        ParameterError
+            An unknown metric; a role the workload has no metric for; a metric
+            the workload does not log.
+        """
+        if not isinstance(name_or_role, str):
+            raise ParameterError("a metric must be given as a metric name or one of the roles "
+                                 f"{', '.join(ROLES)}; got {name_or_role!r}.")
+        if name_or_role in ROLES and name_or_role not in self.meta.metrics:
+            if workload is None:
+                return self.metric(self._study_role(name_or_role))
+            name = self.workload_metrics(workload).role(name_or_role)
+            if name is None:
+                raise ParameterError(f"workload {workload!r} has no metric playing the role "
+                                     f"{name_or_role!r}.")
+            return self.metric(name)
+        metric = self.metric(name_or_role)
+        if workload is not None and self.meta.workloads:
+            logged = self.workload_metrics(workload).metrics
+            if name_or_role not in logged:
+                raise ParameterError(f"workload {workload!r} does not log the metric "
+                                     f"{name_or_role!r}; it logs {', '.join(logged)}.")
+        return metric
 
     # -- pools and selection --------------------------------------------------
     def pool_keys(self) -> list[Pool]:
@@ -245,13 +429,33 @@ class Study:
                 raise ParameterError(f"`{column}` {unknown[0]!r} is not in the study; "
                                      f"it has {', '.join(sorted(present))}.")
             mask &= self.trials[column].isin(wanted).to_numpy()
+        return self.subset(mask)
+
+    def subset(self, mask: Any) -> Study:
+        """The study of the trials where ``mask`` holds, with their curves.
+
+        Parameters
+        ----------
+        mask : array of bool
+            One entry per row of :attr:`trials`.
+
+        Returns
+        -------
+        Study
+            Built through the validated path (its warnings are not repeated).
+        """
+        mask = np.asarray(mask)
+        if mask.dtype != bool or mask.shape != (len(self.trials),):
+            raise ParameterError(f"`mask` must hold one bool per trial ({len(self.trials)}); "
+                                 f"got dtype {mask.dtype} and shape {mask.shape}.")
         trials = self.trials[mask]
         keys = trials[list(KEY)]
         curves = self.curves.merge(keys, on=list(KEY), how="inner") if len(self.curves) else (
             self.curves)
-        trials = normalize_trials(trials, set(self.meta.text_columns))
-        return Study(trials, normalize_curves(curves, trials), self.meta, source=self.source,
-                     problems=self.problems)
+        return Study._checked(trials, curves, self.meta, files={
+            "trials": f"trials ({self.source or 'selection'})",
+            "curves": f"curves ({self.source or 'selection'})"}, source=self.source,
+            warn=False)  # its warnings are among those of this study, already given
 
     # -- summaries and output -------------------------------------------------
     def summary(self) -> pd.DataFrame:
@@ -267,9 +471,9 @@ class Study:
             for col in finals:
                 metric = self.meta.metrics[col[len(FINAL):]]
                 values = frame.loc[frame["status"] == "completed", col].to_numpy(dtype=float)
-                best = np.nanmin(values) if metric.direction == "minimize" else np.nanmax(values)
-                row[f"best {metric.name}"] = best if values.size and not np.all(
-                    np.isnan(values)) else np.nan
+                empty = not values.size or np.all(np.isnan(values))
+                row[f"best {metric.name}"] = np.nan if empty else (
+                    np.nanmin(values) if metric.direction == "minimize" else np.nanmax(values))
             tuned = [c[len(HP):] for c in frame.columns if c.startswith(HP)
                      and frame[c].nunique(dropna=True) > 1]
             row["tuned"] = ", ".join(tuned)
@@ -286,3 +490,13 @@ class Study:
         return (f"<Study {self.meta.name or self.source or ''}: {len(self.trials)} trials in "
                 f"{len(self.pool_keys())} pools, {len(self.curves)} curve rows, metrics "
                 f"{', '.join(self.meta.metrics)}>")
+
+
+def _restore(trials: pd.DataFrame, curves: pd.DataFrame, meta: StudyMeta, source: str | None,
+             problems: list) -> Study:
+    """Rebuild a pickled :class:`Study` (already validated when it was pickled)."""
+    study = Study.__new__(Study)
+    for name, value in (("_trials", trials), ("_curves", curves), ("_meta", meta),
+                        ("_source", source), ("_problems", problems)):
+        object.__setattr__(study, name, value)
+    return study

@@ -10,8 +10,10 @@ the trials in flight. A record is a JSON object::
      "attr": {...}, "duration_s": 2.1, "message": null,
      "curve": {"step": [0, 50, ...], "time_s": [...], "valid_error": [...], ...}}
 
-:func:`tunestats.load_study` merges records with the tables; compaction
-(:func:`compact_study`) folds them into the tables and removes them.
+This module reads and writes record files only. :func:`tunestats.load_study`
+merges records with the tables; compaction
+(:func:`tunestats.study.io.compact_study`) folds them into the tables and
+removes them.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ._atomic import atomic_write
 from ._json import read_json
 from .schema import ATTR, FINAL, HP, KEY, RECORDS_DIR
 
-__all__ = ["RECORDS_DIR", "compact_study", "done_keys", "read_records", "write_record"]
+__all__ = ["RECORDS_DIR", "load_record", "read_records", "record_files", "write_record"]
 
 _REQUIRED = (*KEY, "status")
 
@@ -78,14 +80,45 @@ def write_record(study_dir: Any, record: Mapping[str, Any]) -> Path:
     return path
 
 
-def _record_files(study_dir: Path) -> list[Path]:
+def record_files(study_dir: Path) -> list[Path]:
+    """The record files of ``study_dir``, sorted.
+
+    Parameters
+    ----------
+    study_dir : Path
+        The study folder.
+
+    Returns
+    -------
+    list of Path
+        Empty when it has no records folder.
+    """
     folder = study_dir / RECORDS_DIR
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
 
 
-def _load_record(path: Path) -> dict[str, Any]:
+def load_record(path: Path) -> dict[str, Any]:
+    """One record file as a dict.
+
+    Parameters
+    ----------
+    path : Path
+        The record file.
+
+    Returns
+    -------
+    dict
+        The record (key, status, hp, final, curve, ...).
+
+    Raises
+    ------
+    StudyFileError
+        Unreadable, not UTF-8, malformed, nested too deeply or with a number too
+        long to convert, not an object, a missing key
+        field, or ``hp``/``final``/``attr``/``curve`` that is not an object.
+    """
     record = read_json(path)
     if not isinstance(record, dict):
         raise StudyFileError(f"{path}: a trial record must be a JSON object")
@@ -93,11 +126,9 @@ def _load_record(path: Path) -> dict[str, Any]:
     if missing:
         raise StudyFileError(f"{path}: trial record lacks field(s) {', '.join(missing)}")
     for field in ("hp", "final", "attr", "curve"):
-        value = record.get(field)
-        if value is not None and not isinstance(value, dict):
-            raise StudyFileError(f"{path}: field {field!r} of the trial record is "
-                                 f"{type(value).__name__} {json.dumps(value)[:40]}; expected "
-                                 "an object of name → value")
+        if record.get(field) is not None and not isinstance(record[field], dict):
+            raise StudyFileError(f"{path}: the record's `{field}` must be a JSON object of "
+                                 f"name → value; got {type(record[field]).__name__}")
     for name, values in (record.get("curve") or {}).items():
         if not isinstance(values, list):
             raise StudyFileError(f"{path}: curve column {name!r} of the trial record is "
@@ -106,13 +137,24 @@ def _load_record(path: Path) -> dict[str, Any]:
 
 
 def read_records(study_dir: Any) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The records of ``study_dir`` as (trials, curves) tables, or None if there are none."""
-    files = _record_files(Path(study_dir))
+    """The records of ``study_dir`` as (trials, curves) tables.
+
+    Parameters
+    ----------
+    study_dir : str or Path
+        The study folder.
+
+    Returns
+    -------
+    tuple of DataFrame or None
+        ``(trials, curves)``, or None when there is no record.
+    """
+    files = record_files(Path(study_dir))
     if not files:
         return None
     trial_rows, curve_parts = [], []
     for path in files:
-        record = _load_record(path)
+        record = load_record(path)
         row = {k: record[k] for k in KEY}
         for field in ("seed", "status", "duration_s", "message"):
             if field in record:
@@ -137,70 +179,3 @@ def read_records(study_dir: Any) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     curves = (pd.concat(curve_parts, ignore_index=True) if curve_parts
               else pd.DataFrame({**{k: [] for k in KEY}, "step": []}))
     return trials, curves
-
-
-def merge_records(trials: pd.DataFrame, curves: pd.DataFrame, rec_trials: pd.DataFrame,
-                  rec_curves: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Append records to the tables, leaving out records already compacted into them
-    (a compaction interrupted after writing the tables but before removing them)."""
-    have = set(map(tuple, trials[list(KEY)].astype(object).itertuples(index=False, name=None)))
-    new = [tuple(row) not in have
-           for row in rec_trials[list(KEY)].astype(object).itertuples(index=False, name=None)]
-    rec_trials = rec_trials[new]
-    fresh = set(map(tuple, rec_trials[list(KEY)].astype(object).itertuples(index=False,
-                                                                          name=None)))
-    if len(rec_curves):
-        keep = [tuple(row) in fresh for row in
-                rec_curves[list(KEY)].astype(object).itertuples(index=False, name=None)]
-        rec_curves = rec_curves[keep]
-    trials = pd.concat([trials.astype({c: object for c in KEY[:3]}), rec_trials],
-                       ignore_index=True)
-    curves = pd.concat([curves.astype({c: object for c in KEY[:3]}), rec_curves],
-                       ignore_index=True)
-    return trials, curves
-
-
-def done_keys(study_dir: Any) -> set[tuple]:
-    """Keys of the trials already finished in ``study_dir`` (compacted tables and
-    records), for resuming a run."""
-    import pyarrow.parquet as pq
-
-    folder = Path(study_dir)
-    keys: set[tuple] = set()
-    table = folder / "trials.parquet"
-    if table.exists():
-        frame = pq.read_table(table, columns=list(KEY)).to_pandas()
-        keys.update(frame.astype(object).itertuples(index=False, name=None))
-    for path in _record_files(folder):
-        record = _load_record(path)
-        keys.add(tuple(record[k] for k in KEY))
-    return keys
-
-
-def remove_records(study_dir: Path, keep_unmerged_from: pd.DataFrame) -> int:
-    """Remove the record files whose trials are in ``keep_unmerged_from`` (the
-    tables just written) and leftover temporary files; return how many records
-    were removed."""
-    have = set(map(tuple, keep_unmerged_from[list(KEY)].astype(object).itertuples(
-        index=False, name=None)))
-    removed = 0
-    for path in _record_files(study_dir):
-        record = _load_record(path)
-        if tuple(record[k] for k in KEY) in have:
-            path.unlink()
-            removed += 1
-    folder = study_dir / RECORDS_DIR
-    if folder.is_dir():
-        for tmp in folder.glob(".*.tmp"):
-            tmp.unlink()
-        if not any(folder.iterdir()):
-            folder.rmdir()
-    return removed
-
-
-def compact_study(study_dir: Any) -> None:
-    """Fold the records of ``study_dir`` into its Parquet tables (validating them)
-    and remove the records."""
-    from .io import load_study
-
-    load_study(study_dir, compact=True)

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import DIRECTIONS
+from .keys import key_codes
 
 __all__ = [
     "ATTR",
@@ -47,6 +48,7 @@ __all__ = [
     "KEY",
     "POOL",
     "RECORDS_DIR",
+    "ROLES",
     "SCHEMA_VERSION",
     "SPLITS",
     "STATUSES",
@@ -80,6 +82,9 @@ POOL = ("workload", "protocol", "optimizer")
 KEY = (*POOL, "repeat", "trial")
 STATUSES = ("completed", "diverged", "failed")
 SPLITS = ("train", "valid", "test")
+#: The split roles a workload's metrics play (``workloads`` in study.json); the
+#: headline metric plays ``valid``.
+ROLES = ("valid", "test", "train")
 HP = "hp."
 FINAL = "final."
 ATTR = "attr."
@@ -134,24 +139,12 @@ def _column_dtype(name: str, values: pd.Series, text_columns: set[str]) -> str:
 def _sorted_by_key(frame: pd.DataFrame, by_step: bool) -> pd.DataFrame:
     """``frame`` sorted by trial key (and step), without sorting when it already is.
 
-    Assumes the pool columns are categoricals with sorted categories, so that
-    their codes order like the names.
+    The rows are ordered by their codes (:func:`tunestats.study.keys.key_codes`).
     """
     columns = [*KEY, "step"] if by_step else list(KEY)
     if len(frame) < 2:
         return frame
-    code = np.zeros(len(frame), dtype=np.int64)
-    span = 1.0
-    for name in columns:
-        values = frame[name]
-        part = (values.cat.codes.to_numpy(dtype=np.int64) if name in POOL
-                else values.to_numpy(dtype=np.int64))
-        low, high = int(part.min()), int(part.max())
-        size = high - low + 1
-        span *= size
-        if span >= 2.0**62:  # the combined code would overflow: sort without it
-            return frame.sort_values(columns, kind="stable", ignore_index=True)
-        code = code * size + (part - low)
+    code = key_codes([frame], columns)[0]
     if np.all(code[1:] >= code[:-1]):
         return frame
     order = np.argsort(code, kind="stable")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .keys import key_codes
 from .meta import StudyMeta
 from .schema import ATTR, FINAL, HP, KEY, POOL, STATUSES, TRIAL_COLUMNS, curve_metric_columns
 
@@ -140,6 +141,7 @@ def _trial_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> boo
                    "each (workload, protocol, optimizer, repeat, trial) once")
 
     completed = (trials["status"] == "completed").to_numpy() if "status" in trials else None
+    logs = _logged_by(c, trials, meta) if usable else None
     for col in trials.columns:
         if not col.startswith(FINAL):
             continue
@@ -150,13 +152,53 @@ def _trial_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> boo
                   "under `metrics` with a direction and a split)")
         if _numeric_problems(c, "trials", trials, col) and completed is not None:
             values = pd.to_numeric(trials[col], errors="coerce").to_numpy(dtype=float)
-            bad = completed & ~np.isfinite(values)
+            logged = np.ones(len(trials), dtype=bool) if logs is None else logs(metric)
+            bad = completed & logged & ~np.isfinite(values)
             if bad.any():
                 c.rows("trials", trials, bad, "non-finite final metric in a completed trial",
                        col, trials[col], "a finite number (mark the trial `diverged` instead)")
+            stray = ~logged & ~np.isnan(values)
+            if stray.any():
+                c.rows("trials", trials, stray, "final value of a metric the trial's workload "
+                       "does not log (see `workloads` in study.json)", col, trials[col],
+                       "NaN, or the metric listed under the workload's `metrics`")
+    if logs is not None:
+        for metric in meta.metrics:
+            rows = completed & logs(metric) if completed is not None else logs(metric)
+            if FINAL + metric not in trials and rows.any():
+                workload = trials["workload"].iloc[int(np.flatnonzero(rows)[0])]
+                c.add("trials", f"workload {workload!r} declares the metric {metric!r} but the "
+                      "trials have no final value for it", FINAL + metric,
+                      expected=f"a column {FINAL + metric!r} (or leave {metric!r} out of the "
+                      "workload's `metrics`)")
     if usable:
         _space_problems(c, trials, meta)
     return usable
+
+
+def _logged_by(c: _Collector, trials: pd.DataFrame, meta: StudyMeta):
+    """With a ``workloads`` section: a function metric → mask of the trials whose
+    workload logs it (workloads without an entry reported); without: None."""
+    if not meta.workloads:
+        return None
+    names = trials["workload"].astype(str)
+    present = set(names.unique())
+    for workload in sorted(present - set(meta.workloads)):
+        c.add("trials", "workload without an entry under `workloads` in study.json",
+              "workload", value=workload,
+              expected="an entry {metrics, valid} for every workload (or no section at all)")
+    for workload in sorted(set(meta.workloads) - present):
+        c.add("trials", "`workloads` in study.json declares a workload that has no trials",
+              "workload", value=workload, expected="one of " + ", ".join(sorted(present)),
+              severity="warning")
+    codes, uniques = pd.factorize(names)
+    listed = {m: np.array([m in meta.workloads[w].metrics if w in meta.workloads else False
+                           for w in uniques], dtype=bool) for m in meta.metrics}
+
+    def logs(metric: str) -> np.ndarray:
+        return listed[metric][codes] if metric in listed else np.zeros(len(trials), bool)
+
+    return logs
 
 
 def _space_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> None:
@@ -195,60 +237,11 @@ def _space_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> Non
                       expected=f"values in {bounds}", severity="warning")
 
 
-def _codes_in(values: pd.Series, categories: pd.Index) -> np.ndarray:
-    """Position of each value in ``categories`` (−1 where absent), as int64; for a
-    categorical only its few categories are looked up."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        own = values.array
-        lookup = np.append(categories.get_indexer(own.categories), -1)
-        return lookup[own.codes].astype(np.int64)  # code −1 (missing) → lookup[-1] = −1
-    return categories.get_indexer(values).astype(np.int64)
-
-
 def _trial_codes(trials: pd.DataFrame, curves: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of each trial key, consistent between the two tables and
-    ordered like the keys themselves (names sorted, then repeat, then trial).
-
-    A curve row whose (workload, protocol, optimizer) does not occur in the
-    trials gets code −1.
-    """
-    t_parts, c_parts, sizes = [], [], []
-    pool_missing = np.zeros(len(curves), dtype=bool)
-    for col in POOL:
-        names = trials[col]
-        names = (names.array.categories if isinstance(names.dtype, pd.CategoricalDtype)
-                 else names.dropna().unique())
-        categories = pd.Index(sorted(names))
-        t_parts.append(_codes_in(trials[col], categories))
-        codes = _codes_in(curves[col], categories)
-        pool_missing |= codes < 0
-        c_parts.append(codes)
-        sizes.append(max(len(categories), 1))
-    for col in ("repeat", "trial"):
-        t_values = trials[col].to_numpy(dtype=np.int64)
-        c_values = curves[col].to_numpy(dtype=np.int64)
-        low = min(int(t_values.min(initial=0)), int(c_values.min(initial=0)))
-        high = max(int(t_values.max(initial=0)), int(c_values.max(initial=0)))
-        if high - low >= 2**62:  # the mixed-radix code would overflow: factorise instead
-            sizes.append(2**62)
-            continue
-        t_parts.append(t_values - low)
-        c_parts.append(c_values - low)
-        sizes.append(high - low + 1)
-    if np.prod(np.array(sizes, dtype=float)) >= 2.0**62:  # fall back to a joint factorisation
-        both = pd.concat([trials[list(KEY)], curves[list(KEY)]], ignore_index=True)
-        codes = both.groupby(list(KEY), observed=True, sort=True).ngroup().to_numpy().copy()
-        c_code = codes[len(trials):]
-        c_code[pool_missing] = -1
-        return codes[: len(trials)], c_code
-    t_code = np.zeros(len(trials), dtype=np.int64)
-    c_code = np.zeros(len(curves), dtype=np.int64)
-    for t_part, c_part, size in zip(t_parts, c_parts, sizes, strict=True):
-        t_code *= size
-        t_code += t_part
-        c_code *= size
-        c_code += c_part
-    c_code[pool_missing] = -1
+    ordered like the keys themselves (names sorted, then repeat, then trial);
+    see :func:`tunestats.study.keys.key_codes`."""
+    t_code, c_code = key_codes([trials, curves], KEY)
     return t_code, c_code
 
 

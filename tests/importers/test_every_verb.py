@@ -1,0 +1,141 @@
+"""Every verb, with its defaults, on every study the importers write from real tool output.
+
+Each verb exits 0, or 1/2 with one line saying why; never a traceback (an
+exception escaping ``main``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import optuna
+import pandas as pd
+import pytest
+
+from tunestats.cli.main import main
+
+from .conftest import deepobs_result, write_json
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+VERBS = ("info", "validate", "best-of-k", "compare", "steps-to-target", "profile",
+         "check-space", "figures")
+needs_wandb = pytest.mark.skipif(importlib.util.find_spec("wandb") is None,
+                                 reason="needs the wandb extra")
+
+
+def _optuna_storage(folder: Path) -> str:
+    """A real storage with two studies of one problem (two optimizers)."""
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    url = f"sqlite:///{folder / 'two.db'}"
+    for name, seed in (("sgd", 0), ("adam", 1)):
+        study = optuna.create_study(study_name=name, direction="minimize", storage=url,
+                                    sampler=optuna.samplers.RandomSampler(seed=seed))
+
+        def objective(trial):
+            lr = trial.suggest_float("lr", 1e-4, 1e-1, log=True)
+            value = 0.0
+            for step in range(4):
+                value = (lr - 0.01) ** 2 + 1.0 / (step + 1)
+                trial.report(value, step)
+            return value
+
+        study.optimize(objective, n_trials=8)
+    return url
+
+
+def _crowded_valley(folder: Path) -> Path:
+    root = folder / "results"
+    base = root / "large_budget" / "cosine" / "mnist_mlp" / "MomentumOptimizer"
+    for i, lr in enumerate((0.3, 0.1, 0.03, 0.01)):
+        write_json(base / f"lr__{lr}" / "random_seed__42__x.json",
+                   deepobs_result(seed=42, epochs=3, lr=lr, diverge_after=1 if i == 0 else None))
+    for seed in range(43, 46):
+        write_json(base / "lr__0.1" / f"random_seed__{seed}__x.json",
+                   deepobs_result(seed=seed, epochs=3, lr=0.1))
+    return root
+
+
+def _notebook(folder: Path) -> Path:
+    rows = []
+    for opt in ("sgd", "adam"):
+        for name, lr in (("brisk-owl", 0.1), ("calm-fox", 0.01), ("dry-elk", 0.001)):
+            for step in (0, 10, 20):
+                for j, metric in enumerate(("train_loss", "val_loss")):
+                    rows.append({"optimizer": opt, "run": f"{opt}-{name}", "lr": lr,
+                                 "step": step, "time_s": step + 0.1 * j, "metric": metric,
+                                 "value": lr + 1.0 / (step + 1) + j})
+    path = folder / "notebook.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+SOURCES = {
+    "wandb-offline": lambda f: ["wandb", str(DATA / "wandb" / "offline" / "wandb"),
+                                "--map", "optimizer=optimizer"],
+    "wandb-export": lambda f: ["wandb", str(DATA / "wandb" / "export"),
+                               "--map", "optimizer=optimizer"],
+    "raytune-asha": lambda f: ["raytune", str(DATA / "raytune" / "asha"),
+                               "--map", "optimizer=optimizer"],
+    "optuna-two-studies": lambda f: ["optuna", _optuna_storage(f)],
+    "crowded-valley": lambda f: ["deepobs", str(_crowded_valley(f))],
+    "notebook": lambda f: ["generic", str(_notebook(f)), "--map", "trial=run",
+                           "--map", "hp=lr"],
+}
+
+
+@pytest.fixture(scope="module", params=list(SOURCES))
+def imported(request, tmp_path_factory):
+    if request.param.startswith("wandb-offline") and importlib.util.find_spec("wandb") is None:
+        pytest.skip("needs the wandb extra")
+    folder = tmp_path_factory.mktemp(request.param)
+    out = folder / "study"
+    code = main(["import", *SOURCES[request.param](folder), "--out", str(out)])
+    assert code == 0
+    return out
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_every_verb_answers_or_says_why(imported, verb, capsys, tmp_path):
+    argv = [verb, str(imported)]
+    if verb == "figures":
+        argv += ["--out", str(tmp_path / "figures")]
+    code = main(argv)
+    captured = capsys.readouterr()
+    err, out = captured.err.strip(), captured.out.strip()
+    assert code in (0, 1, 2), err
+    if code == 1 and verb == "check-space" and not err:  # its answer: the space is inadequate
+        assert out.splitlines()[-1].startswith("verdict: NOT adequate"), out
+    elif code:
+        assert err and len(err.splitlines()) == 1, err
+
+
+def test_info_on_a_pool_without_a_completed_trial(tmp_path, capsys):
+    """W&B export where every adam run crashed: `info` gives the pool a NaN best."""
+    configs = [{"optimizer": "sgd", "lr": 0.1}, {"optimizer": "sgd", "lr": 0.01},
+               {"optimizer": "adam", "lr": 0.1}]
+    pd.DataFrame({"summary": [{"val_loss": 0.5}, {"val_loss": 0.4}, {}],
+                  "config": configs, "name": ["a", "b", "c"],
+                  "state": ["finished", "finished", "crashed"]}).to_csv(tmp_path / "runs.csv")
+    out = tmp_path / "study"
+    assert main(["import", "wandb", str(tmp_path), "--map", "optimizer=optimizer",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    adam = next(line for line in lines if " adam " in f" {line} ")
+    assert "NaN" in adam or "nan" in adam
+
+
+def test_check_space_when_no_pool_has_three_completed_trials(tmp_path, capsys):
+    pd.DataFrame({"summary": [{"val_loss": 0.5}, {"val_loss": 0.4}],
+                  "config": [{"lr": 0.1}, {"lr": 0.01}], "name": ["a", "b"]}).to_csv(
+        tmp_path / "runs.csv")
+    out = tmp_path / "study"
+    assert main(["import", "wandb", str(tmp_path), "--set", "optimizer=sgd",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["check-space", str(out)]) == 1
+    text = capsys.readouterr().out
+    assert "insufficient data: 2 completed trial(s)" in text
+    assert text.splitlines()[-1] == "verdict: NOT adequate (1 reason)"
