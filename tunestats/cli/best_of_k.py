@@ -8,7 +8,7 @@ from ..analysis import best_of_k
 from ..analysis.best_of_k import METHODS, band_label, estimator_label
 from ..kernels import POLICIES
 from ..study import load_study
-from ._options import add_study_argument
+from ._options import add_study_argument, warn_test_selection
 from ._output import add_output_options, emit
 
 __all__ = ["register", "run"]
@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     resamples = {} if args.resamples is None else (
         {"n_resamples": args.resamples} if args.method == "bootstrap"
         else {"ci_resamples": args.resamples})
+    warn_test_selection(study, args.select)
     frame = best_of_k(study, args.select, args.report, args.k, method=args.method,
                       replace=args.replace, quantiles=args.quantiles, diverged=args.diverged,
                       lost_value=args.lost_value, ci=args.ci or None, seed=args.seed,

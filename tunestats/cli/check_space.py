@@ -72,12 +72,11 @@ def run(args: argparse.Namespace) -> int:
                          seed=args.seed)
     tables = {"boundaries": result.boundaries[BOUNDARY_COLUMNS],
               "budgets": result.budgets[BUDGET_COLUMNS], "reasons": result.reasons}
-    if not args.json:
+    if not args.json:  # the verdict first: the tables below are its evidence
+        count = len(result.reasons)
+        print("verdict: adequate" if result.adequate else
+              f"verdict: NOT adequate ({count} reason{'s' if count != 1 else ''})")
         print(f"{study.source}: search spaces judged by {result.metric.name} "
               f"({result.metric.direction})")
     emit(args, tables, extra={"adequate": result.adequate, "metric": result.metric.name})
-    if not args.json:
-        count = len(result.reasons)
-        print("\nverdict: adequate" if result.adequate else
-              f"\nverdict: NOT adequate ({count} reason{'s' if count != 1 else ''})")
     return 0 if result.adequate else 1
