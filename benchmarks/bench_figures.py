@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 import tunestats
 from tunestats.cli.main import main
-from tunestats.figures import FIGURES
+from tunestats.figures import FIGURES, NotApplicable
 from tunestats.figures._facets import Analyses
 
 

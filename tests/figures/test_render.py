@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tunestats.cli.main import main
-from tunestats.figures import FIGURES, render_figures
+from tunestats.figures import FIGURES, NotApplicable, render_figures
 from tunestats.figures.summary import study_overview
 from tunestats.plots import optimizer_palette
 from tunestats.synthetic import Bowl, synthetic_study
