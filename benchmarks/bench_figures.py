@@ -36,7 +36,7 @@ def shapes(study: tunestats.Study) -> list[tuple[tuple[float, float], tuple[int,
     for spec in FIGURES:
         try:
             built = spec.build(analyses)
-        except Exception:
+        except NotApplicable:  # a figure this study cannot have
             continue
         for fig in (built.values() if isinstance(built, dict) else [built]):
             grid = fig.axes[0].get_subplotspec().get_gridspec().get_geometry()
