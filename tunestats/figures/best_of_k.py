@@ -45,10 +45,12 @@ def _panels(frame: pd.DataFrame, draw: Callable[[pd.DataFrame, Axes], None], tit
     def panel(rows: pd.DataFrame, ax: Axes) -> None:
         draw(rows, ax)
 
-    fig = facet_grid(frame, panel, panel_height=2.2, sharey="row")
+    fig = facet_grid(frame, panel, panel_height=2.1, top=0.75, hgap=0.8, wgap=0.75,
+                     bottom=1.75)
     handles = legend_handles(sorted(frame["optimizer"].astype(str).unique()), budgets)
     best_of_k_legend(fig, frame, center=center, band=band, handles=handles,
-                     loc="outside lower center", ncols=min(len(handles), 4))
+                     loc="lower center", bbox_to_anchor=(0.5, 0.005),
+                     ncols=min(len(handles), 6), frameon=False)
     fig.suptitle(title, fontsize=9)
     return fig
 

@@ -14,17 +14,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import (
-    FormatStrFormatter,
-    LogFormatterSciNotation,
-    LogLocator,
-    NullFormatter,
-)
 from matplotlib.transforms import blended_transform_factory
 
-from ._style import optimizer_palette
+from ._style import log_ticks, optimizer_palette
 
-__all__ = ["log_ticks", "plot_axis", "plot_isolation", "plot_pair", "set_param_scale"]
+__all__ = ["plot_axis", "plot_isolation", "plot_pair", "set_param_scale"]
 
 #: Colours of the bound lines by what the boundary check found on that side.
 EDGE_COLORS = {"open edge": "#d62728", "divergence cliff": "#ff7f0e"}
@@ -39,16 +33,6 @@ def _reverse_log(x: Any) -> np.ndarray:
 
 def _reverse_log_inverse(w: Any) -> np.ndarray:
     return 1.0 - 10.0 ** (-np.asarray(w, dtype=float))
-
-
-def log_ticks(axis: Any, decades: float) -> None:
-    """Labels of a log axis on the decades only (at 1, 2, 5 × each decade when the axis
-    spans under two): matplotlib would otherwise label minor ticks, which collide."""
-    axis.set_major_locator(LogLocator(base=10, subs=(1.0,) if decades >= 2 else
-                                      (1.0, 2.0, 5.0)))
-    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False) if decades >= 2
-                             else FormatStrFormatter("%g"))
-    axis.set_minor_formatter(NullFormatter())
 
 
 def set_param_scale(ax: Axes, scale: str, low: float, high: float, *, axis: str = "x",
