@@ -2,6 +2,7 @@
 # Each creates the virtual environment .venv on first use and installs what it needs.
 #
 #   make figures    install tunestats, regenerate every figure in figures/ from data/
+#                   and the study's report, figures/report.html
 #   make test       install tunestats with all extras, run the whole test suite
 #   make bench      run the benchmarks (prints time ratios against baselines)
 #   make lint       ruff
@@ -31,6 +32,7 @@ $(VENV)/.installed-all: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 
 figures: $(VENV)/.installed-core
 	$(BIN)/tunestats figures $(STUDY) --out figures --force
+	$(BIN)/tunestats report $(STUDY) --out figures/report.html
 
 # Two passes: the default selection (tests and doctests, `slow` deselected by pyproject's
 # addopts), then the `slow` tests explicitly. pytest exits with 5 when it collected no

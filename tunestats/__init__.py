@@ -18,6 +18,7 @@ from .analysis import (
     steps_to_target,
 )
 from .errors import DataError, ParameterError, StudyFileError, StudyValidationError, TunestatsError
+from .report import report
 from .space import Param, SearchSpace
 from .study import Metric, Pool, Study, load_study, save_study
 
@@ -42,6 +43,7 @@ __all__ = [
     "inclusion_violations",
     "load_study",
     "performance_profile",
+    "report",
     "save_study",
     "steps_to_target",
 ]

@@ -116,6 +116,8 @@ def test_malformed_files_are_listed(crowded_valley):
     assert "lengths [1, 2]" in reasons[str(odd)]
     assert "not in a <testproblem>" in reasons[str(stray)]
     assert len(study.trials) == 8
+    pools = import_report(study).pools
+    assert pools["mnist_mlp/small_budget-constant/MomentumOptimizer"]["skipped"] == 2
 
 
 def test_a_rerun_of_the_same_seed_keeps_the_newest(crowded_valley):
@@ -136,3 +138,18 @@ def test_protocol_option_merges_the_layouts_protocols(crowded_valley):
     assert len(study.trials) == 8  # the settings of both budgets are distinct trials
     tuning = study.trials[study.trials["protocol"] == "one"]
     assert sorted(tuning["trial"]) == [0, 1, 2, 3] and set(tuning["repeat"]) == {0}
+
+
+def test_a_multi_seed_design_keeps_its_seeds_as_repeats(tmp_path):
+    """Every setting run with the same seeds: no re-runs, the seeds are repeats."""
+    root = tmp_path / "results"
+    for setting, lr in ((SETTING_A, 0.1), (SETTING_B, 0.01)):
+        for seed in (42, 43, 44):
+            write_json(root / "mnist_mlp" / "MomentumOptimizer" / setting /
+                       f"random_seed__{seed}__x.json", deepobs_result(seed=seed, epochs=2, lr=lr))
+    study = deepobs.read(root)
+    assert set(study.trials["protocol"]) == {"default"}
+    assert set(study.trials["attr.role"]) == {"tuning"}
+    assert sorted(zip(study.trials["repeat"], study.trials["trial"], strict=True)) == [
+        (r, t) for r in range(3) for t in range(2)]
+    assert not any("re-runs" in n for n in import_report(study).notes)

@@ -44,6 +44,19 @@ def _optuna_storage(folder: Path) -> str:
     return url
 
 
+def _opposite_storage(folder: Path) -> str:
+    """Two studies of different problems: one objective minimised, one maximised."""
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    url = f"sqlite:///{folder / 'opposite.db'}"
+    for name, direction in (("loss", "minimize"), ("score", "maximize")):
+        study = optuna.create_study(study_name=name, direction=direction, storage=url,
+                                    sampler=optuna.samplers.RandomSampler(seed=2))
+        sign = 1.0 if direction == "minimize" else -1.0
+        study.optimize(lambda t, sign=sign: sign * (t.suggest_float("lr", 1e-4, 1e-1, log=True)
+                                                    - 0.01) ** 2, n_trials=6)
+    return url
+
+
 def _crowded_valley(folder: Path) -> Path:
     root = folder / "results"
     base = root / "large_budget" / "cosine" / "mnist_mlp" / "MomentumOptimizer"
@@ -78,6 +91,7 @@ SOURCES = {
     "raytune-asha": lambda f: ["raytune", str(DATA / "raytune" / "asha"),
                                "--map", "optimizer=optimizer"],
     "optuna-two-studies": lambda f: ["optuna", _optuna_storage(f)],
+    "optuna-opposite-directions": lambda f: ["optuna", _opposite_storage(f)],
     "crowded-valley": lambda f: ["deepobs", str(_crowded_valley(f))],
     "notebook": lambda f: ["generic", str(_notebook(f)), "--map", "trial=run",
                            "--map", "hp=lr"],

@@ -134,3 +134,24 @@ def test_trial_names_without_a_pool_column():
     trials = study.trials.set_index("attr.trial_id")
     assert trials["trial"].to_dict() == {"brisk-owl": 0, "calm-fox": 1}
     assert trials["final.val_loss"].to_dict() == {"brisk-owl": 0.5, "calm-fox": 0.6}
+
+
+def test_rows_of_one_step_that_log_different_metrics_are_merged(tmp_path):
+    """PyTorch Lightning's CSVLogger (metrics.csv): a train row and a validation row per
+    logged step, each with the other's columns empty."""
+    lines = ["epoch,step,train_loss,val_loss,val_acc"]
+    for epoch in range(3):
+        step = 100 * (epoch + 1) - 1
+        lines.append(f"{epoch},{step},{1.0 / (epoch + 1)},,")
+        lines.append(f"{epoch},{step},,{1.2 / (epoch + 1)},{0.5 + 0.1 * epoch}")
+    (tmp_path / "metrics.csv").write_text("\n".join(lines) + "\n")
+    study = generic.read(tmp_path / "metrics.csv", constants={"optimizer": "adam"})
+    curve = study.curves
+    assert curve["step"].tolist() == [99, 199, 299]
+    assert curve["train_loss"].tolist() == [1.0 / (e + 1) for e in range(3)]
+    assert curve["val_loss"].tolist() == [1.2 / (e + 1) for e in range(3)]
+    assert study.trials["final.val_acc"].item() == 0.5 + 0.1 * 2
+    report = import_report(study)
+    assert any("3 curve row(s) of 1 trial(s) share a step" in n for n in report.notes)
+    assert any("the log of one trial" in n for n in report.notes)
+    assert ("metric", "epoch") in {(s.what, s.place) for s in report.skipped}  # no direction

@@ -195,6 +195,8 @@ def test_docs_export_recipe_with_nan_summaries():
     space = study.spaces[("default", "sgd")]
     assert space["nesterov"].choices == ("true", "false")  # as the trials store booleans
     assert space["batch_size"] == Param("batch_size", "linear", 16, 128)
+    assert study.provenance["wandb_sweep_types"] == {
+        "lr": "float", "momentum": "float", "nesterov": "bool", "batch_size": "int"}
 
 
 def test_nan_and_inf_cells_parse(tmp_path):

@@ -24,6 +24,7 @@ from .._checks import (
     check_positive_int,
     check_real,
 )
+from .._html import HtmlRepr
 from .._random import DEFAULT_SEED, root_sequence
 from ..errors import ParameterError
 from ..kernels.convergence import STATISTICS
@@ -40,7 +41,7 @@ LOG_SCALES = ("log", "reverse_log")
 
 
 @dataclass(frozen=True, eq=False)
-class SpaceCheck:
+class SpaceCheck(HtmlRepr):
     """The result of :func:`check_space`.
 
     Attributes

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import as_list, check_choice, check_positive_int, check_real
+from .._html import HtmlRepr
 from ..errors import DataError, ParameterError
 from ..study import Study
 from ._curves import TIME_AXES, curve_matrix
@@ -28,7 +29,7 @@ __all__ = ["PerformanceProfile", "performance_profile"]
 
 
 @dataclass(frozen=True)
-class PerformanceProfile:
+class PerformanceProfile(HtmlRepr):
     """A performance profile and its scores.
 
     Attributes

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._html import HtmlRepr
 from .._random import DEFAULT_SEED
 from ..errors import ParameterError
 from ..study import Study
@@ -32,7 +33,7 @@ _VIOLATION_COLUMNS = ["workload", "protocol", "k", "included", "including",
 
 
 @dataclass(frozen=True)
-class ProtocolComparison:
+class ProtocolComparison(HtmlRepr):
     """Everything :func:`compare_protocols` finds.
 
     Attributes

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import as_list, check_choice, check_positive_int, check_real
+from .._html import HtmlRepr
 from ..errors import ParameterError
 from ..kernels import POLICIES
 from ..study import Metric, Study
@@ -264,7 +265,7 @@ def best_steps_to_target(study: Study, *, metric: str | None = None, target: Any
 
 
 @dataclass(frozen=True)
-class TargetRobustness:
+class TargetRobustness(HtmlRepr):
     """Orderings of optimizers by best-of-k time to target over a grid (Figure 10).
 
     Attributes

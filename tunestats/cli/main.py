@@ -26,6 +26,7 @@ from . import (
     import_,
     info,
     profile,
+    report,
     run,
     steps_to_target,
     validate,
@@ -35,7 +36,7 @@ from ._output import Heartbeat, check_out
 __all__ = ["main"]
 
 COMMANDS = (info, validate, convert, import_, best_of_k, compare, steps_to_target, profile,
-            check_space, figures, run)
+            check_space, figures, report, run)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -111,6 +111,8 @@ class StudyBuilder:
         self._runs: _Runs | None = None
         self._finals: list[dict[str, float]] = []
         self._flags: list[tuple[bool, bool]] = []
+        self._merged_rows = 0
+        self._merged_places: list[str] = []
         self._stated: dict[str, Metric] = {}
         self._spaces: dict[tuple[str, str], SearchSpace] = {}
         self._space_places: dict[tuple[str, str], str] = {}
@@ -223,14 +225,22 @@ class StudyBuilder:
             return columns, numeric.to_numpy(dtype=float)
 
     def _clean_steps(self, values: np.ndarray, place: str) -> np.ndarray:
-        """Rows without a whole step number left out; repeated steps kept once (the
-        last), rows put in step order — each reported."""
+        """Rows without a whole step number left out; rows put in step order; rows of
+        a repeated step made one — in sparse formats (where a row logs only some
+        metrics, e.g. train and validation rows of one step) the last value of
+        each column, in dense ones the last row — each reported."""
         step = values[:, 0]
         bad = ~np.isfinite(step) | (np.floor(step) != step)
         if bad.any():
             self.report.skip("rows", place, f"{int(bad.sum())} curve row(s) without a whole "
                              "step number (a truncated file?)")
             values, step = values[~bad], step[~bad]
+        if step.size > 1 and not np.all(step[1:] > step[:-1]) and not self.dense:
+            merged = pd.DataFrame(values[:, 1:]).groupby(step, sort=True).last()
+            if len(merged) < step.size:
+                self._merged_rows += step.size - len(merged)
+                self._merged_places.append(place)
+            return np.column_stack([merged.index.to_numpy(dtype=float), merged.to_numpy()])
         if step.size > 1 and not np.all(step[1:] > step[:-1]):
             order = np.argsort(step, kind="stable")
             keep = np.ones(step.size, dtype=bool)
@@ -459,6 +469,11 @@ class StudyBuilder:
         for metric, values in finals.items():
             trials[FINAL + metric] = values
         self._count_pools(trials)
+        if self._merged_rows:
+            self.report.note(f"{self._merged_rows} curve row(s) of {len(self._merged_places)} "
+                             "trial(s) share a step with another row (e.g. a train and a "
+                             "validation row of one step) and are merged into it: the last "
+                             f"value of each metric is kept (first: {self._merged_places[0]})")
         if trials["message"].isna().all():
             trials = trials.drop(columns="message")
         if not metrics:

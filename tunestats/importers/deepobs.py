@@ -173,8 +173,11 @@ def read(src: Any, **options: Any) -> Study:
             continue
         try:
             run = _parse(read_json(path), path)
-        except StudyFileError as exc:
-            builder.report.skip("file", path, str(exc))
+        except StudyFileError as exc:  # a run's result file: a trial skipped in its pool
+            pool = opts.resolve_key({"protocol": "-".join(parts[:-4]) or None,
+                                     "workload": parts[-4], "optimizer": parts[-3]}, {},
+                                    builder.report)
+            builder.report.skip("file", path, str(exc), "/".join(pool.values()))
             continue
         natural = {"protocol": "-".join(parts[:-4]) or None,
                    "workload": run["testproblem"] or parts[-4],

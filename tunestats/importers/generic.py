@@ -155,10 +155,17 @@ def read(src: Any, *, layout: str = "auto", **options: Any) -> Study:
                              "has neither 'metric'/'value' nor mapped ones (mapping={'metric': "
                              "..., 'value': ...}).")
     if cols["trial"] is None:
-        if cols["step"] is not None or layout == "long":
+        steps = None if cols["step"] is None else pd.to_numeric(table[cols["step"]],
+                                                                 errors="coerce")
+        if steps is not None and steps.is_monotonic_increasing:  # one run's log
+            table = table.assign(_trial=0)
+            builder.report.note(f"no trial column and {cols['step']!r} never decreases: the "
+                                "table is the log of one trial")
+        elif cols["step"] is not None or layout == "long":
             raise ParameterError(f"{where}: name the trial column with mapping={{'trial': ...}} "
                                  "(--map trial=COLUMN); a table with curves needs one.")
-        table = table.assign(_trial=np.arange(len(table)))
+        else:
+            table = table.assign(_trial=np.arange(len(table)))
         cols["trial"] = "_trial"
     builder.report.count("rows", len(table))
     per_trial = [c for c in (cols["seed"], cols["status"], cols["message"], cols["duration"])

@@ -140,8 +140,9 @@ def _objectives(studies: list[Any], builder: StudyBuilder) -> dict[str, list[str
         for name, direction in pairs:
             if len(seen[name]) > 1:
                 renamed = metric_column(f"{study_name}_{name}")
-                builder.report.note(f"the studies use {name!r} with opposite directions: study "
-                                    f"{study_name!r}'s ({direction}) is the metric {renamed!r}")
+                builder.report.note(f"the studies use {name!r} with opposite directions: in "
+                                    f"study {study_name!r} ({direction}) it is the metric "
+                                    f"{renamed!r}")
                 name = renamed
             builder.state_metric(parse_metric_option(name, direction))
             names.append(name)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._html import HtmlRepr
 from ..errors import DataError, ParameterError
 
 __all__ = ["POOL_COUNTS", "ImportReport", "Skip", "import_report"]
@@ -52,7 +53,7 @@ class Skip:
 
 
 @dataclass
-class ImportReport:
+class ImportReport(HtmlRepr):
     """What one import read and left out.
 
     Attributes
@@ -94,13 +95,15 @@ class ImportReport:
         self.read[what] = self.read.get(what, 0) + n
 
     def skip(self, what: str, place: Any, reason: str, pool: str | None = None) -> None:
-        """Record that ``what`` at ``place`` was left out (or raise, when strict); a
-        skipped trial is also counted under its ``pool`` (``?`` when unknown)."""
+        """Record that ``what`` at ``place`` was left out (or raise, when strict). A
+        skipped trial — or anything skipped with a ``pool``, such as a trial's
+        unreadable result file — is also counted as a skipped trial of that pool
+        (``?`` for a trial whose pool is unknown)."""
         item = Skip(what, str(place), reason)
         if self.strict:
             raise DataError(f"{item} (strict import: nothing may be skipped)")
         self.skipped.append(item)
-        if what == "trial":
+        if what == "trial" or pool is not None:
             self.count_pool(pool or "?", "skipped")
 
     def count_pool(self, pool: str, what: str, n: int = 1) -> None:

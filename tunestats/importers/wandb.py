@@ -32,7 +32,11 @@ listed.
     ``q_log_uniform_values``, ``inv_log_uniform_values`` → log;
     ``log_uniform`` (bounds as exponents of e) → log between ``exp(min)``
     and ``exp(max)``; ``values`` → choice; ``value`` → fixed; unbounded
-    distributions (normal, log-normal, beta) are left out, reported.
+    distributions (normal, log-normal, beta) are left out, reported. Each
+    parameter's type (``int`` for ``int_uniform``, integer ``q`` or integer
+    values, ``bool``, ``float``, ``text``) is kept in
+    ``provenance.wandb_sweep_types`` (hyperparameter columns hold numbers as
+    floats and booleans as ``"true"``/``"false"``).
 
 States: ``finished`` → completed; ``crashed``, ``failed``, ``killed`` →
 failed; ``running``/``pending`` runs are skipped. Summaries give the finals
@@ -104,9 +108,25 @@ def _sweep_entry(name: str, spec: Any, path: Path) -> dict[str, Any] | None:
     return None
 
 
-def read_sweep(path: Any) -> tuple[dict[str, dict[str, Any]], list[str], dict[str, str] | None]:
+def _sweep_type(spec: Mapping[str, Any]) -> str:
+    """What the search space cannot say of a sweep parameter: ``int`` (an integer
+    distribution, or integer values), ``bool``, ``float`` or ``text``."""
+    values = spec.get("values", [spec["value"]] if "value" in spec else None)
+    if values is not None:
+        kinds = {type(v).__name__ for v in values}
+        return "bool" if kinds == {"bool"} else "int" if kinds == {"int"} else (
+            "float" if kinds <= {"int", "float"} else "text")
+    kind = spec.get("distribution") or ("int_uniform" if isinstance(spec.get("min"), int)
+                                        and isinstance(spec.get("max"), int) else "uniform")
+    integer = kind == "int_uniform" or (kind.startswith("q_") and isinstance(spec.get("q", 1),
+                                                                            int))
+    return "int" if integer else "float"
+
+
+def read_sweep(path: Any) -> tuple[dict[str, dict[str, Any]], list[str], dict[str, str] | None,
+                                   dict[str, str]]:
     """A sweep YAML: (search-space entries, parameters left out, ``{name, goal}`` of
-    its metric or None)."""
+    its metric or None, each parameter's type from :func:`_sweep_type`)."""
     yaml = require("yaml", "importers")
     path = existing(path, "sweep configuration")
     try:
@@ -115,19 +135,20 @@ def read_sweep(path: Any) -> tuple[dict[str, dict[str, Any]], list[str], dict[st
         raise StudyFileError(f"{path}: malformed YAML: {exc}") from None
     if not isinstance(doc, Mapping) or not isinstance(doc.get("parameters", {}), Mapping):
         raise DataError(f"{path}: a sweep configuration is a mapping with `parameters`")
-    entries, left_out = {}, []
+    entries, left_out, types = {}, [], {}
     for name, spec in flatten_sweep(doc.get("parameters", {})).items():
         entry = _sweep_entry(name, spec, path)
         if entry is None:
             left_out.append(name)
         else:
             entries[name] = entry
+            types[name] = _sweep_type(spec)
     metric = doc.get("metric")
     if metric is not None and not (isinstance(metric, Mapping) and "name" in metric
                                    and metric.get("goal") in ("minimize", "maximize")):
         raise DataError(f"{path}: `metric` must be {{name, goal: minimize|maximize}}; "
                         f"got {metric!r}")
-    return entries, left_out, metric
+    return entries, left_out, metric, types
 
 
 def flatten_sweep(parameters: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -482,8 +503,9 @@ def read(src: Any, *, history: Any = None, search_space: Any = None, **options: 
     space_path = search_space if search_space is not None else next(
         (p for p in (folder / "sweep.yaml", folder / "sweep.yml") if p.exists()), None)
     entries: dict[str, dict[str, Any]] = {}
+    types: dict[str, str] = {}
     if space_path is not None:
-        entries, left_out, metric = read_sweep(space_path)
+        entries, left_out, metric, types = read_sweep(space_path)
         for name in left_out:
             builder.report.skip("parameter", name, "an unbounded sweep distribution (normal, "
                                 "log-normal, beta): not a search range")
@@ -533,7 +555,8 @@ def read(src: Any, *, history: Any = None, search_space: Any = None, **options: 
     builder.report.note("trials numbered in the order of the runs (attr.run_id keeps the W&B "
                         "id); finals are the runs' summaries (the last logged values: a NaN "
                         "or infinite one marks the run diverged)")
-    return builder.build(name=folder.resolve().name)
+    return builder.build(name=folder.resolve().name,
+                         provenance={"wandb_sweep_types": types} if types else None)
 
 
 def _declare_sweep(builder: StudyBuilder, opts: Any, place: str,
