@@ -22,6 +22,7 @@ from ..plots import (
     plot_robustness_grid,
     plot_steps_to_target,
 )
+from ..plots.steps import robustness_legend_handles
 from ..study import Study
 from ._facets import Analyses, facet_grid, page_figure
 from ._registry import FigureSpec, NotApplicable
@@ -130,10 +131,15 @@ def robustness(data: Study | Analyses) -> Figure:
     metric = _targets_or_skip(analyses.study)
 
     def draw(panel: pd.DataFrame, ax: Axes, workload: str, protocol: str) -> str:
-        plot_robustness_grid(panel, ax=ax)
+        plot_robustness_grid(panel, ax=ax, legend=False)
         return f"{workload} — {protocol}"
 
-    fig = _grid(analyses(target_robustness, metric=metric).cells, draw, panel_height=2.4)
+    fig = facet_grid(analyses(target_robustness, metric=metric).cells,
+                     lambda panel, ax: draw(panel, ax, str(panel["workload"].iloc[0]),
+                                            str(panel["protocol"].iloc[0])),
+                     panel_height=2.4, hgap=0.95, wgap=0.9, left=0.8, bottom=1.0)
+    fig.legend(handles=robustness_legend_handles(), loc="lower center", ncols=4, fontsize=7,
+               frameon=False, bbox_to_anchor=(0.5, 0.005))
     fig.suptitle(f"Is the ordering by median best-of-N steps to target ({metric}) consistent "
                  "with inclusion?", fontsize=9)
     return fig
