@@ -23,6 +23,7 @@ stay valid) and records the new config in ``study.json``.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import platform
@@ -46,6 +47,7 @@ from tunestats.study import (
     write_meta,
     write_record,
 )
+from tunestats.study.meta import parse_meta
 
 from .config import StudyConfig, TrialSpec, tomllib
 from .plan import planned_count
@@ -202,7 +204,8 @@ def _prepare(config: StudyConfig, out: Path, meta: StudyMeta) -> None:
     if not existing.exists():
         write_meta(out, meta)
         return
-    previous = read_json(existing).get("provenance", {}).get("config")
+    doc = read_json(existing)
+    previous = doc.get("provenance", {}).get("config") if isinstance(doc, dict) else None
     if previous == config.source:
         return
     if not isinstance(previous, str):
@@ -214,7 +217,11 @@ def _prepare(config: StudyConfig, out: Path, meta: StudyMeta) -> None:
         raise StudyFileError(f"{out}: holds a study run from another config ({listed}); resume "
                              "with the same config (only trial counts may grow) or choose "
                              "another --out folder.")
-    write_meta(out, meta)  # same config up to comments, or more trials: record the new text
+    # same config up to comments, or more trials: record the new config in the provenance,
+    # keeping what compaction recorded about the tables (text and curve columns)
+    kept, _ = parse_meta(doc, file=str(existing))
+    write_meta(out, meta if kept is None else dataclasses.replace(kept,
+                                                                  provenance=meta.provenance))
 
 
 def run_study(config: StudyConfig, out: str | Path, *, workers: int | None = None,

@@ -40,7 +40,7 @@ KNOWN_GAPS = {
     "tunestats.kernels.convergence.doubling_ladder", "tunestats.plots._style.optimizer_palette",
     "tunestats.plots.best_of_k.best_of_k_legend", "tunestats.plots.best_of_k.legend_handles",
     "tunestats.plots.profiles.plot_performance_profile", "tunestats.study.meta.StudyMeta",
-    "tunestats.study.model.Pool",
+    "tunestats.study.model.Pool", "tunestats.kernels.resample.permutation_indices",
 }
 
 

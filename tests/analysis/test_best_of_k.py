@@ -53,7 +53,7 @@ def study() -> Study:
 def test_equals_brute_force_with_ties_a_maximised_metric_and_a_diverged_trial(study, replace):
     ks = [1, 2, 3, 4]
     frame = tunestats.best_of_k(study, "accuracy", "error", ks, replace=replace, ci=None,
-                                quantiles=(0.1, 0.5, 0.9))
+                                quantiles=(0.1, 0.5, 0.9), lost_value=np.inf)
     adam = frame[frame["optimizer"] == "adam"]
     report = np.where(np.isnan(ERROR), np.inf, ERROR)
     for k, row in zip(ks, adam.itertuples(), strict=True):
@@ -86,29 +86,41 @@ def test_lost_value_gives_the_brute_force_mean_with_the_lost_trial_at_that_value
 
 
 def test_tidy_columns_default_budgets_and_bands(study):
-    frame = tunestats.best_of_k(study, "accuracy", "error", ci_resamples=200)
+    frame = tunestats.best_of_k(study, "accuracy", "error")
     assert list(frame.columns[:10]) == ["workload", "protocol", "optimizer", "select", "report",
                                         "k", "mean", "q05", "q50", "q95"]
-    for name in ("ci_low", "ci_high", "q50_ci_low", "q95_ci_high", "ci_level", "method",
-                 "replace", "diverged", "n_trials", "n_diverged", "n_resamples"):
+    for name in ("ci_low", "ci_high", "q50_ci_low", "q95_ci_high", "sim_low", "q50_sim_high",
+                 "ci_note", "ci_level", "method", "replace", "diverged", "lost_value",
+                 "n_trials", "n_diverged", "n_resamples"):
         assert name in frame.columns
-    # powers of two up to each pool's size
+    # powers of two up to each pool's size, and the size
     assert frame.groupby("optimizer")["k"].apply(list).to_dict() == {
-        "adam": [1, 2, 4], "sgd": [1, 2, 4]}
-    assert (frame["q50_ci_low"] <= frame["q50_ci_high"]).all()
+        "adam": [1, 2, 4, 6], "sgd": [1, 2, 4]}
+    # the lost trial reports the worst finite error of its pool: every mean is finite
+    assert np.isfinite(frame["mean"]).all()
+    assert frame.loc[frame["optimizer"] == "adam", "lost_value"].eq(0.3).all()
+    both = frame["q50_ci_low"].notna() & frame["q50_ci_high"].notna()
+    assert (frame.loc[both, "q50_ci_low"] <= frame.loc[both, "q50_ci_high"]).all()
+    # select != report: no calibrated quantile band, and the reason is given
+    assert frame["q50_ci_low"].isna().all()
+    assert frame["ci_note"].str.contains("quantile bands need select == report").all()
     assert (frame["ci_level"] == 0.9).all() and (frame["method"] == "exact").all()
     sgd = frame[frame["optimizer"] == "sgd"]
-    assert ((sgd["ci_low"] <= sgd["mean"]) & (sgd["mean"] <= sgd["ci_high"])).all()
+    shown = sgd["ci_low"].notna()  # k <= sqrt(N)
+    assert shown.tolist() == [True, True, False]
+    assert ((sgd["ci_low"] <= sgd["mean"]) & (sgd["mean"] <= sgd["ci_high"]))[shown].all()
     no_ci = tunestats.best_of_k(study, "accuracy", "error", ci=None)
     assert no_ci["ci_low"].isna().all() and no_ci["n_resamples"].isna().all()
 
 
 def test_same_seed_same_numbers_and_a_pool_does_not_depend_on_the_others(study):
-    a = tunestats.best_of_k(study, "accuracy", "error", seed=3, ci_resamples=100)
-    b = tunestats.best_of_k(study, "accuracy", "error", seed=3, ci_resamples=100)
+    a = tunestats.best_of_k(study, "accuracy", "error", seed=3, method="bootstrap",
+                            n_resamples=500)
+    b = tunestats.best_of_k(study, "accuracy", "error", seed=3, method="bootstrap",
+                            n_resamples=500)
     pd.testing.assert_frame_equal(a, b)
     alone = tunestats.best_of_k(study.select(optimizer="sgd"), "accuracy", "error", seed=3,
-                                ci_resamples=100)
+                                method="bootstrap", n_resamples=500)
     pd.testing.assert_frame_equal(alone, a[a["optimizer"] == "sgd"].reset_index(drop=True))
 
 
@@ -123,7 +135,10 @@ def test_exclude_policy_and_bootstrap_method(study):
     sd = np.nanstd(ERROR)
     np.testing.assert_array_less(np.abs(boot["mean"] - excluded["mean"]), 5 * sd / np.sqrt(2e4))
     assert (boot["method"] == "bootstrap").all() and (boot["n_resamples"] == 20_000).all()
-    assert boot["ci_low"].isna().all()
+    # the bands do not depend on the estimator: never silently dropped
+    bands = ["ci_low", "ci_high", "ci_note"]
+    pd.testing.assert_frame_equal(boot[bands], tunestats.best_of_k(
+        study, "accuracy", "error", [1, 2], diverged="exclude")[bands])
 
 
 def test_curves_closed_forms(study):
@@ -135,7 +150,7 @@ def test_curves_closed_forms(study):
     # a huge budget with replacement always finds the most accurate trial (the third)
     np.testing.assert_allclose(sgd.loc[sgd["k"] == 10**6, "mean"], error[:, 2])
     assert sgd["step"].tolist() == [0, 0, 10, 10, 20, 20]
-    final = tunestats.best_of_k_curve(study, "accuracy", "error", 2)
+    final = tunestats.best_of_k_curve(study, "accuracy", "error", 2, lost_value=np.inf)
     adam = final[final["optimizer"] == "adam"]
     assert (adam["by"] == "final").all() and (adam["mean"] == np.inf).all()
     assert np.isfinite(adam["q50"]).all()
@@ -165,8 +180,9 @@ def test_a_pool_whose_every_trial_diverged_names_the_pool():
     lost = ["diverged", "failed", "diverged"]
     study = study_of({"adam": ([0.9, 0.8, 0.7], [0.1, 0.2, 0.3], ["completed"] * 3),
                       "sgd": ([np.nan] * 3, [np.nan] * 3, lost)})
+    # the default ladder 1, 2 and the pool size 3
     assert tunestats.best_of_k(study, "accuracy", "error", ci=None)["n_diverged"].tolist() == (
-        [0, 0, 3, 3])
+        [0, 0, 0, 3, 3, 3])
     with pytest.raises(DataError, match=r"^pool w/p/sgd: every trial of the pool is diverged, "
                                         r"failed or missing a value \(3 of 3\)"):
         tunestats.best_of_k(study, "accuracy", "error", diverged="exclude")

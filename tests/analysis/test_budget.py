@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from tunestats import Metric, Study
+from tunestats._random import keyed_generator
 from tunestats.analysis import check_space
-from tunestats.kernels import budget_convergence
+from tunestats.kernels import budget_verdict
 
 METRIC = {"valid_error": Metric("valid_error", "minimize", "valid")}
 
@@ -22,20 +23,34 @@ def pool_study(values, status=None) -> Study:
     return Study.from_frames(trials, metrics=METRIC)
 
 
-def test_hand_computed_mean_gains():
-    # Three trials at 0, one at 1: the mean best of k (with replacement) is (1/4)^k, so
-    # doubling gains 3/16 (1 → 2) and 15/256 (2 → 4).
-    study = pool_study([0.0, 0.0, 0.0, 1.0])
-    options = {"statistic": "mean", "relative": False, "seed": 0, "n_resamples": 50}
-    loose = check_space(study, tolerance=0.1, **options)
-    row = loose.budgets.iloc[0]
-    assert row["verdict"] == "converged" and row["k_converged"] == 2 and row["k_max"] == 4
-    assert row["gain_last"] == pytest.approx(15 / 256, rel=1e-12)
-    strict = check_space(study, tolerance=0.01, **options)
-    assert strict.budgets.iloc[0]["verdict"] == "not converged" and not strict.adequate
-    assert strict.reasons["reason"].iloc[0] == (
-        "budget not converged: doubling to 4 trials still improves the best-of-k mean by "
-        "0.0586, more than the tolerance 0.01")
+def test_hand_computed_gain_delta_and_probability():
+    # Trials [0, 1, 1, 1], best of k without replacement: m(1) = 3/4, m(2) = C(3,2)/C(4,2)
+    # = 1/2 (no 0 among the two), m(4) = 0. The last doubling 2 -> 4 gains 1/2; delta =
+    # 0.1 * (m(1) - m(4)) = 0.075. A resampled pool with c copies of the 0 gains
+    # C(4 - c, 2)/6 (0 when c = 0): more than delta iff c is 1 or 2, c ~ Bin(4, 1/4).
+    study = pool_study([0.0, 1.0, 1.0, 1.0])
+    result = check_space(study, seed=0, n_resamples=4000)
+    row = result.budgets.iloc[0]
+    assert row["gain_last"] == pytest.approx(0.5, rel=1e-12)
+    assert row["delta"] == pytest.approx(0.075, rel=1e-12) and row["k_half"] == 2
+    p = 4 * 0.25 * 0.75**3 + 6 * 0.25**2 * 0.75**2
+    assert abs(row["prob_gain_exceeds"] - p) <= 4 * np.sqrt(p * (1 - p) / 4000)
+    assert row["verdict"] == "not enough trials" and not result.adequate
+    assert result.reasons["reason"].iloc[-1] == (
+        "not enough trials: doubling from 2 to 4 trials gained 0.5 in the best-of-k mean, "
+        f"and a gain above delta = 0.075 has bootstrap probability "
+        f"{row['prob_gain_exceeds']:.2f} > 0.5")
+    # an absolute tolerance above the gain: enough trials
+    loose = check_space(study, tolerance=0.6, relative=False, seed=0, n_resamples=200)
+    assert loose.budgets.iloc[0]["verdict"] == "enough trials"
+    # the same trials written as accuracy = 1 - error: the same verdict and numbers
+    flipped = Study.from_frames(study.trials.assign(**{
+        "final.valid_error": 1 - study.trials["final.valid_error"]}), metrics={
+        "valid_error": Metric("valid_error", "maximize", "valid")})
+    again = check_space(flipped, seed=0, n_resamples=4000).budgets.iloc[0]
+    for column in ("gain_last", "delta", "prob_gain_exceeds", "verdict"):
+        assert again[column] == pytest.approx(row[column]) if column != "verdict" else (
+            again[column] == row[column])
 
 
 def test_diverged_trials_count_as_worst_like_the_kernel():
@@ -43,12 +58,13 @@ def test_diverged_trials_count_as_worst_like_the_kernel():
     status = ["diverged" if np.isnan(v) else "completed" for v in values]
     result = check_space(pool_study(values, status), seed=3, n_resamples=100)
     row = result.budgets.iloc[0]
-    worst = np.where(np.isnan(values), np.inf, values)
-    direct = budget_convergence(worst, worst, delta=0.02, relative=True, statistic="median",
-                                n_resamples=100, seed=3)
-    assert row["n_diverged"] == 2 and row["statistic"] == "median"
-    assert row["gain_last"] == direct.gain[-1]
-    assert row["verdict"] == ("converged" if direct.k_converged else "not converged")
+    worst = np.where(np.isnan(values), 0.4, values)  # the pool's worst finite value
+    direct = budget_verdict(worst, worst, n_resamples=100,
+                            seed=keyed_generator(3, ("w", "p", "o")))
+    assert row["n_diverged"] == 2
+    assert row["gain_last"] == direct.gain and row["delta"] == direct.delta
+    assert row["prob_gain_exceeds"] == direct.prob_gain_exceeds
+    assert row["verdict"] == ("enough trials" if direct.enough else "not enough trials")
 
 
 def test_pools_with_fewer_than_three_completed_trials_are_not_budget_checked():
@@ -59,3 +75,20 @@ def test_pools_with_fewer_than_three_completed_trials_are_not_budget_checked():
     assert row["verdict"] == "insufficient data" and row["workload"] == "w"
     assert result.reasons["reason"].tolist() == [
         "insufficient data: 2 completed trial(s) with a value; at least 3 needed"]
+
+
+@pytest.mark.slow
+def test_adequately_tuned_pools_are_rarely_called_short_of_trials():
+    """valid error = 0.08 + 0.03 (log10 lr + 2)^2 + N(0, 0.01^2), log10 lr on [-4, 0]:
+    at N = 32 at most 10% "not enough trials" (3 binomial s.d. of tolerance), and the
+    same verdict for 1 - error."""
+    rng = np.random.default_rng(32)
+    reps, short = 80, 0
+    for _ in range(reps):
+        error = 0.08 + 0.03 * (rng.uniform(-4, 0, 32) + 2) ** 2 + rng.normal(0, 0.01, 32)
+        verdict = budget_verdict(error, error, n_resamples=200, seed=1)
+        flipped = budget_verdict(1 - error, 1 - error, select_direction="maximize",
+                                 report_direction="maximize", n_resamples=200, seed=1)
+        assert verdict.enough == flipped.enough
+        short += not verdict.enough
+    assert short / reps <= 0.10 + 3 * np.sqrt(0.1 * 0.9 / reps)

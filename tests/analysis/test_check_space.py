@@ -103,7 +103,7 @@ def test_verdicts_stable_under_reordering_trials_and_relabelling_pools():
         pd.testing.assert_frame_equal(_rows(relabelled.boundaries, new),
                                       _rows(result.boundaries, old))
         # each pool's bootstrap stream follows its name: compare the exact columns
-        exact = ["gain_last", "k_converged", "k_max", "verdict"]
+        exact = ["gain_last", "k_half", "delta", "verdict"]
         pd.testing.assert_frame_equal(_rows(relabelled.budgets, new)[exact],
                                       _rows(result.budgets, old)[exact])
 

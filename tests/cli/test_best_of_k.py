@@ -21,7 +21,7 @@ def test_prints_what_the_numbers_are_and_one_row_per_budget(study_dir: Path, cap
                       "reporting train_loss (minimize)")
     assert "without replacement (Tang et al. 2020)" in out[1]
     assert out[2] == "q columns: 5th–95th percentile, spread of best-of-k outcomes"
-    assert out[3].startswith("ci_low..ci_high: 90% confidence in the mean")
+    assert out[3].startswith("ci_low..ci_high: pointwise 90% confidence in the population mean")
     # the table wraps at 100 columns: blocks of columns separated by a blank line, each
     # block's header first (a trailing backslash where the table continues)
     blocks = "\n".join(out[4:]).split("\n\n")
@@ -29,7 +29,7 @@ def test_prints_what_the_numbers_are_and_one_row_per_budget(study_dir: Path, cap
     header = [name for block in blocks for name in block.splitlines()[0].split() if name != "\\"]
     assert header == ["workload", "protocol", "optimizer", "k", "mean", "q05", "q50",
                       "q95", "ci_low", "ci_high", "q50_ci_low", "q50_ci_high",
-                      "n_trials", "n_diverged"]
+                      "q50_sim_low", "q50_sim_high", "n_trials", "n_diverged"]
     assert [line.split()[3] for line in blocks[0].splitlines()[1:]] == ["1", "2", "4"]
 
 

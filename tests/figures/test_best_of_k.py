@@ -20,7 +20,7 @@ from tunestats.plots import optimizer_palette
 from tunestats.synthetic import Bowl, synthetic_study
 
 BANDS = {"best-of-k": "spread of best-of-k outcomes",
-         "best-of-k-confidence": "90% confidence in the median, outer bootstrap over trials",
+         "best-of-k-confidence": "pointwise 90% confidence in the population mean",
          "best-of-k-train-selection": "spread of best-of-k outcomes",
          "best-of-k-curve": "spread of best-of-k outcomes"}
 
@@ -67,7 +67,7 @@ def test_training_loss_selection_and_its_absence(study):
         best_of_k_train_selection_figure(no_train)
 
 
-def test_confidence_figure_draws_the_bands_of_the_median(study):
+def test_confidence_figure_draws_the_bands_of_the_mean(study):
     fig = best_of_k_confidence_figure(study)
     panel = next(ax for ax in fig.axes if ax.get_title() == "b — paper")
     bands = [c for c in panel.collections if c.get_paths()]

@@ -10,7 +10,7 @@ from tunestats.kernels import apply_diverged_policy
 
 
 def test_worst_replaces_missing_values_by_the_worst_of_each_direction():
-    out = apply_diverged_policy([0.9, np.nan, 0.7], [0.1, np.nan, 0.3],
+    out = apply_diverged_policy([0.9, np.nan, 0.7], [0.1, np.nan, 0.3], lost_value=np.inf,
                                 select_direction="maximize", report_direction="minimize")
     np.testing.assert_array_equal(out.select, [0.9, -np.inf, 0.7])
     np.testing.assert_array_equal(out.report, [0.1, np.inf, 0.3])
@@ -21,17 +21,33 @@ def test_worst_replaces_missing_values_by_the_worst_of_each_direction():
 
 def test_flagged_trials_lose_their_recorded_values_under_worst():
     out = apply_diverged_policy([0.2, 0.1, 0.3], [1.0, 2.0, 3.0],
-                                diverged=np.array([False, True, False]), report_direction="maximize")
+                                diverged=np.array([False, True, False]), report_direction="maximize",
+                                lost_value=-np.inf)
     np.testing.assert_array_equal(out.select, [0.2, np.inf, 0.3])
     np.testing.assert_array_equal(out.report, [1.0, -np.inf, 3.0])
     assert out.n_touched == 1
 
 
 def test_a_missing_reported_value_alone_touches_the_trial():
-    out = apply_diverged_policy([0.2, 0.1, 0.3], [1.0, np.nan, 3.0])
+    out = apply_diverged_policy([0.2, 0.1, 0.3], [1.0, np.nan, 3.0], lost_value=np.inf)
     np.testing.assert_array_equal(out.select, [0.2, 0.1, 0.3])
     np.testing.assert_array_equal(out.report, [1.0, np.inf, 3.0])
     assert out.n_touched == 1
+
+
+def test_the_default_lost_value_is_the_worst_finite_value_of_the_untouched_trials():
+    out = apply_diverged_policy([0.9, np.nan, 0.7, 0.8], [0.1, np.nan, 0.3, 0.2],
+                                select_direction="maximize", report_direction="minimize")
+    np.testing.assert_array_equal(out.report, [0.1, 0.3, 0.3, 0.2])
+    assert out.lost_value == 0.3
+    # a maximised report: the smallest; per step of a curve; flagged values do not count
+    curves = np.array([[0.5, 0.9, 0.7], [0.6, 0.1, np.nan]])
+    out = apply_diverged_policy([0.1, 0.2, 0.3], curves, report_direction="maximize",
+                                diverged=np.array([False, True, False]))
+    np.testing.assert_array_equal(out.report, [[0.5, 0.5, 0.7], [0.6, 0.6, 0.6]])
+    # no finite value anywhere: the worst of the direction
+    out = apply_diverged_policy([0.1, np.nan], [np.nan, np.nan])
+    np.testing.assert_array_equal(out.report, [np.inf, np.inf])
 
 
 def test_exclude_removes_and_counts_trials_with_any_missing_step():
@@ -84,5 +100,5 @@ def test_lost_value_sets_what_a_lost_trial_reports_not_how_it_is_selected() -> N
     # k = 1 with replacement: the mean is the plain average with the lost trial at 1.0
     mean = exact_best_of_k(out.select, out.report, 1).mean
     assert mean == pytest.approx((0.25 + 1.0 + 0.15 + 0.35) / 4, abs=1e-15)
-    with pytest.raises(ParameterError, match="`lost_value` must be a finite number"):
+    with pytest.raises(ParameterError, match=r"`lost_value` must be a real number \(±inf allowed\); got nan"):
         apply_diverged_policy(select, report, lost_value=float("nan"))

@@ -44,12 +44,18 @@ class Outcomes:
         Trials in the pool.
     n_touched : int
         Trials the diverged/failed policy changed or removed.
+    select : ndarray, shape (N,)
+        The selection value of each trial (after the policy).
+    lost : ndarray of bool, shape (N,)
+        Trials the policy counted as the worst outcome.
     """
 
     values: np.ndarray
     probs: np.ndarray
     n_trials: int
     n_touched: int
+    select: np.ndarray
+    lost: np.ndarray
 
     def mean(self) -> np.ndarray:
         """Mean reported value, shape (..., K)."""
@@ -105,13 +111,13 @@ def pool_outcomes(select: np.ndarray, report: np.ndarray, k: np.ndarray, *, repl
     s, r = clean.select, clean.report
     if resample is None:
         probs = selection_probabilities(s, k, replace=replace, direction=select_direction)
-        return Outcomes(r, probs, int(np.shape(select)[-1]), clean.n_touched)
+        return Outcomes(r, probs, int(np.shape(select)[-1]), clean.n_touched, s, clean.touched)
     # resampled pools: the probability of each drawn slot, added up per original trial
     n = s.shape[-1]
     index = bootstrap_indices(resample, n_resamples, n)
     probs = resampled_selection_probabilities(s, index, k, replace=replace,
                                               direction=select_direction)
-    return Outcomes(r, probs, int(np.shape(select)[-1]), clean.n_touched)
+    return Outcomes(r, probs, int(np.shape(select)[-1]), clean.n_touched, s, clean.touched)
 
 
 def quantile_columns(q: Sequence[float]) -> list[str]:

@@ -13,8 +13,10 @@ Two bands are kept apart in the results:
 * ``q05``, ``q50``, ``q95`` (any levels): the *spread of best-of-k outcomes*
   — how good or bad the reported value of one tuning run of k trials can be;
 * ``ci_low``/``ci_high`` (and ``q50_ci_low`` …): the *confidence in the
-  estimate* — how well the pool's N trials pin the mean (or a quantile)
-  down, from an outer bootstrap over the trials.
+  estimate* — pointwise bands (per k) for the population best-of-k mean (or
+  quantile), and ``sim_low``/``sim_high`` (``q50_sim_low`` …) simultaneous
+  ones over every k (:mod:`tunestats.kernels.bands`); NaN where no band is
+  calibrated, with the reason in ``ci_note``.
 """
 
 from __future__ import annotations
@@ -31,19 +33,18 @@ from .._checks import (
     check_positive_int,
     check_positive_int_array,
     check_real_array,
-  )
+)
 from .._random import DEFAULT_SEED, root_sequence
 from ..errors import DataError, ParameterError
 from ..kernels import (
     POLICIES,
-    BestOfKConfidence,
     BestOfKEstimate,
-    best_of_k_confidence,
     bootstrap_best_of_k,
-    doubling_ladder,
     exact_best_of_k,
 )
+from ..kernels.bands import BestOfKBands, best_of_k_bands
 from ..study import Pool, Study
+from ._bestofk import budgets as default_budgets
 from ._pools import (
     curve_matrix,
     curve_metric,
@@ -94,13 +95,12 @@ def band_label(frame: pd.DataFrame, band: str, center: str = "q50") -> str:
     >>> band_label(frame, "spread")
     'band: 5th–95th percentile, spread of best-of-k outcomes'
     >>> band_label(frame, "confidence", "mean")
-    'band: 90% confidence in the mean, outer bootstrap over trials'
+    'band: pointwise 90% confidence in the population mean'
     """
     check_choice("band", band, ("spread", "confidence"))
     if band == "confidence":
         what = {"mean": "the mean", "q50": "the median"}.get(center, f"the {center} quantile")
-        return (f"band: {frame['ci_level'].iloc[0]:.0%} confidence in {what}, "
-                "outer bootstrap over trials")
+        return f"band: pointwise {frame['ci_level'].iloc[0]:.0%} confidence in the population {what[4:]}"
     levels = sorted((c for c in frame.columns if _is_quantile_column(c)),
                     key=lambda c: float(c[1:]))
     low, high = (c[1:].lstrip("0") or "0" for c in (levels[0], levels[-1]))
@@ -154,29 +154,37 @@ def _frame(pool: Pool, index: Mapping[str, Any], values: Mapping[str, Any],
 
 
 def _estimate_columns(estimate: BestOfKEstimate, names: list[str],
-                      confidence: BestOfKConfidence | None) -> dict[str, np.ndarray]:
+                      bands: BestOfKBands | None) -> dict[str, np.ndarray]:
     columns = {"mean": estimate.mean}
     columns.update({name: estimate.quantiles[..., j] for j, name in enumerate(names)})
     missing = np.full(estimate.mean.shape, np.nan)
-    columns["ci_low"] = missing if confidence is None else confidence.mean_low
-    columns["ci_high"] = missing if confidence is None else confidence.mean_high
-    for j, name in enumerate(names):
-        columns[f"{name}_ci_low"] = missing if confidence is None else (
-            confidence.quantiles_low[..., j])
-        columns[f"{name}_ci_high"] = missing if confidence is None else (
-            confidence.quantiles_high[..., j])
+    for kind, mean_low, mean_high, low, high in (
+            ("ci", "mean_low", "mean_high", "quantiles_low", "quantiles_high"),
+            ("sim", "sim_mean_low", "sim_mean_high", "sim_quantiles_low",
+             "sim_quantiles_high")):
+        columns[f"{kind}_low"] = missing if bands is None else getattr(bands, mean_low)
+        columns[f"{kind}_high"] = missing if bands is None else getattr(bands, mean_high)
+        for j, name in enumerate(names):
+            columns[f"{name}_{kind}_low"] = missing if bands is None else (
+                getattr(bands, low)[..., j])
+            columns[f"{name}_{kind}_high"] = missing if bands is None else (
+                getattr(bands, high)[..., j])
+    columns["ci_note"] = (np.full(estimate.mean.shape, "bands not computed (ci=None)")
+                          if bands is None else bands.notes)
     return columns
 
 
 def _budgets(k: np.ndarray | None, n: int) -> np.ndarray:
-    """The requested budgets, or powers of two up to the pool size."""
-    return doubling_ladder(n) if k is None else k
+    """The requested budgets, or the default ladder: powers of two up to the pool size,
+    and the pool size."""
+    return default_budgets(None, n) if k is None else k
 
 
 def best_of_k(study: Study, select: str = "valid_error", report: str = "test_error",
               k: Any = None, *, method: str = "exact", replace: bool = True,
               quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst",
-              lost_value: float | None = None, ci: float | None = 0.9, ci_resamples: int = 1000, n_resamples: int = 10_000,
+              lost_value: float | None = None, ci: float | None = 0.9,
+              bounds: tuple[float, float] | None = None, n_resamples: int = 10_000,
               rule: Any = None, seed: Any = DEFAULT_SEED) -> pd.DataFrame:
     """The reported metric of the best of k random trials, for every pool of a study.
 
@@ -189,7 +197,7 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
     report : str, default "test_error"
         Metric reported for the picked trial (its final value).
     k : int or sequence of int, optional
-        Budgets; default: powers of two up to each pool's size N.
+        Budgets; default: powers of two up to each pool's size N, and N.
     method : {"exact", "bootstrap"}, default "exact"
         Closed form (no resampling noise) or Monte-Carlo bootstrap.
     replace : bool, default True
@@ -203,14 +211,19 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
         value is then ``lost_value``) or left out of the pool.
     lost_value : float, optional
         Reported value of a trial counted as the worst outcome, e.g. 1.0 for
-        an error rate. Default ±inf (the worst of the metric's direction): the
-        mean is then infinite wherever every one of the k draws can be a lost
-        trial, while the quantiles stay finite.
+        an error rate (±inf allowed). Default: the worst finite reported
+        value of the pool's completed trials (column ``lost_value``), so that
+        means are finite.
     ci : float or None, default 0.9
-        Level of the confidence bands of the estimate (outer bootstrap over
-        the pool's trials, ``method="exact"`` only); ``None`` skips them.
-    ci_resamples : int, default 1000
-        Outer-bootstrap resamples.
+        Level of the bands for the population best-of-k outcome
+        (:func:`tunestats.kernels.bands.best_of_k_bands`), for either
+        ``method``; ``None`` skips them. ``ci_low/ci_high`` and
+        ``q50_ci_low …`` are **pointwise** (per k), ``sim_low/sim_high`` and
+        ``q50_sim_low …`` **simultaneous** (over every k and level at once);
+        NaN where no band is calibrated, with the reason in ``ci_note``.
+    bounds : (float, float), optional
+        Range of the reported metric, e.g. ``(0, 1)`` for an error rate: the
+        simultaneous band of the mean needs it.
     n_resamples : int, default 10000
         Monte-Carlo resamples of ``method="bootstrap"``.
     rule : callable, optional
@@ -226,10 +239,13 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
     -------
     DataFrame
         One row per (pool, k): ``workload, protocol, optimizer, select,
-        report, k, mean, q05, q50, q95, ci_low, ci_high`` (band of the mean),
-        ``q05_ci_low … q95_ci_high`` (bands of the quantiles), ``ci_level,
-        method, replace, diverged, n_trials`` (trials in the pool after the
-        policy), ``n_diverged`` (trials the policy touched), ``n_resamples``.
+        report, k, mean, q05, q50, q95, ci_low, ci_high`` (pointwise band of
+        the mean), ``q05_ci_low … q95_ci_high`` (pointwise bands of the
+        quantiles), ``sim_low, sim_high, q05_sim_low …`` (simultaneous
+        bands), ``ci_note`` (why a band is NaN), ``ci_level, method, replace,
+        diverged, lost_value, n_trials`` (trials in the pool after the
+        policy), ``n_diverged`` (trials the policy touched), ``n_resamples``
+        (Monte-Carlo resamples of ``method="bootstrap"``).
 
     Raises
     ------
@@ -267,7 +283,6 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
     report_metric = final_metric(study, report, "report")
     check_choice("method", method, METHODS)
     level = None if ci is None else check_fraction("ci", ci, high_open=True)
-    ci_resamples = check_positive_int("ci_resamples", ci_resamples)
     n_resamples = check_positive_int("n_resamples", n_resamples)
     if rule is not None and method != "bootstrap":
         raise ParameterError("`rule` needs method='bootstrap' (a custom selection rule has no "
@@ -281,25 +296,26 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
             budgets = _budgets(options["k"], values.select.size)
             arguments = (values.select, values.report, budgets, options["quantiles"])
             kws = {"replace": options["replace"], "select_direction": select_metric.direction}
-            confidence = None
             if method == "bootstrap":
                 estimate = bootstrap_best_of_k(*arguments, n_resamples=n_resamples, rule=rule,
                                                seed=pool_generator(root, pool), **kws)
-            elif level is None:
-                estimate = exact_best_of_k(*arguments, **kws)
             else:
-                confidence = best_of_k_confidence(*arguments, level=level,
-                                                  n_resamples=ci_resamples,
-                                                  seed=pool_generator(root, pool), **kws)
-                estimate = confidence.estimate
+                estimate = exact_best_of_k(*arguments, **kws)
+            confidence = None
+            if level is not None:
+                same = select_metric.name == report_metric.name
+                confidence = best_of_k_bands(
+                    values.report if same else values.select, values.report, budgets,
+                    options["quantiles"], level=level, same_metric=same, bounds=bounds,
+                    direction=report_metric.direction if same else select_metric.direction)
         frames.append(_frame(
             pool, {"k": estimate.k}, _estimate_columns(estimate, options["names"], confidence),
             {"select": select_metric.name, "report": report_metric.name,
              "ci_level": np.nan if confidence is None else level, "method": method,
              "replace": options["replace"], "diverged": options["diverged"],
+             "lost_value": values.lost_value if values.n_touched else np.nan,
              "n_trials": values.select.size, "n_diverged": values.n_touched,
-             "n_resamples": n_resamples if method == "bootstrap" else (
-                 pd.NA if confidence is None else ci_resamples)}))
+             "n_resamples": n_resamples if method == "bootstrap" else pd.NA}))
     frame = pd.concat(frames, ignore_index=True)
     frame["n_resamples"] = frame["n_resamples"].astype("Int64")
     return _ordered(frame, options["names"])

@@ -19,7 +19,6 @@ import pandas as pd
 from .._checks import (
     as_list,
     check_bool,
-    check_choice,
     check_fraction,
     check_positive_int,
     check_real,
@@ -27,11 +26,11 @@ from .._checks import (
 from .._html import HtmlRepr
 from .._random import DEFAULT_SEED, root_sequence
 from ..errors import ParameterError
-from ..kernels.convergence import STATISTICS
+from ..kernels import budget_verdict
 from ..study import Metric, Pool, Study
 from ..study.schema import FINAL, KEY, POOL
+from ._pools import final_values, pool_errors, pool_generator, pools_of
 from .boundary import MIN_COMPLETED, SIDES, SideVerdict, boundary_sides
-from .convergence import budget_convergence
 from .positions import TunedParam, check_params, pool_params, pool_positions
 
 __all__ = ["SpaceCheck", "check_space"]
@@ -54,9 +53,11 @@ class SpaceCheck(HtmlRepr):
     boundaries : DataFrame
         One row per (pool, tuned hyperparameter, side); see :func:`check_space`.
     budgets : DataFrame
-        One row per pool: has its best-of-k curve converged at its number of
-        trials? The columns of :func:`tunestats.budget_convergence` and a
-        ``verdict`` (``converged``, ``not converged`` or ``insufficient data``).
+        One row per pool: would doubling its number of trials change its
+        best-of-k mean by more than δ? ``n_trials, n_diverged, k_half,
+        gain_last, delta, relative, prob_gain_exceeds`` and a ``verdict``
+        (``enough trials``, ``not enough trials`` or ``insufficient data``);
+        see :func:`tunestats.kernels.budget_verdict` for the rule.
     positions : DataFrame
         Every trial's position along every checked hyperparameter
         (:func:`tunestats.analysis.positions`) with its outcome: ``metric``
@@ -88,7 +89,7 @@ class SpaceCheck(HtmlRepr):
 
 def _check_space_iv(study: Study, metric: str | None, params: Any, top_q: Any, edge: Any,
                     alpha: Any, extend_decades: Any, extend_fraction: Any, tolerance: Any,
-                    relative: Any, statistic: Any, replace: Any, n_resamples: Any,
+                    relative: Any, n_resamples: Any,
                     seed: Any) -> dict[str, Any]:
     """Validate and normalise the arguments of :func:`check_space`."""
     if not isinstance(study, Study):
@@ -108,8 +109,6 @@ def _check_space_iv(study: Study, metric: str | None, params: Any, top_q: Any, e
                                       low_open=True),
         "tolerance": check_real("tolerance", tolerance, low=0.0),
         "relative": check_bool("relative", relative),
-        "statistic": check_choice("statistic", statistic, STATISTICS),
-        "replace": check_bool("replace", replace),
         "n_resamples": check_positive_int("n_resamples", n_resamples),
         "seed": root_sequence(seed),
     }
@@ -118,8 +117,8 @@ def _check_space_iv(study: Study, metric: str | None, params: Any, top_q: Any, e
 def check_space(study: Study, *, metric: str | None = None,
                 params: str | Iterable[str] | None = None, top_q: float = 0.1,
                 edge: float = 0.05, alpha: float = 0.05, extend_decades: float = 1.0,
-                extend_fraction: float = 0.5, tolerance: float = 0.02, relative: bool = True,
-                statistic: str = "median", replace: bool = True, n_resamples: int = 200,
+                extend_fraction: float = 0.5, tolerance: float = 0.1, relative: bool = True,
+                n_resamples: int = 200,
                 seed: Any = DEFAULT_SEED) -> SpaceCheck:
     """Check that every pool's best trials lie away from the edges of its search space.
 
@@ -147,25 +146,19 @@ def check_space(study: Study, *, metric: str | None = None,
     extend_fraction : float, default 0.5
         How far it extends an open edge of a ``linear`` parameter, as a
         fraction of the range.
-    tolerance : float, default 0.02
-        Budget check: doubling the number of trials must improve the
-        best-of-k ``statistic`` by less than this (the ``delta`` of
-        :func:`tunestats.budget_convergence`), a fraction of the value when
+    tolerance : float, default 0.1
+        Budget check (:func:`tunestats.kernels.budget_verdict`): the δ that
+        doubling the number of trials must not beat, as a fraction of what
+        tuning achieved in the pool (best-of-1 minus best-of-N mean) when
         ``relative``, else in the metric's units.
     relative : bool, default True
         Whether ``tolerance`` is relative.
-    statistic : {"median", "mean"}, default "median"
-        Statistic of the best-of-k distribution; the median stays finite
-        when diverged trials count as the worst outcome.
-    replace : bool, default True
-        Best-of-k sampling with (Dodge et al. 2019) or without (Tang et al.
-        2020) replacement.
     n_resamples : int, default 200
-        Outer-bootstrap resamples for the probability that doubling still
-        helps (reported only; the verdict uses the exact statistic).
+        Outer-bootstrap resamples for the probability that doubling gains
+        more than δ (the verdict: enough trials iff it is ≤ 1/2).
     seed : int, SeedSequence or Generator, default 0
-        Seed of that bootstrap; each pool draws from its own stream (see
-        :func:`tunestats.budget_convergence`).
+        Seed of that bootstrap; each pool draws from its own stream keyed by
+        its name (:mod:`tunestats._random`).
 
     Returns
     -------
@@ -203,7 +196,7 @@ def check_space(study: Study, *, metric: str | None = None,
     coordinate (:meth:`tunestats.Param.widened`).
 
     The space is adequate unless some pool has insufficient data, some side
-    is an open edge, or some pool's budget has not converged. A divergence cliff (widening would add only failures)
+    is an open edge, or some pool has not enough trials (the budget verdict). A divergence cliff (widening would add only failures)
     and an edge without a trend are reported, not counted against it.
 
     References
@@ -224,7 +217,7 @@ def check_space(study: Study, *, metric: str | None = None,
     ('best at edge', 'open edge', 10.0)
     """
     iv = _check_space_iv(study, metric, params, top_q, edge, alpha, extend_decades,
-                         extend_fraction, tolerance, relative, statistic, replace, n_resamples,
+                         extend_fraction, tolerance, relative, n_resamples,
                          seed)
     rows, position_frames, reasons = [], [], []
     pools = {pool: (trials.sort_values(["repeat", "trial"]), pool_params(study, pool, trials))
@@ -249,7 +242,7 @@ def check_space(study: Study, *, metric: str | None = None,
     budgets = _budgets(study, iv)
     reasons += [{**{c: row[c] for c in POOL}, "param": None, "side": None,
                  "reason": _budget_reason(row)}
-                for _, row in budgets[budgets["verdict"] == "not converged"].iterrows()]
+                for _, row in budgets[budgets["verdict"] == "not enough trials"].iterrows()]
     frames = [f for f in position_frames if len(f)]
     return SpaceCheck(
         adequate=not reasons,
@@ -275,32 +268,35 @@ def _completed(trials: pd.DataFrame, metric: Metric) -> np.ndarray:
 
 
 def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
-    """The budget verdict of every pool, from :func:`tunestats.budget_convergence`
-    (selecting and reporting the checked metric, diverged and failed trials counted as
-    the worst outcome) on the pools with enough completed trials."""
+    """The budget verdict of every pool (:func:`tunestats.kernels.budget_verdict`, selecting
+    and reporting the checked metric, diverged and failed trials counted as the worst
+    outcome at the pool's worst finite value) on the pools with enough completed trials."""
     metric: Metric = iv["metric"]
-    trials = study.trials.sort_values(list(KEY))  # trial order does not change the result
-    completed = pd.Series(_completed(trials, metric), index=trials.index)
-    enough = completed.groupby([trials[c] for c in POOL], observed=True).transform(
-        "sum").to_numpy() >= MIN_COMPLETED
-    pools = study.trials[list(POOL)].drop_duplicates().sort_values(list(POOL))
-    if not enough.any():  # the columns of a checked pool, empty, so that callers find them
-        columns = ["n_trials", "n_diverged", "k_max", "gain_last", "k_converged",
-                   "prob_doubling_helps", "converged"]
-        return pools.assign(**dict.fromkeys(columns, np.nan),
-                            verdict="insufficient data").reset_index(drop=True)
-    subset = study.subset(pd.Series(enough, index=trials.index).reindex(
-        study.trials.index).to_numpy())
-    checked = budget_convergence(
-        subset, metric.name, metric.name,
-        delta=iv["tolerance"], relative=iv["relative"], statistic=iv["statistic"],
-        replace=iv["replace"], n_resamples=iv["n_resamples"], seed=iv["seed"])
-    keys = checked[list(POOL)].astype(str)
-    out = pools.astype(str).merge(checked.assign(**keys), on=list(POOL), how="left")
-    out["verdict"] = np.where(out["converged"].isna(), "insufficient data",
-                              np.where(out["converged"].fillna(False).astype(bool),
-                                       "converged", "not converged"))
-    return out
+    rows = []
+    for pool, trials in pools_of(study):
+        trials = trials.sort_values(list(KEY))  # trial order does not change the result
+        row = {**pool._asdict(), "n_trials": len(trials)}
+        if _completed(trials, metric).sum() < MIN_COMPLETED:
+            rows.append({**row, "verdict": "insufficient data"})
+            continue
+        with pool_errors(pool):
+            values = final_values(trials, "worst", metric, metric)
+            verdict = budget_verdict(
+                values.select, values.report,
+                **({"tolerance": iv["tolerance"]} if iv["relative"] else
+                   {"delta": iv["tolerance"]}),
+                select_direction=metric.direction, report_direction=metric.direction,
+                n_resamples=iv["n_resamples"], seed=pool_generator(iv["seed"], pool))
+        rows.append({**row, "n_diverged": values.n_touched, "k_half": verdict.k_half,
+                     "gain_last": verdict.gain, "delta": verdict.delta,
+                     "relative": iv["relative"], "prob_gain_exceeds": verdict.prob_gain_exceeds,
+                     "verdict": "enough trials" if verdict.enough else "not enough trials"})
+    columns = [*POOL, "n_trials", "n_diverged", "k_half", "gain_last", "delta", "relative",
+               "prob_gain_exceeds", "verdict"]
+    frame = pd.DataFrame(rows).reindex(columns=columns)
+    frame["n_diverged"] = frame["n_diverged"].astype("Int64")
+    frame["k_half"] = frame["k_half"].astype("Int64")
+    return frame.sort_values(list(POOL), ignore_index=True)
 
 
 def _with_outcomes(pos: pd.DataFrame, trials: pd.DataFrame, metric: Metric) -> pd.DataFrame:
@@ -389,11 +385,11 @@ def _proposal(tuned: TunedParam, side: str, verdict: SideVerdict,
 
 
 def _budget_reason(row: Mapping[str, Any]) -> str:
-    """One line: how much the last doubling of the budget still gains."""
-    unit = " (relative)" if row["relative"] else ""
-    return (f"budget not converged: doubling to {row['k_max']} trials still improves the "
-            f"best-of-k {row['statistic']} by {row['gain_last']:.3g}{unit}, more than the "
-            f"tolerance {row['delta']:g}")
+    """One line: what the last doubling gained, against δ, and how sure that is."""
+    return (f"not enough trials: doubling from {row['k_half']} to {row['n_trials']} trials "
+            f"gained {row['gain_last']:.3g} in the best-of-k mean, and a gain above "
+            f"delta = {row['delta']:.3g} has bootstrap probability "
+            f"{row['prob_gain_exceeds']:.2f} > 0.5")
 
 
 def _open_edge_reason(row: Mapping[str, Any]) -> str:

@@ -19,6 +19,7 @@ import pandas as pd
 from .._html import HtmlRepr
 from .._random import DEFAULT_SEED
 from ..errors import ParameterError
+from ..kernels.permutation import bonferroni_over_groups
 from ..study import Study
 from ._frames import stack_parts
 from .inclusion_graph import inclusion_graph
@@ -29,7 +30,8 @@ __all__ = ["ProtocolComparison", "compare_protocols", "inclusion_violations"]
 _FLIP_COLUMNS = ["workload", "k", "a", "b", "protocol_a", "protocol_b", "p_a_better_in_a",
                  "p_a_better_in_b", "confidence_in_a", "confidence_in_b", "resolved"]
 _VIOLATION_COLUMNS = ["workload", "protocol", "k", "included", "including",
-                      "p_included_better", "confidence", "violation"]
+                      "p_included_better", "confidence", "p_value", "p_adjusted",
+                      "family_size", "violation"]
 
 
 @dataclass(frozen=True)
@@ -108,13 +110,20 @@ def _violations(study: Study, ranked: Rankings, graph: Any, alpha: float) -> pd.
             sel = by_pair[(workload, protocol, a, b)]
             p = sel["p_a_better"].to_numpy()
             confidence = sel["confidence"].to_numpy()
+            p_value, wy = sel["p_value_a"].to_numpy(), sel["wy_a"].to_numpy()
             if a != low:  # turn into "the included optimizer is better"
                 p, confidence = 1 - p, 1 - confidence
+                p_value, wy = sel["p_value_b"].to_numpy(), sel["wy_b"].to_numpy()
             rows.append({"workload": workload, "protocol": protocol,
                          "k": sel["k"].to_numpy(), "included": low, "including": high,
                          "p_included_better": p, "confidence": confidence,
-                         "violation": confidence >= 1 - alpha})
-    out = stack_parts(rows, _VIOLATION_COLUMNS)
+                         "p_value": p_value, "wy": wy})
+    out = stack_parts(rows, [*_VIOLATION_COLUMNS[:-3], "wy"])
+    groups = out["workload"].astype(str) + "/" + out["protocol"].astype(str) + "/" + (
+        out["included"].astype(str) + "/" + out["including"].astype(str))
+    out["p_adjusted"] = bonferroni_over_groups(out.pop("wy").to_numpy(dtype=float), groups)
+    out["family_size"] = len(out)
+    out["violation"] = out["p_adjusted"].to_numpy(dtype=float) <= alpha
     return out.sort_values(["violation", "workload", "protocol", "k", "included", "including"],
                            ascending=[False, True, True, True, True, True], ignore_index=True)
 
@@ -122,7 +131,8 @@ def _violations(study: Study, ranked: Rankings, graph: Any, alpha: float) -> pd.
 def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
                       select: str | None = None, report: str | None = None,
                       replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
-                      n_boot: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED) -> ProtocolComparison:
+                      n_boot: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
+                      n_permutations: int = 1999) -> ProtocolComparison:
     """Rank the optimizers under each protocol and compare the rankings.
 
     Parameters
@@ -144,13 +154,19 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
     diverged : {"worst", "exclude"}
         Policy for diverged/failed trials; the counts are in ``n_diverged``.
     alpha : float
-        Level at which orders are resolved and violations reported, in (0, 0.5).
+        Family-wise error level at which orders are resolved and violations
+        reported, in (0, 0.5).
     n_boot : int
-        Outer-bootstrap replicates for the confidences and τ intervals.
+        Outer-bootstrap replicates for the confidences and τ intervals
+        (descriptive; no decision uses them).
     graph : optional
         The inclusion graph (see :func:`tunestats.analysis.inclusion_graph`).
+    n_permutations : int, default 1999
+        Permutations of each pair's trials for the p-values; the smallest
+        attainable adjusted p-value is ``n_groups / (P + 1)``.
     seed : int, SeedSequence or Generator, default 0
-        Randomness of the outer bootstrap; same seed, same numbers. Each pool
+        Randomness of the outer bootstrap and the permutations; same seed,
+        same numbers. Each pool
         draws from its own stream keyed by its name (:mod:`tunestats._random`),
         so a pool's replicates do not depend on the other pools, protocols or
         optimizers in the call.
@@ -169,9 +185,24 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
     -----
     ``p_a_better`` is exact (the best-of-k distributions of two independent
     pools, ties counted half); ``confidence`` is the outer-bootstrap
-    probability that A is the likelier winner; rank probabilities are exact
-    (a dynamic programme over the other optimizers, ties broken at random).
-    See :mod:`tunestats.analysis.ranking`.
+    probability that A is the likelier winner (descriptive); rank
+    probabilities are exact (a dynamic programme over the other optimizers,
+    ties broken at random). See :mod:`tunestats.analysis.ranking`.
+
+    **Decisions.** Each check (workload, protocol, k, pair) has a permutation
+    p-value (:func:`tunestats.kernels.permutation.permutation_pair_test`:
+    level ≤ α at every k, k = N included, when the two optimizers' trials
+    come from one population). Orders (``pairs.order``, rank flips, tied
+    ranks) use the two-sided p-value adjusted over the budgets of the pair
+    by the Westfall–Young single-step min-p method (the same permutations)
+    and then multiplied by the number of (workload, protocol, pair) groups
+    of the call (Bonferroni over groups): ``p_adjusted``, with
+    ``family_size`` checks in ``n_groups`` groups. An order is resolved when
+    ``p_adjusted ≤ alpha``, and a flip is resolved when both of its orders
+    are. Violations use the one-sided p-value "the included optimizer is
+    better", adjusted the same way over every inclusion check of the call
+    (all workloads, protocols, inclusion pairs and k): the family-wise error
+    of each report is ≤ α.
 
     References
     ----------
@@ -180,7 +211,7 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
     """
     setup = ranking_setup(study, select=select, report=report, k=k, replace=replace,
                           diverged=diverged, alpha=alpha, n_boot=n_boot, seed=seed,
-                          protocols=protocols)
+                          protocols=protocols, n_permutations=n_permutations)
     _check_overlap(study, setup.protocols)
     ranked = rank_pools(study, setup)
     return ProtocolComparison(
@@ -194,20 +225,24 @@ def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
                          select: str | None = None, report: str | None = None,
                          replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
                          n_boot: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
-                         all_checks: bool = False) -> pd.DataFrame:
+                         all_checks: bool = False, n_permutations: int = 1999) -> pd.DataFrame:
     """Pools where a more general optimizer is worse than one it includes.
 
     For every ``(workload, protocol, k)`` and inclusion pair A ⊆ B of the
     graph present in the study, ``p_included_better`` is the exact
-    probability that A's best-of-k outcome beats B's and ``confidence`` the
-    outer-bootstrap probability that A is the likelier winner. A
-    **violation** is a check with ``confidence >= 1 - alpha``: the signature
-    of an under-tuned search space for B (Choi et al. 2019).
+    probability that A's best-of-k outcome beats B's, ``confidence`` the
+    outer-bootstrap probability that A is the likelier winner (descriptive),
+    ``p_value`` the one-sided permutation p-value for "A is better" and
+    ``p_adjusted`` its family-wise adjustment over all ``family_size`` checks
+    (see :func:`compare_protocols`). A
+    **violation** is a check with ``p_adjusted <= alpha`` (family-wise error
+    ≤ α over workloads, protocols, pairs and k): the signature of an
+    under-tuned search space for B (Choi et al. 2019).
 
     Parameters
     ----------
     study : Study
-    protocols, k, select, report, replace, diverged, alpha, n_boot, graph, seed
+    protocols, k, select, report, replace, diverged, alpha, n_boot, graph, seed, n_permutations
         As in :func:`compare_protocols`.
     all_checks : bool
         Return every check (column ``violation``), not only the violations.
@@ -216,11 +251,11 @@ def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
     -------
     DataFrame
         ``workload, protocol, k, included, including, p_included_better,
-        confidence, violation``.
+        confidence, p_value, p_adjusted, family_size, violation``.
     """
     setup = ranking_setup(study, select=select, report=report, k=k, replace=replace,
                           diverged=diverged, alpha=alpha, n_boot=n_boot, seed=seed,
-                          protocols=protocols)
+                          protocols=protocols, n_permutations=n_permutations)
     if not isinstance(all_checks, bool):
         raise ParameterError(f"`all_checks` must be True or False; got {all_checks!r}.")
     checks = _violations(study, rank_pools(study, setup), graph, setup.alpha)

@@ -13,9 +13,15 @@ are reported and kept apart:
   dozen trials can favour A by luck. An outer bootstrap over each pool's
   trials (``n_boot`` replicates, seeded) recomputes ``p_better``;
   ``confidence`` is the fraction of replicates in which A is the likelier
-  winner (``p_better > 1/2``, equality counted half). An order is
-  *resolved* at level α when ``confidence >= 1 - alpha`` (A before B) or
-  ``<= alpha`` (B before A); otherwise the pair is reported as a tie.
+  winner (``p_better > 1/2``, equality counted half). It is descriptive: a
+  bootstrap support share is not a level-α test.
+* ``p_value`` — the permutation test of "A and B's trials come from one
+  population" (:mod:`tunestats.kernels.permutation`), level ≤ α at every k;
+  ``p_adjusted`` controls the family-wise error over every pair check of the
+  call: Westfall–Young min-p over k within a pair, times the number of
+  (workload, protocol, pair) groups (``n_groups``; Bonferroni). An
+  order is *resolved* when ``p_adjusted <= alpha`` (``"<"`` or ``">"`` by the
+  side of ``p_better``); otherwise the pair is reported as a tie.
 """
 
 from __future__ import annotations
@@ -29,9 +35,10 @@ import numpy as np
 import pandas as pd
 
 from .._checks import as_list, check_choice, check_fraction, check_positive_int
-from .._random import root_sequence
+from .._random import keyed_generator, root_sequence
 from ..errors import ParameterError
 from ..kernels import POLICIES, kendall_tau, pairwise_matrix, rank_distribution
+from ..kernels.permutation import bonferroni_over_groups, permutation_pair_test
 from ..study import Metric, Pool, Study
 from ..study.schema import FINAL
 from ._bestofk import Outcomes, budgets, pool_outcomes, quantile_columns
@@ -57,11 +64,12 @@ class RankingSetup:
     n_boot: int
     root: np.random.SeedSequence
     protocols: list[str]
+    n_permutations: int = 1999
 
 
 def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: Any,
-                  diverged: Any, alpha: Any, n_boot: Any, seed: Any, protocols: Any
-                  ) -> RankingSetup:
+                  diverged: Any, alpha: Any, n_boot: Any, seed: Any, protocols: Any,
+                  n_permutations: Any = 1999) -> RankingSetup:
     """Check the arguments of :func:`compare_protocols` and friends at the door."""
     chosen = resolve_metric(study, select)
     reported = chosen if report is None else resolve_metric(study, report)
@@ -78,8 +86,9 @@ def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: An
     wanted = present if protocols is None else [str(p) for p in as_list(protocols)]
     for name in wanted:
         check_choice("protocols", name, present)
+    n_permutations = check_positive_int("n_permutations", n_permutations)
     return RankingSetup(chosen, reported, k, replace, diverged, alpha, n_boot,
-                        root_sequence(seed), wanted)
+                        root_sequence(seed), wanted, n_permutations)
 
 
 @dataclass(frozen=True)
@@ -90,13 +99,16 @@ class Rankings:
     ----------
     rankings : DataFrame
         One row per ``(workload, protocol, k, optimizer)``: the best-of-k
-        outcome (``mean, q05, q50, q95``), ``expected_rank`` (1 + the sum of
-        the others' ``p_better`` against it), ``rank`` (1 + the number of
+        outcome (``mean, q05, q50, q95``), ``expected_rank``
+        (:math:`1 + \\sum_{j \\ne i} P(j \\text{ beats } i)`), ``rank`` (1 + the number of
         optimizers resolved better than it at level α: unresolved pairs
         share ranks), ``n_trials``, ``n_diverged``.
     pairs : DataFrame
         One row per ``(workload, protocol, k)`` and unordered pair ``a < b``
-        (names sorted): ``p_a_better``, ``confidence`` and ``order``
+        (names sorted): ``p_a_better``, ``confidence``, ``p_value``
+        (two-sided permutation), ``p_value_a``/``p_value_b`` (one-sided),
+        ``wy_a``/``wy_b`` (one-sided, min-p adjusted over k), ``p_adjusted``
+        (family-wise over all rows), ``family_size``, ``n_groups`` and ``order``
         (``"<"``: a resolved better, ``">"``: b resolved better, ``"~"``: tie).
     rank_probabilities : DataFrame
         ``workload, protocol, k, optimizer, rank, probability``.
@@ -137,8 +149,19 @@ def _outcomes(setup: RankingSetup, values: tuple, k: np.ndarray,
                          n_resamples=setup.n_boot)
 
 
-def _order(confidence: np.ndarray, alpha: float) -> np.ndarray:
-    return np.where(confidence >= 1 - alpha, "<", np.where(confidence <= alpha, ">", "~"))
+def _pool_size(values: tuple, policy: str) -> int:
+    """Trials of a pool after the diverged policy (``"exclude"`` removes the lost ones)."""
+    select, report, lost_trials = values
+    if policy != "exclude":
+        return len(select)
+    return int((~(lost_trials | np.isnan(select) | np.isnan(report))).sum())
+
+
+def _order(p_a_better: np.ndarray, p_adjusted: np.ndarray, alpha: float) -> np.ndarray:
+    """``"<"`` (a better) or ``">"`` where the Holm-adjusted p-value is ≤ α, else ``"~"``."""
+    resolved = p_adjusted <= alpha
+    return np.where(resolved & (p_a_better > 0.5), "<",
+                    np.where(resolved & (p_a_better < 0.5), ">", "~"))
 
 
 def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
@@ -149,7 +172,7 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
     rank_rows, pair_rows, prob_rows, replicates = [], [], [], {}
     for (workload, protocol), pools in groups.items():
         names = sorted(pools)
-        n_min = min(len(values[0]) for values in pools.values())
+        n_min = min(_pool_size(values, setup.diverged) for values in pools.values())
         k = budgets(setup.k, n_min)
         point = {o: _outcomes(setup, pools[o], k) for o in names}
         boot = {o: _outcomes(setup, pools[o], k, Pool(workload, protocol, o)) for o in names}
@@ -161,15 +184,29 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
         confidence = np.mean(beats_boot > 0.5, axis=0) + 0.5 * np.mean(beats_boot == 0.5,
                                                                         axis=0)
         first, second = np.triu_indices(m, k=1)
+        tests = [permutation_pair_test(
+            point[names[i]].select, point[names[i]].values, point[names[j]].select,
+            point[names[j]].values, k, replace=setup.replace,
+            select_direction=setup.select.direction, report_sign=sign,
+            n_permutations=setup.n_permutations, lost_a=point[names[i]].lost,
+            lost_b=point[names[j]].lost,
+            seed=keyed_generator(setup.root, (workload, protocol, names[i], names[j],
+                                              "permutation")))
+            for i, j in zip(first.tolist(), second.tolist(), strict=True)]
         pair_rows.append({
             "workload": workload, "protocol": protocol, "k": np.repeat(k, first.size),
             "a": np.tile(np.asarray(names)[first], k.size),
             "b": np.tile(np.asarray(names)[second], k.size),
             "p_a_better": beats[:, first, second].ravel(),
             "confidence": confidence[:, first, second].ravel(),
-            "order": _order(confidence[:, first, second].ravel(), setup.alpha)})
-        expected = 1 + beats.sum(axis=1)  # (K, M): 1 + sum_j P(j better than i)
-        expected_boot = 1 + beats_boot.sum(axis=2)
+            **{column: np.stack([getattr(t, field) for t in tests], axis=-1).ravel()
+               if tests else np.zeros(0)
+               for column, field in (("p_value", "p_two_sided"), ("p_value_a", "p_a"),
+                                     ("p_value_b", "p_b"), ("wy", "wy_two_sided"),
+                                     ("wy_a", "wy_a"), ("wy_b", "wy_b"))}})
+        # (K, M): 1 + sum_{j != i} P(j better than i); the diagonal holds 1/2
+        expected = 0.5 + beats.sum(axis=1)
+        expected_boot = 0.5 + beats_boot.sum(axis=2)
         replicates[(workload, protocol)] = (names, expected_boot, expected, k)
         probs = rank_distribution(supports, [point[o].probs for o in names])  # (K, M, M)
         for i, name in enumerate(names):
@@ -190,7 +227,15 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
                                        "report", "replace", "mean", *columns, "expected_rank",
                                        "n_trials", "n_diverged"])
     pairs = stack_parts(pair_rows, ["workload", "protocol", "k", "a", "b", "p_a_better",
-                                    "confidence", "order"])
+                                    "confidence", "p_value", "p_value_a", "p_value_b", "wy",
+                                    "wy_a", "wy_b"])
+    groups = pairs["workload"].astype(str) + "/" + pairs["protocol"].astype(str) + "/" + (
+        pairs["a"].astype(str) + "/" + pairs["b"].astype(str))
+    pairs["p_adjusted"] = bonferroni_over_groups(pairs.pop("wy").to_numpy(dtype=float), groups)
+    pairs["family_size"] = len(pairs)
+    pairs["n_groups"] = groups.nunique()
+    pairs["order"] = _order(pairs["p_a_better"].to_numpy(dtype=float),
+                            pairs["p_adjusted"].to_numpy(dtype=float), setup.alpha)
     rankings["rank"] = _tied_ranks(rankings, pairs)
     rankings = rankings.sort_values(["workload", "protocol", "k", "expected_rank", "optimizer"],
                                     ignore_index=True)

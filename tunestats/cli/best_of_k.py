@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="For each (workload, protocol, optimizer) pool: the reported metric of "
         "the best of k trials drawn at random from the pool (exact by default; Choi et al. "
         "2019, Figures 6-9). q05..q95: spread of best-of-k outcomes; ci_low..ci_high: "
-        "confidence in the mean (outer bootstrap over the trials).")
+        "pointwise confidence band of the population mean; *_sim_*: simultaneous bands.")
     add_study_argument(parser)
     parser.add_argument("--select", default="valid_error",
                         help="metric that picks the best trial (default: valid_error)")
@@ -56,9 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--ci", type=float, default=0.9,
                         help="confidence level of the bands of the estimate; 0 skips them "
                         "(default: 0.9)")
+    parser.add_argument("--bounds", type=_numbers, default=None, metavar="LOW,HIGH",
+                        help="range of the reported metric, e.g. 0,1 for an error rate (the "
+                        "simultaneous band of the mean needs it)")
     parser.add_argument("--resamples", type=int, default=None,
-                        help="bootstrap resamples (default: 10000 for --method bootstrap, "
-                        "1000 for the confidence bands)")
+                        help="Monte-Carlo resamples of --method bootstrap (default: 10000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     add_output_options(parser, ("best_of_k",))
     parser.set_defaults(handler=run)
@@ -66,13 +68,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     study = load_study(args.study)
-    resamples = {} if args.resamples is None else (
-        {"n_resamples": args.resamples} if args.method == "bootstrap"
-        else {"ci_resamples": args.resamples})
+    resamples = {} if args.resamples is None else {"n_resamples": args.resamples}
+    bounds = None if args.bounds is None else tuple(args.bounds)
     warn_test_selection(study, args.select)
     frame = best_of_k(study, args.select, args.report, args.k, method=args.method,
                       replace=args.replace, quantiles=args.quantiles, diverged=args.diverged,
-                      lost_value=args.lost_value, ci=args.ci or None, seed=args.seed,
+                      lost_value=args.lost_value, ci=args.ci or None, bounds=bounds,
+                      seed=args.seed,
                       **resamples)
     if not args.json:
         select, report = study.metric(args.select), study.metric(args.report)
@@ -81,18 +83,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"estimator: {estimator_label(frame)}; diverged/failed trials: "
               + (f"counted as the worst outcome, reporting {args.lost_value:g}"
                  if args.diverged == "worst" and args.lost_value is not None else
-                 "counted as the worst outcome (the mean is inf where they can be picked; "
-                 "--lost-value sets what they report)" if args.diverged == "worst"
+                 "counted as the worst outcome, reporting the worst finite value of their "
+                 "pool (column lost_value; --lost-value sets it)" if args.diverged == "worst"
                  else "excluded"))
         print(band_label(frame, "spread").replace("band: ", "q columns: "))
-        if args.ci and args.method == "exact":
+        if args.ci:
             print(band_label(frame, "confidence", "mean").replace("band: ", "ci_low..ci_high: ")
-                  + "; q50_ci_low..q50_ci_high: the same for the median")
+                  + "; q50_ci_low..q50_ci_high: the same for the median; sim_low..sim_high: "
+                  "simultaneous over every k; NaN where no band is calibrated (ci_note says "
+                  "why)")
     spread = [c for c in frame.columns if c.startswith("q") and "_" not in c]
-    confidence = ["ci_low", "ci_high", "q50_ci_low", "q50_ci_high"]
+    confidence = ["ci_low", "ci_high", "q50_ci_low", "q50_ci_high", "q50_sim_low",
+                  "q50_sim_high"]
     shown = frame[[*KEYS, "mean", *spread, *(c for c in confidence if c in frame),
                    "n_trials", "n_diverged"]]
-    if not (args.ci and args.method == "exact"):
+    if not args.ci:
         shown = shown.drop(columns=[c for c in confidence if c in shown])
     emit(args, {"best_of_k": frame}, shown={"best_of_k": shown})
     return 0

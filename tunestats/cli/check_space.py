@@ -15,16 +15,16 @@ __all__ = ["register", "run"]
 BOUNDARY_COLUMNS = ["workload", "protocol", "optimizer", "param", "bounds", "side", "verdict",
                     "edge_kind", "best_value", "best_position", "top_in_band", "top_n",
                     "p_value", "proposed_low", "proposed_high"]
-BUDGET_COLUMNS = ["workload", "protocol", "optimizer", "n_trials", "n_diverged", "k_max",
-                  "gain_last", "k_converged", "prob_doubling_helps", "verdict"]
+BUDGET_COLUMNS = ["workload", "protocol", "optimizer", "n_trials", "n_diverged", "k_half",
+                  "gain_last", "delta", "prob_gain_exceeds", "verdict"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "check-space", help="check that every search space is adequate (exit 1 if not)",
         description="Boundary checks (is each pool's best region away from the edges of every "
-        "tuned range?) and budget checks (has the best-of-k curve converged at the pool's "
-        "number of trials?), after Choi et al. (2019), Appendices D-E. Prints the verdict "
+        "tuned range?) and budget checks (would doubling the pool's trials change its "
+        "best-of-k mean by more than the tolerance?), after Choi et al. (2019), Appendices D-E. Prints the verdict "
         "with every reason; exits 0 when the study's search spaces are adequate, 1 when not, "
         "2 on a usage error.")
     add_study_argument(parser)
@@ -45,18 +45,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--extend-fraction", type=float, default=0.5, metavar="F",
                         help="proposed widening of an open edge of a linear parameter, as a "
                         "fraction of its range (default: 0.5)")
-    parser.add_argument("--tolerance", type=float, default=0.02, metavar="DELTA",
-                        help="budget check: largest improvement of the best-of-k statistic "
-                        "that doubling the trials may still bring (default: 0.02, relative)")
+    parser.add_argument("--tolerance", type=float, default=0.1, metavar="DELTA",
+                        help="budget check: the gain of doubling the trials that counts, as a "
+                        "fraction of what tuning achieved in the pool (best of 1 minus best "
+                        "of N; default: 0.1)")
     parser.add_argument("--absolute", action="store_true",
                         help="read --tolerance in the metric's units instead of relative")
-    parser.add_argument("--statistic", choices=("median", "mean"), default="median",
-                        help="statistic of the best-of-k distribution (default: median)")
-    parser.add_argument("--replace", action=argparse.BooleanOptionalAction, default=True,
-                        help="best-of-k draws with replacement (default) or without")
     parser.add_argument("--resamples", type=int, default=200,
-                        help="bootstrap resamples for the probability that doubling helps "
-                        "(default: 200)")
+                        help="bootstrap resamples for the probability that doubling gains "
+                        "more than the tolerance (default: 200)")
     parser.add_argument("--seed", type=int, default=0, help="seed of that bootstrap (default: 0)")
     add_output_options(parser, ("boundaries", "budgets", "reasons"))
     parser.set_defaults(handler=run)
@@ -67,8 +64,7 @@ def run(args: argparse.Namespace) -> int:
     result = check_space(study, metric=args.metric, params=args.param, top_q=args.top_q,
                          edge=args.edge, alpha=args.alpha, extend_decades=args.extend_decades,
                          extend_fraction=args.extend_fraction, tolerance=args.tolerance,
-                         relative=not args.absolute, statistic=args.statistic,
-                         replace=args.replace, n_resamples=args.resamples,
+                         relative=not args.absolute, n_resamples=args.resamples,
                          seed=args.seed)
     tables = {"boundaries": result.boundaries[BOUNDARY_COLUMNS],
               "budgets": result.budgets[BUDGET_COLUMNS], "reasons": result.reasons}

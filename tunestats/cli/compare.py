@@ -27,7 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--report", help="metric reported for it (default: --select)")
     add_best_of_k_options(parser)
     parser.add_argument("--alpha", type=float, default=0.05,
-                        help="level at which orders are resolved (default: 0.05)")
+                        help="family-wise error level at which orders are resolved and "
+                        "violations reported (default: 0.05)")
+    parser.add_argument("--n-permutations", type=int, default=1999,
+                        help="permutations per pair for the p-values (default: 1999)")
     parser.add_argument("--n-boot", type=int, default=200,
                         help="outer-bootstrap replicates (default: 200)")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
@@ -45,15 +48,22 @@ def run(args: argparse.Namespace) -> int:
     result = compare_protocols(study, protocols=args.protocol, k=args.k, select=args.select,
                                report=args.report, replace=args.replace,
                                diverged=args.diverged, alpha=args.alpha, n_boot=args.n_boot,
-                               graph=args.graph, seed=args.seed)
+                               graph=args.graph, seed=args.seed,
+                               n_permutations=args.n_permutations)
     flips = result.flips if args.all_flips else result.flips[result.flips["resolved"]]
     violations = result.violations[result.violations["violation"]]
     rankings = result.rankings[["workload", "protocol", "k", "rank", "optimizer",
                                 "expected_rank", "q05", "q50", "q95", "n_trials",
                                 "n_diverged"]]
     if not args.json:
-        print(f"{len(flips)} rank flip(s), {len(violations)} inclusion violation(s) at "
-              f"alpha = {result.alpha} (best of k by {result.rankings['select'].iloc[0]}, "
+        resolved = int(result.flips["resolved"].sum())
+        n_pairs = int(result.pairs["family_size"].iloc[0]) if len(result.pairs) else 0
+        n_checks = (int(result.violations["family_size"].iloc[0])
+                    if len(result.violations) else 0)
+        print(f"{resolved} resolved rank flip(s) and {len(violations)} inclusion violation(s) "
+              f"surviving family-wise error control at alpha = {result.alpha} (permutation "
+              f"tests; families: {n_pairs} pair checks, {n_checks} inclusion checks; best of k "
+              f"by {result.rankings['select'].iloc[0]}, "
               f"{'with' if args.replace else 'without'} replacement)")
     emit(args, {"flips": flips, "violations": violations, "agreement": result.agreement,
                 "rankings": rankings})

@@ -63,7 +63,8 @@ def _against_k(data: Study | Analyses, select: str, *, band: str, what: str) -> 
     # ride along); other selections draw the spread only
     ci = 0.9 if band == "confidence" or select == headline_metric(study) else None
     frame = analyses(best_of_k, select=select, report=report.name, ci=ci)
-    center = "q50"
+    # the calibrated pointwise band with select != report is the mean's (tunestats.kernels.bands)
+    center = "mean" if band == "confidence" else "q50"
     return _panels(
         frame,
         lambda rows, ax: plot_best_of_k(rows, center=center, band=band, label=report.label,
@@ -79,7 +80,8 @@ def best_of_k_figure(data: Study | Analyses) -> Figure:
 
 
 def best_of_k_confidence_figure(data: Study | Analyses) -> Figure:
-    """The median of Figures 6–8 with the confidence in its estimate instead of the spread."""
+    """The mean of Figures 6–8 with the pointwise confidence in its estimate instead of the
+    spread."""
     return _against_k(data, headline_metric(Analyses.of(data).study), band="confidence",
                       what="confidence in the estimate")
 

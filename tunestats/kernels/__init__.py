@@ -14,7 +14,13 @@ from .best_of_k import (
 )
 from .bootstrap import SelectionRule, bootstrap_best_of_k, bootstrap_best_of_k_samples
 from .confidence import BestOfKConfidence, best_of_k_confidence
-from .convergence import BudgetConvergence, budget_convergence, doubling_ladder
+from .convergence import (
+    BudgetConvergence,
+    BudgetVerdict,
+    budget_convergence,
+    budget_verdict,
+    doubling_ladder,
+)
 from .discrete import weighted_mean, weighted_quantiles
 from .diverged import POLICIES, PolicyOutcome, apply_diverged_policy
 from .ordering import cdf_at, kendall_tau, pairwise_matrix, prob_better, rank_distribution
@@ -31,6 +37,7 @@ __all__ = [
     "BestOfKDistribution",
     "BestOfKEstimate",
     "BudgetConvergence",
+    "BudgetVerdict",
     "PolicyOutcome",
     "SelectionRule",
     "apply_diverged_policy",
@@ -40,6 +47,7 @@ __all__ = [
     "bootstrap_best_of_k_samples",
     "bootstrap_indices",
     "budget_convergence",
+    "budget_verdict",
     "cdf_at",
     "doubling_ladder",
     "exact_best_of_k",

@@ -22,7 +22,8 @@ from ._inputs import paired_pool
 from .best_of_k import exact_best_of_k
 from .resample import outer_bootstrap_replicates
 
-__all__ = ["STATISTICS", "BudgetConvergence", "budget_convergence", "doubling_ladder"]
+__all__ = ["STATISTICS", "BudgetConvergence", "BudgetVerdict", "budget_convergence",
+           "budget_verdict", "doubling_ladder"]
 
 #: The statistics of the best-of-k distribution that convergence can follow.
 STATISTICS = ("mean", "median")
@@ -187,3 +188,108 @@ def budget_convergence(select: Any, report: Any, *, delta: float, relative: bool
         ladder, statistic, values, gain, prob, delta, bool(relative),
         None if converged is None else int(ladder[converged]),
         float("nan") if converged is None else float(prob[converged]), n_resamples)
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetVerdict:
+    """Would doubling a pool's number of trials change its best-of-k answer by more than δ?
+
+    Attributes
+    ----------
+    n : int
+        Trials in the pool (N).
+    k_half : int
+        ``N // 2``: the last doubling observable in the pool is ``k_half → N``.
+    means : ndarray, shape (3,)
+        Unbiased (without replacement) best-of-k means at ``k = 1, k_half, N``,
+        oriented so that smaller is better.
+    gain : float
+        ``means[1] - means[2]``: what the last doubling gained.
+    delta : float
+        The tolerance δ, in the metric's units.
+    prob_gain_exceeds : float
+        Outer-bootstrap probability that that gain exceeds δ.
+    enough : bool
+        ``prob_gain_exceeds <= 1/2``.
+    """
+
+    n: int
+    k_half: int
+    means: np.ndarray
+    gain: float
+    delta: float
+    prob_gain_exceeds: float
+    enough: bool
+
+
+def budget_verdict(select: Any, report: Any, *, tolerance: float = 0.1,
+                   delta: float | None = None, select_direction: str = "minimize",
+                   report_direction: str = "minimize", n_resamples: int = 1000,
+                   seed: Any = DEFAULT_SEED) -> BudgetVerdict:
+    """Has a pool run enough trials? Would doubling them change the answer by more than δ?
+
+    Parameters
+    ----------
+    select, report : array_like, shape (N,)
+        One pool's values after the diverged policy (no NaN), N ≥ 2.
+    tolerance : float, default 0.1
+        δ as a fraction of what tuning achieved in the pool: the gain from
+        one random trial to the best of all N, ``m(1) - m(N)``. A difference
+        of the metric, so that δ does not depend on its origin or sign (error
+        and 1 − error give the same verdict).
+    delta : float, optional
+        δ in the metric's units instead (e.g. the seed-to-seed noise of the
+        metric where repeats exist); overrides ``tolerance``.
+    select_direction, report_direction : {"minimize", "maximize"}
+    n_resamples : int, default 1000
+        Outer-bootstrap resamples (:func:`~tunestats.kernels.resample.outer_bootstrap_replicates`).
+    seed : int, SeedSequence or Generator, default 0
+
+    Returns
+    -------
+    BudgetVerdict
+
+    Notes
+    -----
+    The decision rule, exactly. With :math:`m(k)` the without-replacement
+    best-of-k mean of the reported value (an unbiased estimate of the
+    population best-of-k mean; Tang et al. 2020), oriented so that smaller
+    is better, :math:`h = \\lfloor N/2 \\rfloor` and
+    :math:`g = m(h) - m(N)` the gain of the last doubling observable in the
+    pool (every k up to N, not only powers of two),
+
+    .. math:: \\delta = \\tau\\,(m(1) - m(N)) \\quad (\\text{or the given } \\delta),
+              \\qquad p = \\frac1B \\sum_b [g^*_b > \\delta],
+
+    over B outer-bootstrap resamples of the pool (δ fixed), and the pool has
+    **enough trials** iff :math:`p \\le 1/2`: it is not more likely than not
+    that doubling still gains more than δ. Gains shrink as k doubles for the
+    tails met in tuning, so :math:`g` bounds what doubling N to 2N would
+    gain. Measured in ``benchmarks/calibration.py``.
+
+    Examples
+    --------
+    >>> v = budget_verdict(np.arange(32.0), np.arange(32.0), n_resamples=200)
+    >>> v.k_half, bool(v.enough)
+    (16, True)
+    """
+    s, r = paired_pool(select, report)
+    if s.ndim != 1 or s.size < 2:
+        raise ParameterError(f"`select` and `report` must be the 1-d values of one pool of at "
+                             f"least 2 trials; got shape {s.shape}.")
+    check_direction("report_direction", report_direction)
+    tolerance = check_real("tolerance", tolerance, low=0.0)
+    if delta is not None:
+        delta = check_real("delta", delta, low=0.0)
+    n = s.size
+    ks = np.array([1, max(1, n // 2), n])
+    sign = 1.0 if report_direction == "minimize" else -1.0
+    options = {"replace": False, "select_direction": select_direction}
+    means = sign * exact_best_of_k(s, r, ks, (), **options).mean
+    width = float(delta) if delta is not None else tolerance * float(means[0] - means[2])
+    replicates, _ = outer_bootstrap_replicates(s, r, ks, (), n_resamples=n_resamples,
+                                               seed=seed, **options)
+    gains = sign * (replicates[1] - replicates[2])
+    prob = float(np.mean(gains > width))
+    return BudgetVerdict(n, int(ks[1]), means, float(means[1] - means[2]), width, prob,
+                         prob <= 0.5)

@@ -9,12 +9,13 @@ without being counted).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._checks import check_choice, check_direction, check_real, check_real_array
+from .._checks import check_choice, check_direction, check_real_array
 from ..errors import DataError, ParameterError
 
 __all__ = ["POLICIES", "PolicyOutcome", "apply_diverged_policy"]
@@ -40,6 +41,13 @@ class PolicyOutcome:
         Number of trials the policy changed (``"worst"``) or removed
         (``"exclude"``).
     policy : {"worst", "exclude"}
+    lost_value : float or ndarray
+        The reported value given to touched trials under ``"worst"`` (per
+        leading index when the default varies along it); NaN under
+        ``"exclude"``.
+    touched : ndarray of bool, shape (M,)
+        Which trials of the result the policy changed (none under
+        ``"exclude"``).
     """
 
     select: np.ndarray
@@ -47,10 +55,23 @@ class PolicyOutcome:
     kept: np.ndarray
     n_touched: int
     policy: str
+    lost_value: Any = float("nan")
+    touched: Any = None
 
 
 def _worst(direction: str) -> float:
     return np.inf if direction == "minimize" else -np.inf
+
+
+def _worst_finite(report: np.ndarray, touched: np.ndarray, direction: str) -> np.ndarray:
+    """The worst finite reported value of the untouched trials, per leading index
+    (shape ``(..., 1)``); the worst of the direction (±inf) where there is none."""
+    values = np.where(touched | ~np.isfinite(report), np.nan, report)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: handled below
+        worst = (np.nanmax if direction == "minimize" else np.nanmin)(values, axis=-1,
+                                                                       keepdims=True)
+    return np.where(np.isnan(worst), _worst(direction), worst)
 
 
 def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
@@ -79,9 +100,12 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
     lost_value : float, optional
         Under ``"worst"``, the reported value of a touched trial (say 1.0 for
         an error rate: a run that diverged is as bad as a model that is always
-        wrong). Default: the worst value of the direction, ±inf, which makes
-        the mean infinite wherever every draw can be a lost trial. The
-        selection is unchanged: a touched trial still loses every comparison.
+        wrong; ``±inf`` is allowed). Default: the **worst finite reported value
+        of the pool's untouched trials** (per leading index, e.g. per step of
+        a curve), so that means stay finite; ±inf only when no trial has a
+        finite value. This is the one policy of every analysis of tunestats.
+        The selection is unchanged: a touched trial still loses every
+        comparison.
 
     Returns
     -------
@@ -106,13 +130,16 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
     --------
     >>> out = apply_diverged_policy([0.2, np.nan, 0.1], [0.3, np.nan, 0.2])
     >>> out.select.tolist(), out.report.tolist(), out.n_touched
-    ([0.2, inf, 0.1], [0.3, inf, 0.2], 1)
+    ([0.2, inf, 0.1], [0.3, 0.3, 0.2], 1)
     >>> apply_diverged_policy([0.2, np.nan, 0.1], [0.3, 0.5, 0.2], policy="exclude").select
     array([0.2, 0.1])
     """
     check_choice("policy", policy, POLICIES)
-    if lost_value is not None:
-        lost_value = check_real("lost_value", lost_value)
+    if lost_value is not None and not (isinstance(lost_value, (int, float, np.floating))
+                                       and not isinstance(lost_value, bool)
+                                       and not np.isnan(lost_value)):
+        raise ParameterError(f"`lost_value` must be a real number (±inf allowed); got "
+                             f"{lost_value!r}.")
     check_direction("select_direction", select_direction)
     check_direction("report_direction", report_direction)
     s = check_real_array("select", select, allow_inf=True, allow_nan=True).copy()
@@ -136,10 +163,13 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
                             f"({n} of {n}); the policy diverged='exclude' leaves nothing to "
                             "select from.")
         return PolicyOutcome(s[..., ~touched], r[..., ~touched], ~touched, int(touched.sum()),
-                             policy)
+                             policy, float("nan"), np.zeros(int((~touched).sum()), dtype=bool))
     s[..., flagged] = _worst(select_direction)
     s[np.isnan(s)] = _worst(select_direction)
-    fill = _worst(report_direction) if lost_value is None else lost_value
-    r[..., flagged] = fill
-    r[np.isnan(r)] = fill
-    return PolicyOutcome(s, r, np.ones(n, dtype=bool), int(touched.sum()), policy)
+    fill = _worst_finite(r, touched, report_direction) if lost_value is None else lost_value
+    r[..., flagged] = np.broadcast_to(fill, r.shape)[..., flagged]
+    missing = np.isnan(r)
+    r[missing] = np.broadcast_to(fill, r.shape)[missing]
+    fill = np.asarray(fill, dtype=float)
+    return PolicyOutcome(s, r, np.ones(n, dtype=bool), int(touched.sum()), policy,
+                         float(fill.ravel()[0]) if fill.size == 1 else fill[..., 0], touched)

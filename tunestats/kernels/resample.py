@@ -180,8 +180,8 @@ def resampled_selection_probabilities(select: Any, index: Any, k: Any, *, replac
             first = np.take(log_c, a, axis=1)
             slot = np.exp(first) * -np.expm1(np.take(log_c, b, axis=1) - first)
             slot = np.where(np.isneginf(first), 0.0, slot) / (b - a)
-        else:  # no tie in any pool: the rank weights
-            slot = np.take(_rank_weights(log_steps), a, axis=1)
+        else:  # no tie in any pool: the rank weights (a trial not drawn may sit at a = size)
+            slot = np.take(_rank_weights(log_steps), np.minimum(a, size - 1), axis=1)
     # the copies added up one after the other from 0.0, as a scatter-add would
     value = np.where(count >= 1, 0.0 + slot, 0.0)
     for level in range(2, most + 1):

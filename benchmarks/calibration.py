@@ -1,0 +1,270 @@
+"""Coverage of the best-of-k bands (tunestats.kernels.bands) on known populations.
+
+Simulates pools of N trials from populations whose best-of-k mean and median
+are known (numerical integration) and prints, per population, N and k of the
+default ladder (powers of two and N): the share of pools whose pointwise 90%
+band covers the truth (among pools where the band is reported; ``-`` where it
+is NaN by design, the share reported in brackets), and the share whose
+simultaneous band covers the truth at every k at once.
+
+Populations (issue "Verdicts a statistician would sign"):
+
+A  valid = 0.06 + 0.04 exp(0.9 z), test = valid + N(0, 0.004²); select = valid,
+   report = test (mean band only) and select = report = valid.
+B  valid = 0.08 + 0.02 |t₃|, 20 % diverged (reported at the bound 1.0).
+C  select = report ~ Beta(2, 5) on [0, 1].
+
+The bands do not depend on ``replace`` (they target the population quantity,
+not the estimator), so one table serves both settings.
+
+Also: the permutation inclusion check under a true null (per-check rate at
+every k, study-level family-wise rate for 2 workloads x 2 protocols x 6
+optimizers), its power for a 1- and 2-point accuracy gap at N = 32 and 100,
+the budget verdict on adequately tuned and under-budgeted pools (error and
+1 - error), and check-space on a planted-adequate space at N = 32 and 1024.
+
+Usage: python benchmarks/calibration.py [--reps 1000] [--study-reps 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from scipy import stats
+
+from tunestats.analysis import check_space
+from tunestats.analysis._bestofk import budgets
+from tunestats.analysis.inclusion_graph import DEFAULT_EDGES, InclusionGraph
+from tunestats.kernels import apply_diverged_policy, budget_verdict
+from tunestats.kernels.bands import best_of_k_bands
+from tunestats.kernels.permutation import bonferroni_over_groups, permutation_pair_test
+from tunestats.synthetic import Bowl, synthetic_study
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "nadam")
+INCLUSION = InclusionGraph(DEFAULT_EDGES).pairs(OPTIMIZERS)
+
+GRID = np.linspace(0.0, 1.0, 200_001)[1:-1]  # levels u of the trial distribution
+
+
+class Population:
+    """A population by its quantile function (select == report), with bounds."""
+
+    def __init__(self, name, quantile, draw, bounds, paired=None):
+        self.name, self.quantile, self.draw, self.bounds = name, quantile, draw, bounds
+        self.paired = paired  # draw (select, report) when select != report
+
+    def truth(self, ks):
+        """Best-of-k mean and median of the population (minimised)."""
+        x = self.quantile(GRID)
+        means = np.array([np.trapezoid(x * k * (1 - GRID) ** (k - 1), GRID) for k in ks])
+        medians = self.quantile(1 - 0.5 ** (1 / ks))
+        return means, medians
+
+
+def _a_quantile(u):
+    return 0.06 + 0.04 * np.exp(0.9 * stats.norm.ppf(u))
+
+
+def _b_quantile(u):
+    inner = np.clip(u / 0.8, 0, 1 - 1e-15)
+    return np.where(u <= 0.8, 0.08 + 0.02 * stats.t.ppf(0.5 + inner / 2, 3), 1.0)
+
+
+POPULATIONS = [
+    Population("A (select = report)", _a_quantile,
+               lambda rng, n: _a_quantile(rng.random(n)), (0.06, 10.0)),
+    Population("A (select valid, report test)", _a_quantile, None, None,
+               paired=lambda rng, n: (lambda v: (v, v + rng.normal(0, 0.004, n)))(
+                   _a_quantile(rng.random(n)))),
+    Population("B (20% diverged at 1.0)", _b_quantile,
+               lambda rng, n: _b_quantile(rng.random(n)), (0.08, 100.0)),
+    Population("C (Beta(2, 5))", lambda u: stats.beta.ppf(u, 2, 5),
+               lambda rng, n: rng.beta(2, 5, n), (0.0, 1.0)),
+]
+
+
+def coverage(population: Population, n: int, reps: int, seed: int = 0, level: float = 0.9):
+    """Pointwise coverage (mean, median) per k, share reported, simultaneous coverage."""
+    rng = np.random.default_rng(seed)
+    ks = budgets(None, n)
+    true_mean, true_median = population.truth(ks)
+    hit = np.zeros((2, ks.size))
+    shown = np.zeros((2, ks.size))
+    joint = 0
+    for _ in range(reps):
+        if population.paired is not None:
+            select, report = population.paired(rng, n)
+        else:
+            select = report = population.draw(rng, n)
+        b = best_of_k_bands(select, report, ks, [0.5], level=level,
+                            bounds=population.bounds if population.paired is None else None)
+        for row, (low, high, truth) in enumerate(((b.mean_low, b.mean_high, true_mean),
+                                                  (b.quantiles_low[:, 0],
+                                                   b.quantiles_high[:, 0], true_median))):
+            ok = np.isfinite(low) & np.isfinite(high)
+            shown[row] += ok
+            hit[row] += ok & (low <= truth) & (truth <= high)
+        if population.paired is None:
+            sim = ((b.sim_mean_low <= true_mean) & (true_mean <= b.sim_mean_high)
+                   & ~(b.sim_quantiles_low[:, 0] > true_median)
+                   & ~(b.sim_quantiles_high[:, 0] < true_median))
+            joint += bool(sim.all())
+    with np.errstate(invalid="ignore"):
+        return ks, hit / shown, shown / reps, joint / reps
+
+
+def accuracy_pool(rng, n: int, diverge: float, shift: float = 0.0):
+    """Validation accuracies on 300 images (multiples of 1/300) of n trials of varying
+    quality, each diverged (NaN) with probability ``diverge``, ``shift`` added to every
+    trial's true accuracy."""
+    quality = 0.92 + shift - 0.15 * rng.random(n) ** 2
+    accuracy = rng.binomial(300, np.clip(quality, 0, 1)) / 300
+    lost = rng.random(n) < diverge
+    out = apply_diverged_policy(np.where(lost, np.nan, accuracy), np.where(lost, np.nan,
+                                                                          accuracy),
+                                select_direction="maximize", report_direction="maximize")
+    return out.select, out.report, out.touched
+
+
+def pair_test(rng, a, b, ks, n_permutations):
+    return permutation_pair_test(*a[:2], *b[:2], ks, select_direction="maximize",
+                                 report_sign=-1.0, n_permutations=n_permutations,
+                                 seed=int(rng.integers(2**63)), lost_a=a[2], lost_b=b[2])
+
+
+def comparison_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05):
+    """Per-check rate (raw one-sided p <= alpha) at each k and the study-level family-wise
+    rate of at least one violation, for null studies of 2 workloads x 2 protocols x 6
+    optimizers (every pool from one population)."""
+    rng = np.random.default_rng(1)
+    ks = budgets(None, n)
+    per_check, checks, studies = np.zeros(ks.size), 0, 0
+    for _ in range(reps):
+        wy, groups = [], []
+        for unit in range(4):  # (workload, protocol): one population, 10-30 % diverged
+            diverge = rng.uniform(0.1, 0.3)
+            pools = {o: accuracy_pool(rng, n, diverge) for o in OPTIMIZERS}
+            for low, high in INCLUSION:
+                t = pair_test(rng, pools[low], pools[high], ks, n_permutations)
+                per_check += t.p_a <= alpha
+                checks += 1
+                wy.append(t.wy_a)
+                groups += [f"{unit}/{low}/{high}"] * ks.size
+        adjusted = bonferroni_over_groups(np.concatenate(wy), groups)
+        studies += bool((adjusted <= alpha).any())
+    return ks, per_check / checks, studies / reps, len(set(groups))
+
+
+def comparison_power(reps: int, n: int, shift: float, n_permutations: int,
+                     alpha: float = 0.05):
+    """Share of pairs where the better optimizer (``shift`` accuracy) is found better:
+    per check (raw) and after the family adjustment of a 2 x 2 x 6 study (32 groups)."""
+    rng = np.random.default_rng(2)
+    ks = budgets(None, n)
+    raw, family = np.zeros(ks.size), np.zeros(ks.size)
+    for _ in range(reps):
+        diverge = rng.uniform(0.1, 0.3)
+        t = pair_test(rng, accuracy_pool(rng, n, diverge, shift), accuracy_pool(rng, n, diverge),
+                      ks, n_permutations)
+        raw += t.p_a <= alpha
+        family += np.minimum(t.wy_a * len(INCLUSION) * 4, 1.0) <= alpha
+    return ks, raw / reps, family / reps
+
+
+def tuned_pool(rng, n: int, curvature: float, sigma: float):
+    """valid error = 0.08 + curvature (log10 lr - c)^2 + N(0, sigma^2), log10 lr uniform on
+    [-4, 0], c = -2 inside the bounds, and an irrelevant second hyperparameter."""
+    log_lr = rng.uniform(-4, 0, n)
+    rng.uniform(0, 1, n)  # the irrelevant hyperparameter: drawn, never used
+    return 0.08 + curvature * (log_lr + 2) ** 2 + rng.normal(0, sigma, n)
+
+
+def budget_rates(reps: int, n: int, curvature: float, sigma: float, n_resamples: int = 200):
+    """Share of pools called "not enough trials", for error and for 1 - error."""
+    rng = np.random.default_rng(3)
+    not_enough = np.zeros(2)
+    for _ in range(reps):
+        error = tuned_pool(rng, n, curvature, sigma)
+        seed = int(rng.integers(2**63))
+        for j, (values, direction) in enumerate(((error, "minimize"),
+                                                 (1 - error, "maximize"))):
+            verdict = budget_verdict(values, values, select_direction=direction,
+                                     report_direction=direction, n_resamples=n_resamples,
+                                     seed=seed)
+            not_enough[j] += not verdict.enough
+    return not_enough / reps
+
+
+def planted_adequate(reps: int, n: int) -> float:
+    """Share of synthetic studies with an interior optimum (lr 1e-2 inside [1e-4, 1],
+    noise 0.01) that ``check_space`` calls adequate."""
+    adequate = 0
+    for seed in range(reps):
+        study = synthetic_study(optimizers=["sgd"], n_trials=n, n_steps=2, seed=seed,
+                                bowls={("quadratic", "paper", "sgd"): Bowl(noise=0.01)})
+        adequate += check_space(study, seed=seed).adequate
+    return adequate / reps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=1000)
+    parser.add_argument("--study-reps", type=int, default=100,
+                        help="null studies / pairs per cell for the comparison tables")
+    parser.add_argument("--permutations", type=int, default=999)
+    args = parser.parse_args()
+    start = time.perf_counter()
+    print(f"nominal level 0.90; {args.reps} pools per cell; pointwise coverage where the band "
+          "is reported [share of pools where it is]")
+    for population in POPULATIONS:
+        print(f"\n{population.name}")
+        for n in (20, 50, 100):
+            ks, cover, shown, joint = coverage(population, n, args.reps)
+            for row, what in enumerate(("mean  ", "median")):
+                cells = " ".join(
+                    f"k={k}:{c:.3f}[{s:.2f}]" if s > 0 else f"k={k}:-"
+                    for k, c, s in zip(ks, cover[row], shown[row], strict=True))
+                print(f"  N={n:<3} {what} {cells}")
+            if population.paired is None:
+                print(f"  N={n:<3} simultaneous (mean and median, every k): {joint:.3f}")
+            else:
+                print(f"  N={n:<3} simultaneous: NaN by design (select != report)")
+    print("\nInclusion check under a true null (accuracies on 300 images, 10-30 % diverged; "
+          f"{args.study_reps} studies of 2 workloads x 2 protocols x 6 optimizers, "
+          f"{len(INCLUSION)} inclusion pairs; {args.permutations} permutations)")
+    for n in (32, 100):
+        ks, rate, fwer, groups = comparison_null(args.study_reps, n, args.permutations)
+        cells = " ".join(f"k={k}:{r:.3f}" for k, r in zip(ks, rate, strict=True))
+        print(f"  N={n:<3} per-check rate at alpha = 0.05: {cells}")
+        print(f"  N={n:<3} studies with >= 1 violation after family-wise control "
+              f"({groups} groups): {fwer:.3f}")
+    print(f"\nPower: one optimizer better by 1 or 2 accuracy points ({args.study_reps} pairs)")
+    for n in (32, 100):
+        for shift in (0.01, 0.02):
+            ks, raw, family = comparison_power(args.study_reps, n, shift, args.permutations)
+            cells = " ".join(f"k={k}:{r:.2f}/{f:.2f}" for k, r, f in zip(ks, raw, family,
+                                                                         strict=True))
+            print(f"  N={n:<3} +{shift * 100:.0f} pt  per check / after family control: "
+                  f"{cells}")
+    print(f"\nBudget verdict: share of pools called 'not enough trials' ({args.study_reps * 2}"
+          " pools per cell; error / the same trials as accuracy = 1 - error)")
+    for label, n, curvature, sigma in (
+            ("adequately tuned, sigma = 0.003", 32, 0.03, 0.003),
+            ("adequately tuned, sigma = 0.01", 32, 0.03, 0.01),
+            ("adequately tuned, sigma = 0.01", 100, 0.03, 0.01),
+            ("adequately tuned, sigma = 0.01", 400, 0.03, 0.01),
+            ("adequately tuned, sigma = 0.03", 32, 0.03, 0.03),
+            ("under-budgeted, curvature 1.0", 8, 1.0, 0.01),
+            ("under-budgeted, curvature 1.0", 16, 1.0, 0.01)):
+        error, accuracy = budget_rates(args.study_reps * 2, n, curvature, sigma)
+        print(f"  {label:<32} N={n:<4} {error:.3f} / {accuracy:.3f}")
+    print("\ncheck-space on a planted-adequate space (interior optimum): share adequate")
+    for n, reps in ((32, args.study_reps), (1024, max(5, args.study_reps // 4))):
+        print(f"  N={n:<5} {planted_adequate(reps, n):.3f} ({reps} seeds)")
+    print(f"\n{time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

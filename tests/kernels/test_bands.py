@@ -1,0 +1,120 @@
+"""Calibrated best-of-k bands: hand-checked order statistics, the DKW half-width, and
+(slow) coverage on known populations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from tunestats.errors import ParameterError
+from tunestats.kernels.bands import best_of_k_bands, dkw_epsilon, mean_band_limit
+
+
+def test_simultaneous_band_is_the_dkw_band_read_at_the_best_of_k_levels():
+    x = np.arange(1.0, 101.0)  # X_(j) = j
+    b = best_of_k_bands(x, x, [1, 2], 0.5, bounds=(0.0, 101.0))
+    eps = dkw_epsilon(100, 0.1)
+    for i, k in enumerate((1, 2)):
+        pi = 1 - 0.5 ** (1 / k)
+        assert b.sim_quantiles_low[i, 0] == np.floor(100 * (pi - eps)) + 1
+        assert b.sim_quantiles_high[i, 0] == np.ceil(100 * (pi + eps))
+    # the mean band holds the empirical best-of-k mean (without replacement estimate)
+    assert b.sim_mean_low[0] < x.mean() < b.sim_mean_high[0]
+
+
+def test_pointwise_quantile_band_brackets_the_exact_order_statistic_interval():
+    x = np.arange(1.0, 51.0)
+    b = best_of_k_bands(x, x, [1], 0.5)
+    # exact equal-tailed order statistics for the median of 50: binomial tails
+    cdf = stats.binom.cdf(np.arange(51), 50, 0.5)
+    low = int(np.searchsorted(cdf, 0.05))  # smallest m with P(B <= m) >= 0.05
+    high = int(np.searchsorted(cdf, 0.95)) + 1
+    assert low <= b.quantiles_low[0, 0] <= low + 1
+    assert high - 1 <= b.quantiles_high[0, 0] <= high
+
+
+def test_nan_with_a_reason_and_a_maximised_metric():
+    x = np.linspace(0.0, 1.0, 20)
+    b = best_of_k_bands(x, x, [1, 20], 0.5)
+    assert np.isnan(b.quantiles_low[1, 0]) and "below the best trial" in b.notes[1]
+    assert np.isnan(b.mean_low[1]) and "sqrt(N)" in b.notes[1]
+    assert "bounds" in b.notes[0]
+    flipped = best_of_k_bands(-x, -x, [1, 2], 0.5, direction="maximize")
+    np.testing.assert_allclose(flipped.quantiles_low, -best_of_k_bands(x, x, [1, 2],
+                                                                       0.5).quantiles_high)
+    other = best_of_k_bands(x, x[::-1], [1], 0.5, same_metric=False)
+    assert np.isnan(other.quantiles_low).all() and "select == report" in other.notes[0]
+    assert mean_band_limit(20) == 4
+    with pytest.raises(ParameterError, match="`bounds`"):
+        best_of_k_bands(x, x, [1], bounds=(0.5, 1.0))
+
+
+@pytest.mark.slow
+def test_coverage_on_a_known_population():
+    """Pools of N = 50 from Beta(2, 5) (select = report): the pointwise 90% band of the
+    best-of-k median covers the truth in 90% of pools up to binomial noise, and the
+    simultaneous band covers every k at once in at least 90%."""
+    rng = np.random.default_rng(14)
+    ks = np.array([1, 2, 4, 8, 16, 32, 50])
+    truth = stats.beta.ppf(1 - 0.5 ** (1 / ks), 2, 5)
+    reps = 300
+    hit, shown, joint = np.zeros(ks.size), np.zeros(ks.size), 0
+    for _ in range(reps):
+        x = rng.beta(2, 5, 50)
+        b = best_of_k_bands(x, x, ks, [0.5], bounds=(0.0, 1.0))
+        low, high = b.quantiles_low[:, 0], b.quantiles_high[:, 0]
+        ok = np.isfinite(low) & np.isfinite(high)
+        shown += ok
+        hit += ok & (low <= truth) & (truth <= high)
+        joint += bool(np.all(~(b.sim_quantiles_low[:, 0] > truth)
+                             & ~(b.sim_quantiles_high[:, 0] < truth)))
+    reported = shown > 0
+    coverage = hit[reported] / shown[reported]
+    tolerance = 3 * np.sqrt(0.09 / shown[reported]) + 0.01  # 3 binomial s.d. + interpolation
+    assert np.all(np.abs(coverage - 0.9) <= tolerance), coverage
+    assert joint / reps >= 0.9 - 3 * np.sqrt(0.09 / reps)
+
+
+def test_permutation_subsets_equal_the_selection_probabilities_of_the_subpools():
+    from tunestats.kernels import resampled_selection_probabilities, selection_probabilities
+    from tunestats.kernels.resample import permutation_indices
+
+    rng = np.random.default_rng(0)
+    values = rng.random(12)
+    rows = permutation_indices(1, 5, 12)[:, :7]  # subsets without copies: no tie anywhere
+    got = resampled_selection_probabilities(values, rows, [1, 3, 7], replace=False)
+    for b, row in enumerate(rows):
+        alone = selection_probabilities(values[row], [1, 3, 7], replace=False)
+        expected = np.zeros((3, 12))
+        expected[:, row] = alone
+        np.testing.assert_allclose(got[b], expected, atol=1e-15)
+
+
+@pytest.mark.slow
+def test_permutation_check_has_its_level_at_every_k_including_n():
+    """Null pairs of pools of 20 accuracies on 300 images from one population, 20 %
+    diverged: the one-sided permutation p-value is <= 0.05 in at most 5% of pairs at every
+    k (3 binomial s.d. of tolerance), k = N included."""
+    from tunestats.kernels import apply_diverged_policy
+    from tunestats.kernels.permutation import permutation_pair_test
+
+    rng = np.random.default_rng(7)
+    ks = [1, 2, 4, 8, 16, 20]
+    reps, hits = 150, np.zeros(6)
+
+    def pool():
+        acc = rng.binomial(300, 0.92 - 0.15 * rng.random(20) ** 2) / 300
+        acc = np.where(rng.random(20) < 0.2, np.nan, acc)
+        out = apply_diverged_policy(acc, acc, select_direction="maximize",
+                                    report_direction="maximize")
+        return out.select, out.report, out.touched
+
+    for _ in range(reps):
+        a, b = pool(), pool()
+        t = permutation_pair_test(*a[:2], *b[:2], ks, select_direction="maximize",
+                                  report_sign=-1.0, n_permutations=199,
+                                  seed=int(rng.integers(2**63)), lost_a=a[2], lost_b=b[2])
+        hits += t.p_a <= 0.05
+        assert np.all(t.wy_a >= t.p_a - 1e-12)  # adjusting over k never lowers a p-value
+    assert np.all(hits / reps <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / reps)), hits / reps

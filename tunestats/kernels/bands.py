@@ -1,0 +1,319 @@
+"""Calibrated confidence bands for the best-of-k curve of a population (no resampling).
+
+A pool's N trials are a sample from the search space. The best-of-k numbers
+of the pool estimate the *population* best-of-k outcome: the reported value
+of the best of k trials drawn fresh from the search space. This module gives
+bands for that population quantity whose coverage holds in finite samples
+(or is measured, see ``benchmarks/calibration.py``), and NaN where no band
+is calibrated, with the reason.
+
+* **Pointwise quantile bands** (``select == report``): the population
+  best-of-k p-quantile is the trial distribution's quantile at level
+  :math:`\\pi = 1 - (1 - p)^{1/k}`; a distribution-free interval for one
+  quantile comes from two order statistics with binomial tail probabilities
+  (Thompson 1936), interpolated between neighbouring order statistics to
+  reach the nominal level (Beran & Hall 1993). Where the lower order
+  statistic would have index 0 (large k: the quantile lies below the best
+  trial with probability > α/2) the end is NaN.
+* **Simultaneous bands** (``select == report``): the Dvoretzky–Kiefer–Wolfowitz
+  band with Massart's constant, :math:`\\sup_y |\\hat F(y) - F(y)| \\le
+  \\varepsilon = \\sqrt{\\log(2/\\alpha) / (2N)}` with probability ≥ 1 − α,
+  pushed through the monotone map :math:`F \\mapsto 1 - (1 - F)^k` to every
+  quantile and every k at once (the approach of Lourie et al. 2023, opda,
+  with the DKW band in place of their exact order-statistic band); the mean
+  band needs bounds ``[a, b]`` of the metric.
+* **Pointwise mean band** (any ``select``/``report``): the without-replacement
+  estimate is a U-statistic of order k, unbiased for the population mean
+  (Tang et al. 2020); its jackknife standard error gives a Student-t interval
+  (n − 1 degrees of freedom).
+  The normal approximation fails when k is large against N (the estimate
+  leans on the few best trials); the band is reported for
+  :math:`k \\le \\sqrt{N}` (:func:`mean_band_limit`) and NaN beyond.
+
+All values are oriented so that smaller is better (``direction``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import special, stats
+
+from .._checks import check_fraction
+from ..errors import ParameterError
+from ._inputs import budgets, levels, paired_pool
+
+__all__ = ["BestOfKBands", "best_of_k_bands", "dkw_epsilon", "mean_band_limit"]
+
+#: Reasons for a NaN band, by column kind.
+NO_LOWER_END = "k too large for N: the quantile may lie below the best trial"
+NO_UPPER_END = "k too small for N: the quantile may lie above the worst trial"
+NOT_SAME_METRIC = "quantile bands need select == report"
+MEAN_K_TOO_LARGE = "k > sqrt(N): no calibrated pointwise band for the mean"
+NO_BOUNDS = "the simultaneous mean band needs bounds of the metric"
+
+
+@dataclass(frozen=True, eq=False)
+class BestOfKBands:
+    """Bands for the population best-of-k mean and quantiles.
+
+    Attributes
+    ----------
+    k, q : ndarray
+        Budgets (K,) and quantile levels (Q,).
+    level : float
+        Confidence level.
+    mean_low, mean_high : ndarray, shape (K,)
+        Pointwise band of the mean.
+    quantiles_low, quantiles_high : ndarray, shape (K, Q)
+        Pointwise bands of the quantiles.
+    sim_mean_low, sim_mean_high : ndarray, shape (K,)
+        Simultaneous band of the mean (over every k).
+    sim_quantiles_low, sim_quantiles_high : ndarray, shape (K, Q)
+        Simultaneous bands of the quantiles (over every k and level at once).
+    notes : ndarray of str, shape (K,)
+        Why some band of that budget is NaN ("" when none is).
+    """
+
+    k: np.ndarray
+    q: np.ndarray
+    level: float
+    mean_low: np.ndarray
+    mean_high: np.ndarray
+    quantiles_low: np.ndarray
+    quantiles_high: np.ndarray
+    sim_mean_low: np.ndarray
+    sim_mean_high: np.ndarray
+    sim_quantiles_low: np.ndarray
+    sim_quantiles_high: np.ndarray
+    notes: np.ndarray
+
+
+def dkw_epsilon(n: int, alpha: float) -> float:
+    """Half-width of the DKW–Massart band: ``sqrt(log(2 / alpha) / (2 n))``.
+
+    Examples
+    --------
+    >>> round(dkw_epsilon(100, 0.1), 4)
+    0.1224
+    """
+    return float(np.sqrt(np.log(2.0 / alpha) / (2.0 * n)))
+
+
+def mean_band_limit(n: int) -> int:
+    """Largest k with a pointwise mean band for a pool of ``n`` trials: ``floor(sqrt(n))``,
+    and at most ``n - 1`` (the jackknife leaves one trial out).
+
+    Examples
+    --------
+    >>> mean_band_limit(100), mean_band_limit(20)
+    (10, 4)
+    """
+    return max(1, min(int(np.sqrt(n)), n - 1))
+
+
+def _pointwise_quantiles(x: np.ndarray, pi: np.ndarray, alpha: float
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Interpolated order-statistic interval for the quantiles ``pi`` of sorted ``x``.
+
+    With ``B ~ Bin(n, pi)`` the number of trials below the quantile ξ, the
+    order statistic ``X_(l)`` lies above ξ with probability ``P(B <= l - 1)``
+    and ``X_(u)`` below it with ``P(B >= u)``. The lower end is the largest
+    ``l`` whose miss probability is at most α/2, moved towards ``X_(l+1)`` in
+    proportion to the miss probability left (the upper end alike).
+    """
+    n = x.size
+    tail = alpha / 2
+    cdf = stats.binom.cdf
+    # lower: l = smallest m with P(B <= m) >= tail; then P(B <= l - 1) < tail <= P(B <= l)
+    lo = stats.binom.ppf(tail, n, pi).astype(np.int64)
+    miss_l = cdf(lo - 1, n, pi)
+    miss_next = cdf(lo, n, pi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.clip((tail - miss_l) / (miss_next - miss_l), 0.0, 1.0)
+    w = np.where(miss_next > miss_l, w, 0.0)
+    at = np.clip(lo, 1, n) - 1
+    step = x[np.clip(lo + 1, 1, n) - 1] - x[at]
+    low = np.where(lo >= 1, x[at] + np.where(lo < n, w, 0.0) * step, np.nan)
+    # upper: u = 1 + smallest m with P(B <= m) >= 1 - tail; miss P(B >= u) <= tail
+    up = stats.binom.ppf(1 - tail, n, pi).astype(np.int64) + 1
+    miss_u = 1.0 - cdf(up - 1, n, pi)
+    miss_prev = 1.0 - cdf(up - 2, n, pi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.clip((tail - miss_u) / (miss_prev - miss_u), 0.0, 1.0)
+    w = np.where(miss_prev > miss_u, w, 0.0)
+    at = np.clip(up, 1, n) - 1
+    step = x[at] - x[np.clip(up - 1, 1, n) - 1]
+    high = np.where(up <= n, x[at] - np.where(up > 1, w, 0.0) * step, np.nan)
+    return low, high
+
+
+def _simultaneous_quantiles(x: np.ndarray, pi: np.ndarray, eps: float
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles ``pi`` of every F inside the DKW band around the sorted sample ``x``."""
+    n = x.size
+    with np.errstate(invalid="ignore"):
+        lo_index = np.floor(n * (pi - eps) + 1e-12).astype(np.int64) + 1  # X_(j), 1-based
+        hi_index = np.ceil(n * (pi + eps) - 1e-12).astype(np.int64)
+    low = np.where((pi - eps >= 0) & (lo_index >= 1),
+                   x[np.clip(lo_index, 1, n) - 1], np.nan)
+    high = np.where(hi_index <= n, x[np.clip(hi_index, 1, n) - 1], np.nan)
+    return low, high
+
+
+def _simultaneous_mean(x: np.ndarray, k: np.ndarray, eps: float, bounds: tuple[float, float]
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """The best-of-k mean of every F inside the DKW band, supported on ``bounds``."""
+    a, b = bounds
+    n = x.size
+    edges = np.concatenate([[a], x, [b]])
+    width = np.diff(edges)  # interval j (j = 0..n) has empirical CDF j / n
+    f = np.arange(n + 1) / n
+    lower_cdf = np.clip(f - eps, 0.0, 1.0)
+    upper_cdf = np.clip(f + eps, 0.0, 1.0)
+    # E[min of k] = a + ∫ (1 - F)^k: the smallest CDF gives the largest mean
+    high = a + np.sum(width * (1.0 - lower_cdf) ** k[:, None], axis=-1)
+    low = a + np.sum(width * (1.0 - upper_cdf) ** k[:, None], axis=-1)
+    return low, high
+
+
+def _jackknife_mean(select: np.ndarray, report: np.ndarray, k: np.ndarray, alpha: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Normal interval from the jackknife of the without-replacement U-statistic."""
+    n = select.size
+    order = np.argsort(select, kind="stable")
+    r = report[order]
+    low = np.full(k.shape, np.nan)
+    high = np.full(k.shape, np.nan)
+    limit = mean_band_limit(n)
+    z = stats.t.ppf(1 - alpha / 2, df=max(n - 1, 1))
+    for i, kk in enumerate(k.tolist()):
+        if kk > limit or n < 3:
+            continue
+        ranks = np.arange(1, n + 1)
+        full = special.comb(n - ranks, kk - 1) / special.comb(n, kk)
+        theta = float(np.dot(full, r))
+        w = special.comb(n - 1 - np.arange(1, n), kk - 1) / special.comb(n - 1, kk)  # (n-1,)
+        before = np.concatenate([[0.0], np.cumsum(w * r[:-1])])  # sum_{rank < j}
+        after_terms = w * r[1:]  # rank r + 1 in the full pool is rank r after removal
+        after = np.concatenate([np.cumsum(after_terms[::-1])[::-1], [0.0]])
+        loo = before + after  # (n,)
+        se = np.sqrt((n - 1) / n * np.sum((loo - loo.mean()) ** 2))
+        if not (np.isfinite(theta) and np.isfinite(se)):
+            continue
+        low[i], high[i] = theta - z * se, theta + z * se
+    return low, high
+
+
+def best_of_k_bands(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95), *,
+                    level: float = 0.9, same_metric: bool | None = None,
+                    bounds: tuple[float, float] | None = None,
+                    direction: str = "minimize") -> BestOfKBands:
+    """Pointwise and simultaneous bands for the population best-of-k mean and quantiles.
+
+    Parameters
+    ----------
+    select, report : array_like, shape (N,)
+        One pool's selection and reported values (no NaN).
+    k : int or sequence of int
+        Budgets (any k ≥ 1: the target is a population quantity).
+    q : float or sequence of float
+        Quantile levels of the best-of-k distribution.
+    level : float, default 0.9
+        Confidence level 1 − α.
+    same_metric : bool, optional
+        Whether ``select`` and ``report`` are the same metric (default:
+        whether the arrays are equal); quantile bands need it.
+    bounds : (float, float), optional
+        The metric's range ``[a, b]`` (e.g. ``(0, 1)`` for an error rate);
+        the simultaneous mean band needs it (NaN without).
+    direction : {"minimize", "maximize"}
+        Direction of ``select`` (and of ``report`` when they are the same
+        metric).
+
+    Returns
+    -------
+    BestOfKBands
+
+    Notes
+    -----
+    Coverage (nominal 1 − α = 0.9; measured by ``benchmarks/calibration.py``):
+    the pointwise quantile band has the finite-sample coverage of two
+    order statistics, close to 1 − α after interpolation; the simultaneous
+    bands cover every k and level at once with probability ≥ 1 − α
+    (DKW–Massart, for continuous F; ties make them conservative); the
+    pointwise mean band is a normal approximation, reported only for
+    ``k ≤ sqrt(N)``.
+
+    References
+    ----------
+    .. [1] Lourie, N., Cho, K. and He, H. (2023). Show Your Work with
+       Confidence: Confidence Bands for Tuning Curves. arXiv:2311.09480.
+    .. [2] Massart, P. (1990). The tight constant in the Dvoretzky–Kiefer–
+       Wolfowitz inequality. Annals of Probability 18(3).
+    .. [3] Beran, R. and Hall, P. (1993). Interpolated nonparametric
+       prediction intervals and confidence intervals. JRSS B 55(3).
+    .. [4] Tang, R. et al. (2020). Showing Your Work Doesn't Always Work. ACL.
+
+    Examples
+    --------
+    >>> x = np.linspace(0, 1, 101)
+    >>> b = best_of_k_bands(x, x, [1, 4], 0.5, bounds=(0.0, 1.0))
+    >>> bool(b.quantiles_low[0, 0] < 0.5 < b.quantiles_high[0, 0])
+    True
+    """
+    s, r = paired_pool(select, report)
+    if s.ndim != 1 or r.ndim != 1:
+        raise ParameterError(f"`select` and `report` must be the 1-d values of one pool; got "
+                             f"shapes {s.shape} and {r.shape}.")
+    kk = np.atleast_1d(budgets(k, s.size, True))
+    qq = np.atleast_1d(levels(q))
+    alpha = 1.0 - check_fraction("level", level, high_open=True)
+    sign = 1.0 if direction == "minimize" else -1.0
+    same = bool(np.array_equal(s, r)) if same_metric is None else bool(same_metric)
+    v, w = sign * s, sign * r  # w is used only when select == report
+    n = s.size
+    shape = (kk.size, qq.size)
+    notes = [[] for _ in range(kk.size)]
+    q_low = np.full(shape, np.nan)
+    q_high = np.full(shape, np.nan)
+    sq_low = np.full(shape, np.nan)
+    sq_high = np.full(shape, np.nan)
+    sm_low = np.full(kk.shape, np.nan)
+    sm_high = np.full(kk.shape, np.nan)
+    eps = dkw_epsilon(n, alpha)
+    if same:
+        x = np.sort(w)
+        pi = 1.0 - (1.0 - qq[None, :]) ** (1.0 / kk[:, None])  # (K, Q)
+        low, high = _pointwise_quantiles(x, pi.ravel(), alpha)
+        q_low, q_high = low.reshape(shape), high.reshape(shape)
+        sq_low, sq_high = (a.reshape(shape) for a in _simultaneous_quantiles(x, pi.ravel(),
+                                                                             eps))
+        if bounds is not None:
+            a, b = sorted(sign * np.asarray(bounds, dtype=float))
+            if x[0] < a or x[-1] > b:
+                raise ParameterError(f"`bounds` {tuple(bounds)} must contain every value of "
+                                     f"the pool; got values in [{x[0] * sign}, "
+                                     f"{x[-1] * sign}].")
+            sm_low, sm_high = _simultaneous_mean(x, kk, eps, (a, b))
+    m_low, m_high = _jackknife_mean(v, r, kk, alpha)  # in the report's own units
+    for i in range(kk.size):
+        if not same:
+            notes[i].append(NOT_SAME_METRIC)
+        else:
+            if np.isnan(q_low[i]).any():
+                notes[i].append(NO_LOWER_END)
+            if np.isnan(q_high[i]).any():
+                notes[i].append(NO_UPPER_END)
+            if bounds is None:
+                notes[i].append(NO_BOUNDS)
+        if np.isnan(m_low[i]):
+            notes[i].append(MEAN_K_TOO_LARGE)
+    if sign < 0:  # back to the metric's own orientation: ends swap
+        q_low, q_high = -q_high, -q_low
+        sq_low, sq_high = -sq_high, -sq_low
+        sm_low, sm_high = -sm_high, -sm_low
+    return BestOfKBands(kk, qq, 1.0 - alpha, m_low, m_high, q_low, q_high, sm_low, sm_high,
+                        sq_low, sq_high, np.array(["; ".join(n_) for n_ in notes]))
