@@ -39,3 +39,15 @@ def test_strict_mode_fails_in_one_line(capsys, tmp_path):
     err = capsys.readouterr().err
     assert code == 1
     assert err.count("\n") == 1 and "expected 5 studies, found 3" in err
+
+
+def test_figure_is_never_overwritten_without_force(capsys, tmp_path):
+    figure = tmp_path / "profile.png"
+    figure.write_bytes(b"mine")
+    args = ["leaderboard", str(LOGS), "--targets", str(TARGETS), "--figure", str(figure)]
+    assert main(args) == 2
+    assert "exists; pass --force" in capsys.readouterr().err
+    assert figure.read_bytes() == b"mine"
+    assert main([*args[:-1], str(tmp_path / "sub" / "p.png")]) == 2
+    assert not (tmp_path / "sub").exists()
+    assert main([*args, "--force"]) == 0 and figure.stat().st_size > 10_000

@@ -8,7 +8,7 @@ from ..analysis import best_of_k
 from ..analysis.best_of_k import METHODS, band_label, estimator_label
 from ..kernels import POLICIES
 from ..study import load_study
-from ._options import add_study_argument
+from ._options import add_study_argument, warn_test_selection
 from ._output import add_output_options, emit
 
 __all__ = ["register", "run"]
@@ -64,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--resamples", type=int, default=None,
                         help="Monte-Carlo resamples of --method bootstrap (default: 10000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    add_output_options(parser)
+    add_output_options(parser, ("best_of_k",))
     parser.set_defaults(handler=run)
 
 
@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     study = load_study(args.study)
     resamples = {} if args.resamples is None else {"n_resamples": args.resamples}
     bounds = None if args.bounds is None else tuple(args.bounds)
+    warn_test_selection(study, args.select)
     frame = best_of_k(study, args.select, args.report, args.k, method=args.method,
                       replace=args.replace, quantiles=args.quantiles, diverged=args.diverged,
                       lost_value=args.lost_value, ci=args.ci or None, bounds=bounds,

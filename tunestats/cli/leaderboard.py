@@ -9,6 +9,7 @@ from pathlib import Path
 from ..analysis.leaderboard import INTEGRALS, leaderboard
 from ..errors import ParameterError
 from ..importers.algoperf import PROTOCOLS
+from ..study._atomic import atomic_write
 from ._output import add_output_options, emit
 
 __all__ = ["register", "run"]
@@ -40,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="studies every workload must have (default: the most any has)")
     parser.add_argument("--figure", type=Path, metavar="FILE",
                         help="write the performance-profile figure (.png, .pdf or .svg)")
-    add_output_options(parser)
+    add_output_options(parser, ("scores", "times", "studies"))
     parser.set_defaults(handler=run)
 
 
@@ -48,6 +49,12 @@ def run(args: argparse.Namespace) -> int:
     if args.figure is not None and args.figure.suffix not in _FIGURE_SUFFIXES:
         raise ParameterError(f"`--figure` must name a {', '.join(_FIGURE_SUFFIXES)} file; "
                              f"got {str(args.figure)!r}.")
+    if args.figure is not None:  # refused before anything is computed, like --out
+        if not args.figure.parent.is_dir():
+            raise ParameterError(f"`--figure` {str(args.figure)!r}: the folder "
+                                 f"{str(args.figure.parent)!r} does not exist (create it first).")
+        if args.figure.exists() and not args.force:
+            raise ParameterError(f"{args.figure} exists; pass --force to replace it.")
     source = Path(args.logs)
     if (source / "study.json").is_file():
         from ..study import load_study
@@ -70,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
         from ..figures.leaderboard import leaderboard_figure
 
         fig = leaderboard_figure(board)
-        args.figure.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(args.figure, dpi=150, bbox_inches="tight")
+        atomic_write(args.figure, lambda path: fig.savefig(
+            path, dpi=150, bbox_inches="tight", format=args.figure.suffix[1:]))
         if not args.json:
             print(f"wrote {args.figure}")
     return 0

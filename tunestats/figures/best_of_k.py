@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -15,6 +14,7 @@ from ..analysis import best_of_k, best_of_k_curve
 from ..plots import best_of_k_legend, legend_handles, plot_best_of_k, plot_best_of_k_curve
 from ..plots.best_of_k import CENTERS
 from ..study import Study
+from ._facets import Analyses, facet_grid
 from ._registry import FigureSpec, NotApplicable
 from .summary import headline_metric
 
@@ -48,32 +48,29 @@ def _names(frame: pd.DataFrame, column: str) -> str:
 
 def _panels(frame: pd.DataFrame, draw: Callable[[pd.DataFrame, Axes], None], title: str, *,
             center: str, band: str | None, budgets: tuple[int, ...] = ()) -> Figure:
-    """One panel per (workload, protocol) and one legend for the figure."""
-    workloads = sorted(frame["workload"].unique())
-    protocols = sorted(frame["protocol"].unique())
-    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False,
-                             figsize=(4.2 * len(protocols) + 2.5, 3.2 * len(workloads)),
-                             layout="constrained")
-    for i, workload in enumerate(workloads):
-        for j, protocol in enumerate(protocols):
-            ax = axes[i, j]
-            rows = frame[(frame["workload"] == workload) & (frame["protocol"] == protocol)]
-            if rows.empty:
-                ax.set_axis_off()
-                continue
-            draw(rows, ax)
-            ax.set_title(f"{workload} — {protocol}", fontsize=10)
-    handles = legend_handles(sorted(frame["optimizer"].unique()), budgets)
+    """One panel per (workload, protocol) and one legend for the figure, below the
+    panels (so that it covers none of them)."""
+    def panel(rows: pd.DataFrame, ax: Axes) -> None:
+        draw(rows, ax)
+
+    fig = facet_grid(frame, panel, panel_height=2.1, top=0.75, hgap=0.8, wgap=0.75,
+                     bottom=1.75)
+    handles = legend_handles(sorted(frame["optimizer"].astype(str).unique()), budgets)
     best_of_k_legend(fig, frame, center=center, band=band, handles=handles,
-                     loc="outside right upper")
-    fig.suptitle(title, fontsize=11)
+                     loc="lower center", bbox_to_anchor=(0.5, 0.005),
+                     ncols=min(len(handles), 6), frameon=False)
+    fig.suptitle(title, fontsize=9)
     return fig
 
 
-def _against_k(study: Study, select: str, *, band: str, what: str) -> Figure:
+def _against_k(data: Study | Analyses, select: str, *, band: str, what: str) -> Figure:
+    analyses = Analyses.of(data)
+    study = analyses.study
     headline_metric(study)  # NotApplicable without final values
-    ci = 0.9 if band == "confidence" else None
-    frame = best_of_k(study, select=select, ci=ci)
+    # the spread and the confidence figures share one analysis (the confidence columns
+    # ride along); other selections draw the spread only
+    ci = 0.9 if band == "confidence" or select == "valid" else None
+    frame = analyses(best_of_k, select=select, ci=ci)
     # the calibrated pointwise band with select != report is the mean's (tunestats.kernels.bands)
     center = "mean" if band == "confidence" else "q50"
     return _panels(
@@ -85,27 +82,29 @@ def _against_k(study: Study, select: str, *, band: str, what: str) -> Figure:
         center=center, band=band)
 
 
-def best_of_k_figure(study: Study) -> Figure:
+def best_of_k_figure(data: Study | Analyses) -> Figure:
     """Figures 6–8 style: selected by each workload's validation metric, spread of
     outcomes."""
-    return _against_k(study, "valid", band="spread", what="Choi et al. 2019, Figures 6–8")
+    return _against_k(data, "valid", band="spread", what="Choi et al. 2019, Figures 6–8")
 
 
-def best_of_k_confidence_figure(study: Study) -> Figure:
+def best_of_k_confidence_figure(data: Study | Analyses) -> Figure:
     """The mean of Figures 6–8 with the pointwise confidence in its estimate instead of the
     spread."""
-    return _against_k(study, "valid", band="confidence", what="confidence in the estimate")
+    return _against_k(data, "valid", band="confidence", what="confidence in the estimate")
 
 
-def best_of_k_train_selection_figure(study: Study) -> Figure:
+def best_of_k_train_selection_figure(data: Study | Analyses) -> Figure:
     """Figure 9 style: the same, selecting by the training loss."""
-    if not _has_role(study, "train"):
+    if not _has_role(Analyses.of(data).study, "train"):
         raise NotApplicable("no training metric with final values to select by")
-    return _against_k(study, "train", band="spread", what="Choi et al. 2019, Figure 9")
+    return _against_k(data, "train", band="spread", what="Choi et al. 2019, Figure 9")
 
 
-def best_of_k_curve_figure(study: Study) -> Figure:
+def best_of_k_curve_figure(data: Study | Analyses) -> Figure:
     """The reported metric over training of the trial a budget of k trials selects."""
+    analyses = Analyses.of(data)
+    study = analyses.study
     headline_metric(study)
     missing = [w for w in study.workloads() if (study.workload_metrics(w).test or
                                                study.workload_metrics(w).valid)
@@ -113,7 +112,7 @@ def best_of_k_curve_figure(study: Study) -> Figure:
     if missing:
         raise NotApplicable(f"the curves table has no column for the reported metric of "
                             f"{', '.join(missing)}")
-    frame = best_of_k_curve(study, k=CURVE_BUDGETS)
+    frame = analyses(best_of_k_curve, k=CURVE_BUDGETS)
     return _panels(
         frame,
         lambda rows, ax: plot_best_of_k_curve(rows, label=_label(study, rows), legend=False,
