@@ -39,7 +39,7 @@ from tunestats.analysis._bestofk import budgets
 from tunestats.analysis.inclusion_graph import DEFAULT_EDGES, InclusionGraph
 from tunestats.kernels import apply_diverged_policy, budget_verdict
 from tunestats.kernels.bands import best_of_k_bands
-from tunestats.kernels.permutation import bonferroni_over_groups, permutation_pair_test
+from tunestats.kernels.permutation import holm_over_groups, permutation_pair_test
 from tunestats.synthetic import Bowl, synthetic_study
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "nadam")
@@ -152,7 +152,7 @@ def comparison_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05)
                 checks += 1
                 wy.append(t.wy_a)
                 groups += [f"{unit}/{low}/{high}"] * ks.size
-        adjusted = bonferroni_over_groups(np.concatenate(wy), groups)
+        adjusted = holm_over_groups(np.concatenate(wy), groups)
         studies += bool((adjusted <= alpha).any())
     return ks, per_check / checks, studies / reps, len(set(groups))
 
