@@ -53,6 +53,26 @@ def test_hand_computed_gain_delta_and_probability():
             again[column] == row[column])
 
 
+def test_seed_to_seed_noise_is_delta_where_configurations_were_rerun():
+    # 8 configurations, each run with two seeds: pooled within-configuration s.d. by hand
+    rng = np.random.default_rng(2)
+    base = np.linspace(0.1, 0.3, 8)
+    runs = np.stack([base + rng.normal(0, 0.01, 8), base + rng.normal(0, 0.01, 8)])
+    trials = pd.DataFrame({
+        "workload": "w", "protocol": "p", "optimizer": "o", "repeat": 0,
+        "trial": np.arange(16), "seed": np.arange(16), "status": "completed",
+        "hp.learning_rate": np.tile(np.geomspace(1e-3, 1e-1, 8), 2),
+        "final.valid_error": runs.ravel()})
+    row = check_space(Study.from_frames(trials, metrics=METRIC), seed=0,
+                      n_resamples=200).budgets.iloc[0]
+    by_hand = np.sqrt(np.sum((runs - runs.mean(axis=0)) ** 2) / 8)
+    assert row["delta"] == pytest.approx(by_hand, rel=1e-12)
+    assert row["delta_source"] == "seed-to-seed noise" and row["noise_df"] == 8
+    # no configuration run twice: the tolerance
+    single = check_space(pool_study(runs[0]), seed=0, n_resamples=200).budgets.iloc[0]
+    assert single["delta_source"] == "tolerance" and single["noise_df"] == 0
+
+
 def test_diverged_trials_count_as_worst_like_the_kernel():
     values = [0.3, np.nan, 0.25, 0.2, np.nan, 0.4, 0.35, 0.1]
     status = ["diverged" if np.isnan(v) else "completed" for v in values]

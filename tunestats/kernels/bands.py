@@ -206,7 +206,7 @@ def _u_and_jackknife(r: np.ndarray, full: np.ndarray, short: np.ndarray
     by selection (best first): leaving out rank j moves every later rank up by one."""
     n = r.shape[-1]
     theta = r @ full
-    zero = np.zeros(r.shape[:-1] + (1,))
+    zero = np.zeros((*r.shape[:-1], 1))
     before = np.concatenate([zero, np.cumsum(short * r[..., :-1], axis=-1)], axis=-1)
     after = np.concatenate([np.cumsum((short * r[..., 1:])[..., ::-1], axis=-1)[..., ::-1],
                             zero], axis=-1)
