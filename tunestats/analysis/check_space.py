@@ -320,7 +320,7 @@ def _seed_noise(trials: pd.DataFrame, metric: Metric) -> tuple[float, int]:
     params = sorted(c for c in done.columns if c.startswith("hp."))
     if not params or len(done) < 2:
         return float("nan"), 0
-    configs = done[params].astype(str).agg("|".join, axis=1)
+    configs = done.groupby(params, dropna=False, observed=True, sort=False).ngroup()
     return seed_noise(done[FINAL + metric.name].to_numpy(dtype=float), configs.to_numpy())
 
 
