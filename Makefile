@@ -31,8 +31,8 @@ $(VENV)/.installed-all: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	touch $@
 
 figures: $(VENV)/.installed-core
-	$(BIN)/tunestats figures $(STUDY) --out figures
-	$(BIN)/tunestats report $(STUDY) --out figures/report.html
+	$(BIN)/tunestats figures $(STUDY) --out figures --force
+	$(BIN)/tunestats report $(STUDY) --out figures/report.html --force
 
 # Two passes: the default selection (tests and doctests, `slow` deselected by pyproject's
 # addopts), then the `slow` tests explicitly. pytest exits with 5 when it collected no

@@ -14,6 +14,7 @@ from .analysis import (
     check_space,
     compare_protocols,
     inclusion_violations,
+    leaderboard,
     performance_profile,
     steps_to_target,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "check_space",
     "compare_protocols",
     "inclusion_violations",
+    "leaderboard",
     "load_study",
     "performance_profile",
     "report",

@@ -97,6 +97,8 @@ def check_positive_int(name: str, value: Any, *, upper: int | None = None,
         f" ≤ {upper}" if upper is not None else "")
     if not is_int or value < 1 or (upper is not None and value > upper):
         raise ParameterError(f"`{name}` must be a positive integer{limit}; got {_got(value)}.")
+    if value >= 2**63:  # beyond what numpy counts with
+        raise ParameterError(f"`{name}` must be a positive integer below 2^63; got {value}.")
     return int(value)
 
 

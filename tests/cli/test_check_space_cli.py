@@ -33,13 +33,14 @@ def test_bundled_study_prints_the_verdict_table(capsys):
     assert code == (0 if expected.adequate else 1)
     assert "== boundaries ==" in out and "== budgets ==" in out and "== reasons ==" in out
     assert "learning_rate" in out and "interior" in out
-    assert out.rstrip().endswith("verdict: adequate" if expected.adequate else
-                                 f"verdict: NOT adequate ({len(expected.reasons)} reasons)")
+    # the verdict comes first (issue 13: it was line 231 of 231)
+    assert out.splitlines()[0] == ("verdict: adequate" if expected.adequate else
+                                   f"verdict: NOT adequate ({len(expected.reasons)} reasons)")
 
 
 def test_adequate_study_exits_0(studies, capsys):
     assert main(["check-space", str(studies / "interior"), "--tolerance", "0.5"]) == 0
-    assert capsys.readouterr().out.rstrip().endswith("verdict: adequate")
+    assert capsys.readouterr().out.splitlines()[0] == "verdict: adequate"
 
 
 def test_open_edge_exits_1_and_says_why_in_json(studies, capsys, tmp_path):

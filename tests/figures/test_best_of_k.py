@@ -40,7 +40,7 @@ def test_panels_axes_legend_and_colours(study, spec):
         "a — lr-only", "a — paper", "b — lr-only", "b — paper"]
     for ax in panels:
         assert ax.get_xlabel() in ("number of trials k (log₂ scale)", "training step")
-        assert ax.get_ylabel() in ("test_error (fraction)",)
+        assert ax.get_ylabel() in ("test_error (fraction), minimize",)
     (legend,) = fig.legends
     title = legend.get_title().get_text().replace("\n  ", " ")
     assert "exact, k trials drawn with replacement (Dodge et al. 2019)" in title

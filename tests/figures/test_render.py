@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tunestats.cli.main import main
-from tunestats.figures import FIGURES, render_figures
+from tunestats.figures import FIGURES, NotApplicable, render_figures
 from tunestats.figures.summary import study_overview
 from tunestats.plots import optimizer_palette
 from tunestats.synthetic import Bowl, synthetic_study
@@ -29,7 +29,7 @@ def test_overview_has_one_panel_per_workload_and_protocol(study) -> None:
     titles = sorted(ax.get_title() for ax in axes)
     assert titles == ["a — lr-only", "a — paper", "b — lr-only", "b — paper"]
     panel = next(ax for ax in axes if ax.get_title() == "a — paper")
-    assert panel.get_ylabel() == "valid_error (fraction)"
+    assert panel.get_ylabel() == "valid_error (fraction), minimize"
     # completed trials as dots, diverged ones as crosses, each in its optimizer's colour
     diverged = int(((study.trials["workload"] == "a") & (study.trials["protocol"] == "paper")
                     & (study.trials["status"] == "diverged")).sum())
@@ -70,3 +70,83 @@ def test_figures_command(study, tmp_path: Path, capsys) -> None:
     assert (tmp_path / "f" / "overview.png").exists()
     assert main(["figures", str(tmp_path / "s"), "--only", "nope"]) == 2
     assert "`names` must be one of" in capsys.readouterr().err
+
+
+def test_each_analysis_is_computed_once_per_render(study, tmp_path: Path, monkeypatch) -> None:
+    # count the calls of every analysis the figure modules import; several figures share
+    # compare_protocols (2), check_space (3) and best_of_k (the spread and the confidence
+    # figures): each is computed once per distinct set of arguments
+    from tunestats.figures import best_of_k, comparison, search_space
+
+    calls: dict[str, list] = {}
+
+    def counting(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            calls.setdefault(name, []).append(tuple(sorted(kwargs.items())))
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, name, wrapper)
+
+    for name in ("best_of_k", "best_of_k_curve"):
+        counting(best_of_k, name)
+    for name in ("compare_protocols", "best_steps_to_target", "target_robustness",
+                 "performance_profile"):
+        counting(comparison, name)
+    counting(search_space, "check_space")
+    report = render_figures(study, tmp_path)
+    stems = {p.stem for p in report.written}
+    for name in ("best-of-k", "best-of-k-confidence", "best-trial", "rank-flips"):
+        assert name in stems
+    assert any(stem.startswith("space-axes-") for stem in stems)
+    assert any(stem.startswith("space-isolation-") for stem in stems)
+    assert len(calls["compare_protocols"]) == 1
+    assert len(calls["check_space"]) == 1
+    # best-of-k (spread), best-of-k-confidence: one call; the training selection: another
+    assert len(calls["best_of_k"]) == len(set(calls["best_of_k"])) == 2
+    for name, made in calls.items():
+        assert len(made) == len(set(made)), name  # never the same analysis twice
+
+
+def test_render_leaves_the_backend_and_pyplot_alone(study, tmp_path: Path) -> None:
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    open_before = plt.get_fignums()
+    matplotlib.use("svg")  # a backend of the user's choosing (render_figures used to force Agg)
+    try:
+        report = render_figures(study, tmp_path, names=["overview", "best-of-k"])
+        assert matplotlib.get_backend() == "svg"
+        assert plt.get_fignums() == open_before  # no figure left open in pyplot
+        assert (tmp_path / "overview.png").read_bytes()[:4] == b"\x89PNG"
+        assert len(report.written) == 2
+    finally:
+        matplotlib.use(before)
+
+
+def test_workloads_that_share_a_plain_file_name_get_distinct_files(tmp_path: Path) -> None:
+    # "a/b", "a_b" and "a b" all become "a_b" as plain file names: none may overwrite another
+    study = synthetic_study(workloads=("a/b", "a_b", "a b"), protocols=("paper",),
+                            optimizers=("sgd", "adam"), n_trials=8, seed=0)
+    report = render_figures(study, tmp_path, names=["space-axes"])
+    written = sorted(p.name for p in report.written)
+    assert len(written) == 3 and len(set(written)) == 3
+    assert all(p.exists() and p.stat().st_size > 1000 for p in report.written)
+    assert all(name.startswith("space-axes-a_b-paper~") for name in written)
+
+
+def test_figures_fit_a_page(study) -> None:
+    # every figure is a page wide (16 cm) and at most a page tall, so that it prints at its
+    # own size and its 6-9 pt fonts stay readable
+    from tunestats.figures._facets import Analyses
+
+    analyses = Analyses(study)
+    for spec in FIGURES:
+        try:
+            built = spec.build(analyses)
+        except NotApplicable:  # a figure this study cannot have
+            continue
+        for fig in (built.values() if isinstance(built, dict) else [built]):
+            width, height = fig.get_size_inches()
+            assert width == pytest.approx(16 / 2.54, abs=0.01), spec.name
+            assert height <= 9.5, spec.name

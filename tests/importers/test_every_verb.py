@@ -119,7 +119,7 @@ def test_every_verb_answers_or_says_why(imported, verb, capsys, tmp_path):
     err, out = captured.err.strip(), captured.out.strip()
     assert code in (0, 1, 2), err
     if code == 1 and verb == "check-space" and not err:  # its answer: the space is inadequate
-        assert out.splitlines()[-1].startswith("verdict: NOT adequate"), out
+        assert out.splitlines()[0].startswith("verdict: NOT adequate"), out  # verdict first
     elif code:
         assert err and len(err.splitlines()) == 1, err
 
@@ -152,4 +152,4 @@ def test_check_space_when_no_pool_has_three_completed_trials(tmp_path, capsys):
     assert main(["check-space", str(out)]) == 1
     text = capsys.readouterr().out
     assert "insufficient data: 2 completed trial(s)" in text
-    assert text.splitlines()[-1] == "verdict: NOT adequate (1 reason)"
+    assert text.splitlines()[0] == "verdict: NOT adequate (1 reason)"  # the verdict first

@@ -49,13 +49,14 @@ def test_axis_plots_for_every_pool_of_the_bundled_study(bundled):
         fig = figures[f"{workload}-{protocol}"]
         optimizers = sorted(part["optimizer"].astype(str).unique())
         params = list(dict.fromkeys(part["param"]))
-        axes = np.array(fig.axes).reshape(len(optimizers), len(params))
-        for i, optimizer in enumerate(optimizers):
-            for j, param in enumerate(params):
-                ax, rows = axes[i, j], part[(part["optimizer"] == optimizer)
-                                            & (part["param"] == param)]
-                if rows.empty:  # a parameter this optimizer does not take
+        axes = {ax.get_label(): ax for ax in fig.axes}  # "optimizer/param" names each panel
+        for optimizer in optimizers:
+            for param in params:
+                rows = part[(part["optimizer"] == optimizer) & (part["param"] == param)]
+                if rows.empty:  # a parameter this optimizer does not take: no empty panel
+                    assert f"{optimizer}/{param}" not in axes
                     continue
+                ax = axes[f"{optimizer}/{param}"]
                 low, high = rows["low"].iloc[0], rows["high"].iloc[0]
                 scale = rows["scale"].iloc[0]  # declared, or inferred for a derived value
                 assert ax.get_xscale() == {"log": "log", "linear": "linear"}.get(scale, "function")

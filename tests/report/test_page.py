@@ -139,11 +139,26 @@ def test_algoperf_report_has_the_import_report_and_says_what_does_not_apply(algo
 
 
 def test_cli_writes_the_report(study_dir, tmp_path, capsys):
-    out = tmp_path / "sub" / "r.html"
+    out = tmp_path / "r.html"
     assert main(["report", str(study_dir), "--out", str(out), "--dpi", "40"]) == 0
     assert capsys.readouterr().out.startswith(f"wrote {out} (")
     root = parse(out)
     assert [text(h) for h in root.iter(f"{X}h2")] == HEADINGS
+
+
+def test_cli_refuses_to_overwrite_or_create_folders(study_dir, tmp_path, capsys):
+    existing = tmp_path / "r.html"
+    existing.write_text("mine")
+    assert main(["report", str(study_dir), "--out", str(existing)]) == 2
+    assert "exists; pass --force" in capsys.readouterr().err
+    assert existing.read_text() == "mine"
+    missing = tmp_path / "sub" / "r.html"
+    assert main(["report", str(study_dir), "--out", str(missing)]) == 2
+    assert "does not exist" in capsys.readouterr().err and not missing.parent.exists()
+    assert main(["report", str(study_dir), "--out", str(tmp_path / "r.txt")]) == 2
+    assert main(["report", str(study_dir), "--out", str(existing), "--force",
+                 "--dpi", "40"]) == 0
+    assert existing.read_text() != "mine"
 
 
 def test_cli_missing_study_is_one_line_and_exit_1(tmp_path, capsys):

@@ -6,6 +6,7 @@ from .check_space import SpaceCheck, check_space
 from .convergence import budget_convergence
 from .inclusion_graph import DEFAULT_EDGES, InclusionGraph, inclusion_graph
 from .isolation import isolation
+from .leaderboard import Leaderboard, leaderboard, speedups
 from .positions import infer_param, positions
 from .profiles import PerformanceProfile, performance_profile
 from .protocols import ProtocolComparison, compare_protocols, inclusion_violations
@@ -14,6 +15,7 @@ from .steps import TargetRobustness, best_steps_to_target, steps_to_target, targ
 __all__ = [
     "DEFAULT_EDGES",
     "InclusionGraph",
+    "Leaderboard",
     "PerformanceProfile",
     "ProtocolComparison",
     "SpaceCheck",
@@ -28,8 +30,10 @@ __all__ = [
     "inclusion_violations",
     "infer_param",
     "isolation",
+    "leaderboard",
     "performance_profile",
     "positions",
+    "speedups",
     "steps_to_target",
     "target_robustness",
 ]

@@ -46,15 +46,14 @@ from ..kernels.bands import BestOfKBands, best_of_k_bands
 from ..study import Pool, Study
 from ._bestofk import budgets as default_budgets
 from ._pools import (
+    Group,
+    apply_groups,
     curve_matrix,
-    curve_metric,
     final_metric,
     final_values,
     lost,
-    pool_errors,
     pool_generator,
     pool_values,
-    pools_of,
     quantile_column,
 )
 
@@ -180,7 +179,7 @@ def _budgets(k: np.ndarray | None, n: int) -> np.ndarray:
     return default_budgets(None, n) if k is None else k
 
 
-def best_of_k(study: Study, select: str = "valid_error", report: str = "test_error",
+def best_of_k(study: Study, select: str | None = None, report: str | None = None,
               k: Any = None, *, method: str = "exact", replace: bool = True,
               quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst",
               lost_value: float | None = None, ci: float | None = 0.9,
@@ -191,11 +190,14 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
     Parameters
     ----------
     study : Study
-    select : str, default "valid_error"
+    select : str, optional
         Metric that picks the best trial (its final value), in its declared
-        direction.
-    report : str, default "test_error"
-        Metric reported for the picked trial (its final value).
+        direction: a metric name or a role (``"valid"``, ``"test"``,
+        ``"train"``) resolved per workload; default: each workload's headline
+        (``valid``) metric.
+    report : str, optional
+        Metric reported for the picked trial (its final value), a name or a
+        role; default: each workload's ``test`` metric, else ``select``.
     k : int or sequence of int, optional
         Budgets; default: powers of two up to each pool's size N, and N.
     method : {"exact", "bootstrap"}, default "exact"
@@ -279,8 +281,6 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
     ... # doctest: +SKIP
     """
     options = _check_common(study, k, replace, quantiles, diverged)
-    select_metric = final_metric(study, select, "select")
-    report_metric = final_metric(study, report, "report")
     check_choice("method", method, METHODS)
     level = None if ci is None else check_fraction("ci", ci, high_open=True)
     n_resamples = check_positive_int("n_resamples", n_resamples)
@@ -288,35 +288,37 @@ def best_of_k(study: Study, select: str = "valid_error", report: str = "test_err
         raise ParameterError("`rule` needs method='bootstrap' (a custom selection rule has no "
                              f"closed form); got method={method!r}.")
     root = root_sequence(seed)
-    frames = []
-    for pool, trials in pools_of(study):
-        with pool_errors(pool):
-            values = final_values(trials, options["diverged"], select_metric, report_metric,
-                                  lost_value)
-            budgets = _budgets(options["k"], values.select.size)
-            arguments = (values.select, values.report, budgets, options["quantiles"])
-            kws = {"replace": options["replace"], "select_direction": select_metric.direction}
-            if method == "bootstrap":
-                estimate = bootstrap_best_of_k(*arguments, n_resamples=n_resamples, rule=rule,
-                                               seed=pool_generator(root, pool), **kws)
-            else:
-                estimate = exact_best_of_k(*arguments, **kws)
-            confidence = None
-            if level is not None:
-                same = select_metric.name == report_metric.name
-                confidence = best_of_k_bands(
-                    values.report if same else values.select, values.report, budgets,
-                    options["quantiles"], level=level, same_metric=same, bounds=bounds,
-                    direction=report_metric.direction if same else select_metric.direction,
-                    seed=pool_generator(root, pool))
-        frames.append(_frame(
+
+    def one(group: Group) -> pd.DataFrame:
+        pool, select_metric, report_metric = group.key, group.select, group.report
+        values = final_values(group.trials, options["diverged"], select_metric, report_metric,
+                              lost_value)
+        budgets = _budgets(options["k"], values.select.size)
+        arguments = (values.select, values.report, budgets, options["quantiles"])
+        kws = {"replace": options["replace"], "select_direction": select_metric.direction}
+        if method == "bootstrap":
+            estimate = bootstrap_best_of_k(*arguments, n_resamples=n_resamples, rule=rule,
+                                           seed=pool_generator(root, pool), **kws)
+        else:
+            estimate = exact_best_of_k(*arguments, **kws)
+        confidence = None
+        if level is not None:
+            same = select_metric.name == report_metric.name
+            confidence = best_of_k_bands(
+                values.report if same else values.select, values.report, budgets,
+                options["quantiles"], level=level, same_metric=same, bounds=bounds,
+                direction=report_metric.direction if same else select_metric.direction,
+                seed=pool_generator(root, pool))
+        return _frame(
             pool, {"k": estimate.k}, _estimate_columns(estimate, options["names"], confidence),
             {"select": select_metric.name, "report": report_metric.name,
              "ci_level": np.nan if confidence is None else level, "method": method,
              "replace": options["replace"], "diverged": options["diverged"],
              "lost_value": values.lost_value if values.n_touched else np.nan,
              "n_trials": values.select.size, "n_diverged": values.n_touched,
-             "n_resamples": n_resamples if method == "bootstrap" else pd.NA}))
+             "n_resamples": n_resamples if method == "bootstrap" else pd.NA})
+
+    frames = [apply_groups(study, one, select=select, report=report)]
     frame = pd.concat(frames, ignore_index=True)
     frame["n_resamples"] = frame["n_resamples"].astype("Int64")
     return _ordered(frame, options["names"])
@@ -330,7 +332,7 @@ def _ordered(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
-def best_of_k_curve(study: Study, select: str = "valid_error", report: str = "test_error",
+def best_of_k_curve(study: Study, select: str | None = None, report: str | None = None,
                     k: Any = None, *, by: str = "final", replace: bool = True,
                     quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst",
                     lost_value: float | None = None) -> pd.DataFrame:
@@ -339,10 +341,12 @@ def best_of_k_curve(study: Study, select: str = "valid_error", report: str = "te
     Parameters
     ----------
     study : Study
-    select : str, default "valid_error"
-        Selection metric.
-    report : str, default "test_error"
-        Metric whose curve is reported (a column of the curves table).
+    select : str, optional
+        Selection metric, a name or a role resolved per workload (default:
+        each workload's headline metric).
+    report : str, optional
+        Metric whose curve is reported (a column of the curves table), a name
+        or a role (default: each workload's ``test`` metric, else ``select``).
     k : int or sequence of int, optional
         Budgets; default: powers of two up to each pool's size.
     by : {"final", "step"}, default "final"
@@ -376,33 +380,36 @@ def best_of_k_curve(study: Study, select: str = "valid_error", report: str = "te
     """
     options = _check_common(study, k, replace, quantiles, diverged)
     check_choice("by", by, BY)
-    select_metric = (curve_metric if by == "step" else final_metric)(study, select, "select")
-    report_metric = curve_metric(study, report, "report")
     curves = dict(iter(study.curves.groupby(["workload", "protocol", "optimizer"],
                                             observed=True, sort=False)))
-    frames = []
-    for pool, trials in pools_of(study):
-        with pool_errors(pool):
-            rows = curves.get(tuple(pool))
-            if rows is None:
-                raise DataError(f"no curves recorded for the metric {report_metric.name!r}.")
-            steps, reported = curve_matrix(rows, trials, report_metric.name)
-            if by == "step":
-                chosen, flagged = curve_matrix(rows, trials, select_metric.name)[1], None
-            else:
-                chosen = trials[f"final.{select_metric.name}"].to_numpy(float)
-                flagged = lost(trials)
-            values = pool_values(chosen, reported, flagged, options["diverged"], select_metric,
-                                 report_metric, lost_value)
-            budgets = _budgets(options["k"], values.select.shape[-1])
-            estimate = exact_best_of_k(values.select, values.report, budgets,
-                                       options["quantiles"], replace=options["replace"],
-                                       select_direction=select_metric.direction)
+
+    def one(group: Group) -> pd.DataFrame:
+        pool, trials, select_metric, report_metric = (group.key, group.trials, group.select,
+                                                      group.report)
+        if by == "final":
+            final_metric(study, select_metric.name, "select")
+        rows = curves.get(tuple(pool))
+        if rows is None:
+            raise DataError(f"no curves recorded for the metric {report_metric.name!r}.")
+        steps, reported = curve_matrix(rows, trials, report_metric.name)
+        if by == "step":
+            chosen, flagged = curve_matrix(rows, trials, select_metric.name)[1], None
+        else:
+            chosen = trials[f"final.{select_metric.name}"].to_numpy(float)
+            flagged = lost(trials)
+        values = pool_values(chosen, reported, flagged, options["diverged"], select_metric,
+                             report_metric, lost_value)
+        budgets = _budgets(options["k"], values.select.shape[-1])
+        estimate = exact_best_of_k(values.select, values.report, budgets,
+                                   options["quantiles"], replace=options["replace"],
+                                   select_direction=select_metric.direction)
         columns = _estimate_columns(estimate, options["names"], None)
         columns = {name: columns[name] for name in ("mean", *options["names"])}
-        frames.append(_frame(
+        return _frame(
             pool, {"step": steps[:, None], "k": estimate.k[None, :]}, columns,
             {"select": select_metric.name, "report": report_metric.name, "by": by,
              "method": "exact", "replace": options["replace"], "diverged": options["diverged"],
-             "n_trials": values.select.shape[-1], "n_diverged": values.n_touched}))
+             "n_trials": values.select.shape[-1], "n_diverged": values.n_touched})
+
+    frames = [apply_groups(study, one, select=select, report=report, need="curve")]
     return _ordered(pd.concat(frames, ignore_index=True), options["names"])

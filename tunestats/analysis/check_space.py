@@ -28,7 +28,7 @@ from .._random import DEFAULT_SEED, root_sequence
 from ..errors import ParameterError
 from ..kernels import budget_verdict, seed_noise
 from ..study import Metric, Pool, Study
-from ..study.schema import FINAL, KEY, POOL
+from ..study.schema import FINAL, KEY, POOL, ROLES
 from ._pools import final_values, pool_errors, pool_generator, pools_of
 from .boundary import MIN_COMPLETED, SIDES, SideVerdict, boundary_sides
 from .positions import TunedParam, check_params, pool_params, pool_positions
@@ -68,7 +68,10 @@ class SpaceCheck(HtmlRepr):
         completed without a value) and ``best`` (the pool's tied best trials
         among those with a value of the parameter), for the axis plots.
     metric : Metric
-        The metric the trials were judged by.
+        The metric the trials were judged by (of the first workload, when
+        workloads are judged by different metrics; see ``metrics``).
+    metrics : mapping of str to Metric
+        The metric each workload's trials were judged by.
     options : mapping
         The options used.
     """
@@ -80,6 +83,7 @@ class SpaceCheck(HtmlRepr):
     positions: pd.DataFrame
     metric: Metric
     options: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result tables by name (what ``tunestats check-space`` prints)."""
@@ -97,12 +101,17 @@ def _check_space_iv(study: Study, metric: str | None, params: Any, top_q: Any, e
     """Validate and normalise the arguments of :func:`check_space`."""
     if not isinstance(study, Study):
         raise ParameterError(f"`study` must be a Study; got {type(study).__name__}.")
-    chosen = study.headline_metric() if metric is None else study.metric(metric)
-    if FINAL + chosen.name not in study.trials:
-        raise ParameterError(f"metric {chosen.name!r} has no final values (no column "
-                             f"'{FINAL}{chosen.name}' in the trials).")
+    if metric is not None and (metric in study.metrics or metric not in ROLES):
+        study.metric(metric)  # an unknown name fails here, before any workload
+    chosen = {w: study.resolve_metric("valid" if metric is None else metric, w)
+              for w in study.workloads()}
+    for workload, m in chosen.items():
+        if FINAL + m.name not in study.trials:
+            raise ParameterError(f"metric {m.name!r} (of workload {workload!r}) has no final "
+                                 f"values (no column '{FINAL}{m.name}' in the trials).")
     return {
-        "metric": chosen,
+        "metric": "valid" if metric is None else metric,
+        "metrics": chosen,
         "params": None if params is None else [str(p) for p in as_list(params)],
         "top_q": check_fraction("top_q", top_q),
         "edge": check_fraction("edge", edge, high=0.5, high_open=True),
@@ -233,11 +242,12 @@ def check_space(study: Study, *, metric: str | None = None,
     for pool, (trials, tuned) in pools.items():
         if iv["params"] is not None:
             tuned = [t for t in tuned if t.param.name in iv["params"]]
-        pos = _with_outcomes(pool_positions(trials, tuned), trials, iv["metric"])
+        metric = iv["metrics"][pool.workload]
+        pos = _with_outcomes(pool_positions(trials, tuned), trials, metric)
         position_frames.append(pos)
-        pool_rows = _pool_rows(pool, trials, tuned, pos, iv)
+        pool_rows = _pool_rows(pool, trials, tuned, pos, {**iv, "metric": metric})
         rows += pool_rows
-        n_completed = _completed(trials, iv["metric"]).sum()
+        n_completed = _completed(trials, metric).sum()
         if n_completed < MIN_COMPLETED:
             reasons.append({**pool._asdict(), "param": None, "side": None,
                             "reason": f"insufficient data: {n_completed} completed trial(s) "
@@ -257,8 +267,9 @@ def check_space(study: Study, *, metric: str | None = None,
         boundaries=boundaries,
         budgets=budgets,
         positions=pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
-        metric=iv["metric"],
-        options={k: v for k, v in iv.items() if k != "metric"})
+        metric=next(iter(iv["metrics"].values())),
+        options={k: v for k, v in iv.items() if k not in ("metric", "metrics")},
+        metrics=iv["metrics"])
 
 
 BOUNDARY_COLUMNS = [
@@ -276,11 +287,11 @@ def _completed(trials: pd.DataFrame, metric: Metric) -> np.ndarray:
 
 def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
     """The budget verdict of every pool (:func:`tunestats.kernels.budget_verdict`, selecting
-    and reporting the checked metric, diverged and failed trials counted as the worst
+    and reporting its workload's checked metric, diverged and failed trials counted as the worst
     outcome at the pool's worst finite value) on the pools with enough completed trials."""
-    metric: Metric = iv["metric"]
     rows = []
     for pool, trials in pools_of(study):
+        metric: Metric = iv["metrics"][pool.workload]
         trials = trials.sort_values(list(KEY))  # trial order does not change the result
         row = {**pool._asdict(), "n_trials": len(trials)}
         if _completed(trials, metric).sum() < MIN_COMPLETED:

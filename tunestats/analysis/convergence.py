@@ -13,18 +13,12 @@ from ..kernels import POLICIES
 from ..kernels import budget_convergence as pool_convergence
 from ..kernels.convergence import STATISTICS
 from ..study import Study
-from ._pools import (
-    final_metric,
-    final_values,
-    pool_errors,
-    pool_generator,
-    pools_of,
-)
+from ._pools import Group, apply_groups, final_values, pool_generator
 
 __all__ = ["budget_convergence"]
 
 
-def budget_convergence(study: Study, select: str = "valid_error", report: str = "test_error", *,
+def budget_convergence(study: Study, select: str | None = None, report: str | None = None, *,
                        delta: float, relative: bool = False, statistic: str = "median",
                        replace: bool = True, diverged: str = "worst", n_resamples: int = 1000,
                        seed: Any = DEFAULT_SEED) -> pd.DataFrame:
@@ -33,9 +27,9 @@ def budget_convergence(study: Study, select: str = "valid_error", report: str = 
     Parameters
     ----------
     study : Study
-    select, report : str
-        Selection and reported metrics (final values), as for
-        :func:`tunestats.best_of_k`.
+    select, report : str, optional
+        Selection and reported metrics (final values; names or roles resolved
+        per workload), as for :func:`tunestats.best_of_k`.
     delta : float
         Tolerance δ ≥ 0 on the gain of doubling the budget, in the units of
         ``report`` (a fraction with ``relative=True``).
@@ -82,24 +76,22 @@ def budget_convergence(study: Study, select: str = "valid_error", report: str = 
     """
     if not isinstance(study, Study):
         raise ParameterError(f"`study` must be a tunestats Study; got {type(study).__name__}.")
-    select_metric = final_metric(study, select, "select")
-    report_metric = final_metric(study, report, "report")
     delta = check_real("delta", delta, low=0.0)
     check_choice("statistic", statistic, STATISTICS)
     check_choice("diverged", diverged, POLICIES)
     n_resamples = check_positive_int("n_resamples", n_resamples)
     root = root_sequence(seed)
-    rows = []
-    for pool, trials in pools_of(study):
-        with pool_errors(pool):
-            values = final_values(trials, diverged, select_metric, report_metric)
-            result = pool_convergence(
-                values.select, values.report, delta=delta, relative=relative,
-                statistic=statistic, replace=replace, select_direction=select_metric.direction,
-                report_direction=report_metric.direction, n_resamples=n_resamples,
-                seed=pool_generator(root, pool))
+
+    def one(group: Group) -> pd.DataFrame:
+        pool, select_metric, report_metric = group.key, group.select, group.report
+        values = final_values(group.trials, diverged, select_metric, report_metric)
+        result = pool_convergence(
+            values.select, values.report, delta=delta, relative=relative,
+            statistic=statistic, replace=replace, select_direction=select_metric.direction,
+            report_direction=report_metric.direction, n_resamples=n_resamples,
+            seed=pool_generator(root, pool))
         converged = result.k_converged is not None
-        rows.append({
+        return pd.DataFrame([{
             **pool._asdict(), "select": select_metric.name, "report": report_metric.name,
             "statistic": statistic, "delta": result.delta, "relative": result.relative,
             "converged": converged,
@@ -108,7 +100,8 @@ def budget_convergence(study: Study, select: str = "valid_error", report: str = 
                                     else float(result.prob_gain_exceeds[-1])),
             "k_max": int(result.k[-1]), "gain_last": float(result.gain[-1]),
             "replace": bool(replace), "diverged": diverged,
-            "n_trials": values.select.size, "n_diverged": values.n_touched})
-    frame = pd.DataFrame(rows)
+            "n_trials": values.select.size, "n_diverged": values.n_touched}])
+
+    frame = apply_groups(study, one, select=select, report=report)
     frame["k_converged"] = frame["k_converged"].astype("Int64")
     return frame

@@ -55,33 +55,37 @@ def isolation(result: SpaceCheck, *, bins: int = 10) -> pd.DataFrame:
     sign = result.metric.sign
     pos = result.positions
     pos = pos[np.isfinite(pos["position"]) & (pos["status"] != "failed")]
-    parts = []
-    for key, part in pos.groupby([*POOL, "param"], observed=True, sort=True):
-        pool, name = key[:3], key[3]
-        first = part.iloc[0]
-        u = part["position"].to_numpy()
-        if first["scale"] == "choice":  # one bin per choice present, in the declared order
-            index = pd.factorize(u, sort=True)[0]
-        else:
-            index = np.clip(np.floor(u * bins), 0, bins - 1).astype(int)
-        frame = pd.DataFrame({"bin": index, "oriented": sign * part["metric"].to_numpy(),
-                              "lost": part["lost"].to_numpy(), "position": u,
-                              "choice": part["choice"].to_numpy()})
-        grouped = frame.groupby("bin", sort=True)
-        out = pd.DataFrame({"best": sign * grouped["oriented"].min(),
-                            "n_trials": grouped.size(),
-                            "n_lost": grouped["lost"].sum().astype(int),
-                            "choice": grouped["choice"].first(),
-                            "position": grouped["position"].first()}).reset_index()
-        if first["scale"] == "choice":
-            out["value"] = np.nan
-        else:
-            out["position"] = (out["bin"] + 0.5) / bins
-            param = Param(name, first["scale"], first["low"], first["high"])
-            out["value"] = param.from_unit(out["position"].to_numpy())
-        parts.append(out.assign(**dict(zip(POOL, pool, strict=True)), param=name,
-                                scale=first["scale"]))
     columns = [*POOL, "param", "scale", "bin", "position", "value", "choice", "best",
                "n_trials", "n_lost"]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(
-        columns=columns)
+    if pos.empty:
+        return pd.DataFrame(columns=columns)
+    keys = [*POOL, "param"]
+    u = pos["position"].to_numpy(dtype=float)
+    choice = (pos["scale"] == "choice").to_numpy()
+    # one bin per choice present, in the declared order (the positions' order)
+    rank = pos.groupby(keys, observed=True, sort=False)["position"].rank(method="dense")
+    index = np.where(choice, rank.to_numpy(dtype=float) - 1,
+                     np.clip(np.floor(u * bins), 0, bins - 1)).astype(int)
+    frame = pd.DataFrame({**{k: pos[k].to_numpy() for k in keys}, "bin": index,
+                          "scale": pos["scale"].to_numpy(), "low": pos["low"].to_numpy(),
+                          "high": pos["high"].to_numpy(),
+                          "oriented": sign * pos["metric"].to_numpy(dtype=float),
+                          "lost": pos["lost"].to_numpy(dtype=bool), "position": u,
+                          "choice": pos["choice"].to_numpy()})
+    grouped = frame.groupby([*keys, "bin"], sort=True)
+    out = grouped.agg(scale=("scale", "first"), low=("low", "first"), high=("high", "first"),
+                      best=("oriented", "min"), n_trials=("oriented", "size"),
+                      n_lost=("lost", "sum"), choice=("choice", "first"),
+                      position=("position", "first")).reset_index()
+    out["best"] = sign * out["best"]
+    out["n_lost"] = out["n_lost"].astype(int)
+    numeric = (out["scale"] != "choice").to_numpy()
+    out.loc[numeric, "position"] = (out.loc[numeric, "bin"] + 0.5) / bins
+    out["value"] = np.nan
+    for (scale, low, high, name), part in out[numeric].groupby(
+            ["scale", "low", "high", "param"], sort=False):
+        param = Param(name, scale, low, high)
+        out.loc[part.index, "value"] = param.from_unit(part["position"].to_numpy(dtype=float))
+    for col in POOL:
+        out[col] = out[col].astype(str)
+    return out[columns]

@@ -22,7 +22,8 @@ from .._html import HtmlRepr
 from ..errors import DataError, ParameterError
 from ..study import Study
 from ._curves import TIME_AXES, curve_matrix
-from ._metrics import resolve_metric
+from ._pools import Group, apply_groups
+from .leaderboard import INTEGRALS, score_profile
 from .steps import time_to_target, workload_targets
 
 __all__ = ["PerformanceProfile", "performance_profile"]
@@ -100,29 +101,38 @@ def performance_profile(study: Study, *, metric: str | None = None, target: Any 
                         cap_failures: bool = True, n_trials: int | None = None,
                         n_repeats: int | None = None,
                         variants: Mapping[str, Any] | None = None,
-                        n_tau: int = 200) -> PerformanceProfile:
+                        integral: str = "exact", n_tau: int = 200) -> PerformanceProfile:
     """Performance profiles and scores of the optimizers across workloads.
 
     Parameters
     ----------
     study : Study
         Each protocol is profiled on its own; the algorithms are the optimizers.
-    metric, target, time
+    metric : str, optional
+        A metric name or a role (``"valid"``, ...) resolved per workload;
+        default: each workload's own headline metric.
+    target, time
         As in :func:`tunestats.steps_to_target` (``time="time_s"`` for
-        wall-clock leaderboards).
+        wall-clock leaderboards; default targets: each workload's declared
+        target of its metric).
     tau_max : float
-        Upper end of the profile; must be > 1.
+        Upper end of the profile, and the factor of the "slower than the
+        fastest" rule; must be > 1.
     cap_failures : bool
-        Count ratios above ``tau_max`` as failures (``inf``), as AlgoPerf does.
-        They never add to ``rho`` on ``[1, tau_max]`` either way; the flag
-        decides what the ``ratios`` table reports.
+        Report ratios above ``tau_max`` as failures (``inf``), as AlgoPerf
+        does. They never add to ``rho`` on ``[1, tau_max]`` either way; the
+        flag decides what the ``ratios`` table reports.
     n_trials, n_repeats : int, optional
         The number of trials per repeat and of repeats every pool must have
         (a leaderboard's rules); a pool that differs is an error.
     variants : mapping of str to list of str, optional
-        Base workload → variant workloads: an optimizer that misses the
-        target (median time ``inf``) on any variant is marked failed on the
-        base workload. Variant workloads are left out of the profile.
+        Base workload → held-out variant workloads, with the benchmark's rules
+        in its order: a variant's time is ``inf`` where its base's is; the
+        ``tau_max`` rule on every workload; the base's time is ``inf`` where a
+        variant's is. Variant workloads are left out of the profile.
+    integral : {"exact", "grid"}
+        The exact integral of the step function, or AlgoPerf's trapezoidal
+        rule on 100 points (see :func:`tunestats.analysis.leaderboard`).
     n_tau : int
         Points of the regular ``tau`` grid of the curves.
 
@@ -144,7 +154,8 @@ def performance_profile(study: Study, *, metric: str | None = None, target: Any 
         d\\tau = \\frac{1}{|W|} \\sum_{w: r_{a,w} \\le \\tau_{max}}
         \\frac{\\tau_{max} - r_{a,w}}{\\tau_{max} - 1}.
 
-    The integral of the step function is computed exactly, not on a grid.
+    For AlgoPerf's own leaderboards (earliest evaluation per study, declared
+    base workloads, the targets file) use :func:`tunestats.analysis.leaderboard`.
 
     References
     ----------
@@ -153,56 +164,72 @@ def performance_profile(study: Study, *, metric: str | None = None, target: Any 
     .. [2] Dahl, G. E. et al. (2023). Benchmarking Neural Network Training
        Algorithms (AlgoPerf). arXiv:2306.07179, Section 4.5.
     """
-    chosen = resolve_metric(study, metric)
     check_choice("time", time, TIME_AXES)
     tau_max = check_real("tau_max", tau_max, low=1.0, low_open=True)
     if not isinstance(cap_failures, bool):
         raise ParameterError(f"`cap_failures` must be True or False; got {cap_failures!r}.")
     n_trials = None if n_trials is None else check_positive_int("n_trials", n_trials)
     n_repeats = None if n_repeats is None else check_positive_int("n_repeats", n_repeats)
+    check_choice("integral", integral, INTEGRALS[::-1])
     n_tau = check_positive_int("n_tau", n_tau)
-    workloads = sorted(study.trials["workload"].astype(str).unique())
+    workloads = study.workloads()
     variant_of = _variants(variants, workloads)
-    matrix = curve_matrix(study, [chosen.name], time=time)
-    targets = workload_targets(study, chosen, target, workloads)
-    row_targets = matrix.trials["workload"].astype(str).map(targets).to_numpy(dtype=float)
-    frame = matrix.trials[["workload", "protocol", "optimizer", "repeat"]].astype(
-        {"workload": str, "protocol": str, "optimizer": str})
+
+    def one(group: Group) -> pd.DataFrame:
+        chosen = group.select
+        matrix = curve_matrix(group.study, [chosen.name], time=time)
+        targets = workload_targets(group.study, chosen, target, [group.key])
+        frame = matrix.trials[["workload", "protocol", "optimizer", "repeat"]].astype(
+            {"workload": str, "protocol": str, "optimizer": str})
+        frame["time"] = time_to_target(matrix, chosen, targets[group.key])
+        frame.insert(4, "metric", chosen.name)
+        return frame
+
+    frame = apply_groups(study, one, level="workload", select=metric, need=None)
     _check_counts(frame, n_trials, n_repeats)
-    frame["time"] = time_to_target(matrix, chosen, row_targets)
-    times = frame.groupby(["workload", "protocol", "optimizer", "repeat"], sort=True)[
+    times = frame.groupby(["workload", "protocol", "optimizer", "repeat", "metric"], sort=True)[
         "time"].min().reset_index()
     medians = times.groupby(["workload", "protocol", "optimizer"], sort=True)[
         "time"].median().reset_index()
+    metric_of = dict(zip(times["workload"], times["metric"], strict=False))
     table = medians.pivot(index=["protocol", "optimizer"], columns="workload", values="time")
+    table = table.fillna(np.inf)  # an optimizer not run on a workload
     for base, names in variant_of.items():
-        missed = table[names].isin([np.inf]).any(axis=1) | table[names].isna().any(axis=1)
-        table.loc[missed, base] = np.inf
+        table.loc[np.isinf(table[base]), names] = np.inf
+    with np.errstate(invalid="ignore"):
+        slow = table > tau_max * table.groupby(level="protocol").transform("min")
+    over = slow & np.isfinite(table)
+    table = table.mask(slow, np.inf)
+    for base, names in variant_of.items():
+        table.loc[np.isinf(table[names]).any(axis=1), base] = np.inf
     profiled = [w for w in workloads if not any(w in v for v in variant_of.values())]
+    raw = medians.pivot(index=["protocol", "optimizer"], columns="workload", values="time")
     ratio_parts, curve_parts, score_rows = [], [], []
     for protocol, block in table[profiled].groupby(level="protocol", sort=True):
-        t = block.to_numpy(dtype=float)  # (optimizers, workloads); NaN: optimizer not run
-        t = np.where(np.isnan(t), np.inf, t)
+        t = block.to_numpy(dtype=float)  # (optimizers, workloads)
         best = t.min(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(np.isfinite(t) & np.isfinite(best), t / best, np.inf)
         ratio = np.where(best == 0, np.where(t == 0, 1.0, np.inf), ratio)
-        if cap_failures:
-            ratio = np.where(ratio > tau_max, np.inf, ratio)
+        shown = ratio
+        if not cap_failures:  # what the ratios would be without the tau_max rule
+            plain = raw.loc[block.index, profiled].fillna(np.inf).to_numpy(dtype=float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                shown = np.where(over.loc[block.index, profiled].to_numpy(), plain / best, ratio)
         optimizers = block.index.get_level_values("optimizer")
         ratio_parts.append(pd.DataFrame({
             "workload": np.tile(block.columns.to_numpy(), len(optimizers)),
+            "metric": np.tile([metric_of.get(w) for w in block.columns], len(optimizers)),
             "protocol": protocol, "optimizer": np.repeat(optimizers.to_numpy(), t.shape[1]),
-            "time": t.ravel(), "ratio": ratio.ravel(), "failed": ~np.isfinite(ratio.ravel())}))
-        inside = ratio <= tau_max
-        area = np.where(inside, tau_max - ratio, 0.0).sum(axis=1) / (tau_max - 1)
-        tau = np.unique(np.concatenate([np.linspace(1.0, tau_max, n_tau), ratio[inside]]))
-        rho = (ratio[:, None, :] <= tau[None, :, None]).mean(axis=2)
+            "time": raw.loc[block.index, profiled].fillna(np.inf).to_numpy(float).ravel(),
+            "ratio": shown.ravel(), "failed": ~np.isfinite(ratio.ravel())}))
+        scores, tau, rho = score_profile(ratio, tau_max, integral,
+                                         100 if integral == "grid" else n_tau)
         for i, name in enumerate(optimizers):
             curve_parts.append(pd.DataFrame({"protocol": protocol, "optimizer": name,
                                              "tau": tau, "rho": rho[i]}))
             score_rows.append({"protocol": protocol, "optimizer": name,
-                               "score": area[i] / len(profiled),
+                               "score": float(scores[i]),
                                "solved": int(np.isfinite(ratio[i]).sum()),
                                "workloads": len(profiled)})
     times["time"] = times["time"].astype(float)

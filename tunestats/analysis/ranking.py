@@ -27,7 +27,7 @@ are reported and kept apart:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -41,10 +41,9 @@ from ..errors import ParameterError
 from ..kernels import POLICIES, kendall_tau, pairwise_matrix, rank_distribution
 from ..kernels.permutation import holm_over_groups, permutation_pair_test, permutations_for
 from ..study import Metric, Pool, Study
-from ..study.schema import FINAL
+from ..study.schema import FINAL, ROLES
 from ._bestofk import Outcomes, budgets, pool_outcomes, quantile_columns
 from ._frames import stack_parts
-from ._metrics import resolve_metric
 from ._pools import lost, pool_generator
 
 __all__ = ["RankingSetup", "Rankings", "kendall_agreement", "rank_pools", "ranking_setup"]
@@ -56,8 +55,7 @@ QUANTILES = (0.05, 0.5, 0.95)
 class RankingSetup:
     """Validated arguments shared by the ranking analyses."""
 
-    select: Metric
-    report: Metric
+    metrics: Mapping[str, tuple[Metric, Metric]]  # workload → (select, report)
     k: Any
     replace: bool
     diverged: str
@@ -72,12 +70,18 @@ def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: An
                   diverged: Any, alpha: Any, n_boot: Any, seed: Any, protocols: Any,
                   n_permutations: Any = None) -> RankingSetup:
     """Check the arguments of :func:`compare_protocols` and friends at the door."""
-    chosen = resolve_metric(study, select)
-    reported = chosen if report is None else resolve_metric(study, report)
-    for metric in {chosen.name, reported.name}:
-        if f"{FINAL}{metric}" not in study.trials:
-            raise ParameterError(f"metric {metric!r} has no final values (no column "
-                                 f"{FINAL}{metric} in the trials).")
+    for name in (select, report):
+        if name is not None and (name in study.metrics or name not in ROLES):
+            study.metric(name)  # an unknown name fails here, before any workload
+    metrics = {}
+    for workload in study.workloads():
+        chosen = study.resolve_metric("valid" if select is None else select, workload)
+        reported = chosen if report is None else study.resolve_metric(report, workload)
+        for metric in {chosen.name, reported.name}:
+            if f"{FINAL}{metric}" not in study.trials:
+                raise ParameterError(f"metric {metric!r} has no final values (no column "
+                                     f"{FINAL}{metric} in the trials).")
+        metrics[workload] = (chosen, reported)
     if not isinstance(replace, bool):
         raise ParameterError(f"`replace` must be True or False; got {replace!r}.")
     check_choice("diverged", diverged, POLICIES)
@@ -89,7 +93,7 @@ def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: An
         check_choice("protocols", name, present)
     if n_permutations is not None:
         n_permutations = check_positive_int("n_permutations", n_permutations)
-    return RankingSetup(chosen, reported, k, replace, diverged, alpha, n_boot,
+    return RankingSetup(metrics, k, replace, diverged, alpha, n_boot,
                         root_sequence(seed), wanted, n_permutations)
 
 
@@ -132,10 +136,11 @@ def _pool_values(study: Study, setup: RankingSetup):
     for key, frame in trials.groupby(["workload", "protocol", "optimizer"], observed=True,
                                      sort=True):
         workload, protocol, optimizer = (str(part) for part in key)
+        chosen, reported = setup.metrics[workload]
         groups.setdefault((workload, protocol), {})[optimizer] = (
-            frame[f"{FINAL}{setup.select.name}"].to_numpy(dtype=float),
-            frame[f"{FINAL}{setup.report.name}"].to_numpy(dtype=float),
-            lost(frame))
+            frame[f"{FINAL}{chosen.name}"].to_numpy(dtype=float),
+            frame[f"{FINAL}{reported.name}"].to_numpy(dtype=float),
+            lost(frame), chosen, reported)
     return groups
 
 
@@ -143,17 +148,18 @@ def _outcomes(setup: RankingSetup, values: tuple, k: np.ndarray,
               boot: Pool | None = None) -> Outcomes:
     """The pool's outcomes; with ``boot`` (the pool's key), for outer-bootstrap replicates
     drawn from the pool's own stream."""
-    select, report, diverged = values
+    select, report, diverged, chosen, reported = values
     return pool_outcomes(select, report, k, replace=setup.replace,
-                         select_direction=setup.select.direction,
-                         report_direction=setup.report.direction, policy=setup.diverged,
-                         diverged=diverged, resample=None if boot is None else pool_generator(setup.root, boot),
+                         select_direction=chosen.direction,
+                         report_direction=reported.direction, policy=setup.diverged,
+                         diverged=diverged,
+                         resample=None if boot is None else pool_generator(setup.root, boot),
                          n_resamples=setup.n_boot)
 
 
 def _pool_size(values: tuple, policy: str) -> int:
     """Trials of a pool after the diverged policy (``"exclude"`` removes the lost ones)."""
-    select, report, lost_trials = values
+    select, report, lost_trials = values[:3]
     if policy != "exclude":
         return len(select)
     return int((~(lost_trials | np.isnan(select) | np.isnan(report))).sum())
@@ -169,12 +175,13 @@ def _order(p_a_better: np.ndarray, p_adjusted: np.ndarray, alpha: float) -> np.n
 def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
     """Rank the optimizers of every ``(workload, protocol)`` of ``setup.protocols``."""
     groups = _pool_values(study, setup)
-    sign = setup.report.sign
     columns = quantile_columns(QUANTILES)
     rank_rows, pair_rows, prob_rows, replicates = [], [], [], {}
     n_permutations = setup.n_permutations or permutations_for(
         sum(len(pools) * (len(pools) - 1) // 2 for pools in groups.values()), setup.alpha)
     for (workload, protocol), pools in groups.items():
+        chosen, reported = setup.metrics[workload]
+        sign = reported.sign
         names = sorted(pools)
         n_min = min(_pool_size(values, setup.diverged) for values in pools.values())
         k = budgets(setup.k, n_min)
@@ -191,7 +198,7 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
         tests = [permutation_pair_test(
             point[names[i]].select, point[names[i]].values, point[names[j]].select,
             point[names[j]].values, k, replace=setup.replace,
-            select_direction=setup.select.direction, report_sign=sign,
+            select_direction=chosen.direction, report_sign=sign,
             n_permutations=n_permutations, lost_a=point[names[i]].lost,
             lost_b=point[names[j]].lost,
             seed=keyed_generator(setup.root, (workload, protocol, names[i], names[j],
@@ -217,8 +224,8 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
             out = point[name]
             quantiles = out.quantiles(QUANTILES)
             rank_rows.append({"workload": workload, "protocol": protocol, "k": k,
-                              "optimizer": name, "select": setup.select.name,
-                              "report": setup.report.name, "replace": setup.replace,
+                              "optimizer": name, "select": chosen.name,
+                              "report": reported.name, "replace": setup.replace,
                               "mean": out.mean(),
                               **{c: quantiles[:, j] for j, c in enumerate(columns)},
                               "expected_rank": expected[:, i], "n_trials": out.n_trials,

@@ -32,7 +32,7 @@ from ..study.schema import KEY, POOL
 from ._bestofk import budgets as budget_ladder
 from ._bestofk import pool_outcomes, quantile_columns
 from ._curves import TIME_AXES, CurveMatrix, curve_matrix
-from ._metrics import resolve_metric
+from ._pools import apply_groups
 from .inclusion_graph import inclusion_graph
 
 __all__ = ["TargetRobustness", "best_steps_to_target", "steps_to_target", "target_robustness"]
@@ -130,10 +130,17 @@ def steps_to_target(study: Study, *, metric: str | None = None, target: Any = No
     ParameterError
         Unknown metric, a metric not in the curves, a missing target.
     """
-    chosen = resolve_metric(study, metric)
     check_choice("time", time, TIME_AXES)
     if budget is not None:
         budget = check_real("budget", budget)
+    return apply_groups(study, lambda group: _steps_to_target(
+        group.study, group.select, target, time, budget), level="workload", select=metric,
+        need=None)
+
+
+def _steps_to_target(study: Study, chosen: Metric, target: Any, time: str,
+                     budget: float | None) -> pd.DataFrame:
+    """:func:`steps_to_target` of one workload."""
     matrix = curve_matrix(study, [chosen.name], time=time)
     targets = workload_targets(study, chosen, target,
                                sorted(study.trials["workload"].astype(str).unique()))
@@ -158,11 +165,13 @@ class _Setup:
     quantiles: tuple[float, ...]
 
 
-def _setup(study: Study, metric: Any, select: Any, time: Any, replace: Any, diverged: Any,
+def _setup(study: Study, chosen: Metric, select: Any, time: Any, replace: Any, diverged: Any,
            quantiles: Any) -> _Setup:
-    chosen = resolve_metric(study, metric)
+    """The checked arguments for one workload (``chosen``: its metric)."""
     check_choice("time", time, TIME_AXES)
-    by = None if select == SPEED else resolve_metric(study, select)
+    workload = study.workloads()[0]
+    by = None if select == SPEED else study.resolve_metric(
+        "valid" if select is None else select, workload)
     if not isinstance(replace, bool):
         raise ParameterError(f"`replace` must be True or False; got {replace!r}.")
     check_choice("diverged", diverged, POLICIES)
@@ -238,9 +247,18 @@ def best_steps_to_target(study: Study, *, metric: str | None = None, target: Any
     .. [1] Choi, D. et al. (2019). On Empirical Comparisons of Optimizers for
        Deep Learning. arXiv:1910.05446, Figure 2.
     """
-    setup = _setup(study, metric, select, time, replace, diverged, quantiles)
+    check_choice("time", time, TIME_AXES)
     if budget is not None:
         budget = check_real("budget", budget)
+    return apply_groups(study, lambda group: _best_steps_to_target(
+        group.study, _setup(group.study, group.select, select, time, replace, diverged,
+                            quantiles), target, k, budget),
+        level="workload", select=metric, need=None)
+
+
+def _best_steps_to_target(study: Study, setup: _Setup, target: Any, k: Any,
+                          budget: float | None) -> pd.DataFrame:
+    """:func:`best_steps_to_target` of one workload."""
     names = [setup.metric.name] + ([setup.select.name] if setup.select else [])
     matrix = curve_matrix(study, list(dict.fromkeys(names)), time=setup.time)
     targets = workload_targets(study, setup.metric, target,
@@ -357,7 +375,22 @@ def target_robustness(study: Study, *, metric: str | None = None, targets: Any =
     .. [1] Choi, D. et al. (2019). On Empirical Comparisons of Optimizers for
        Deep Learning. arXiv:1910.05446, Figure 10.
     """
-    setup = _setup(study, metric, select, time, replace, diverged, (0.5,))
+    check_choice("time", time, TIME_AXES)
+    parts = apply_groups(study, lambda group: _target_robustness(
+        group.study, _setup(group.study, group.select, select, time, replace, diverged, (0.5,)),
+        targets, budgets, target, k, graph, n_grid), level="workload", select=metric,
+        need=None, combine=False)
+    reference: dict[str, Any] = {"budget": max(p.reference["budget"] for p in parts)}
+    for part in parts:
+        reference.update({w: v for w, v in part.reference.items() if w != "budget"})
+    return TargetRobustness(pd.concat([p.cells for p in parts], ignore_index=True),
+                            pd.concat([p.outcomes for p in parts], ignore_index=True),
+                            reference)
+
+
+def _target_robustness(study: Study, setup: _Setup, targets: Any, budgets: Any, target: Any,
+                       k: int | None, graph: Any, n_grid: int) -> TargetRobustness:
+    """:func:`target_robustness` of one workload."""
     names = [setup.metric.name] + ([setup.select.name] if setup.select else [])
     matrix = curve_matrix(study, list(dict.fromkeys(names)), time=setup.time)
     graph = inclusion_graph(study, graph)

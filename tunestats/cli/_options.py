@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
 from ..kernels import POLICIES
 
 __all__ = ["add_best_of_k_options", "add_metric_option", "add_study_argument",
-           "add_target_options"]
+           "add_target_options", "warn_test_selection"]
 
 
 def add_study_argument(parser: argparse.ArgumentParser) -> None:
@@ -16,8 +18,10 @@ def add_study_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_metric_option(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--metric``: ``what`` the metric is, defaulting to the first validation metric."""
-    parser.add_argument("--metric", help=f"{what} (default: the first validation metric)")
+    """``--metric``: ``what`` the metric is (a name or a role), defaulting to each
+    workload's headline metric."""
+    parser.add_argument("--metric", help=f"{what}: a metric name or a role valid/test/train "
+                        "(default: each workload's headline metric)")
 
 
 def add_target_options(parser: argparse.ArgumentParser) -> None:
@@ -36,3 +40,13 @@ def add_best_of_k_options(parser: argparse.ArgumentParser) -> None:
                         help="draw the k trials without replacement (default: with)")
     parser.add_argument("--diverged", choices=POLICIES, default="worst",
                         help="diverged/failed trials: count as worst or exclude (default: worst)")
+
+
+def warn_test_selection(study: Any, select: str | None) -> None:
+    """Warn on stderr when ``select`` names a metric of the test split: the test set
+    then picks the trial, and what is reported for it is optimistic."""
+    metric = study.metrics.get(select) if isinstance(select, str) else None
+    if metric is not None and metric.split == "test":
+        print(f"tunestats: warning: selecting by {select}, a metric of the test split: the "
+              "test set picks the trial, so its reported outcome is optimistic (select by a "
+              "validation metric)", file=sys.stderr)

@@ -8,7 +8,7 @@ from ..analysis import best_of_k
 from ..analysis.best_of_k import METHODS, band_label, estimator_label
 from ..kernels import POLICIES
 from ..study import load_study
-from ._options import add_study_argument
+from ._options import add_study_argument, warn_test_selection
 from ._output import add_output_options, emit
 
 __all__ = ["register", "run"]
@@ -34,10 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "2019, Figures 6-9). q05..q95: spread of best-of-k outcomes; ci_low..ci_high: "
         "pointwise confidence band of the population mean; *_sim_*: simultaneous bands.")
     add_study_argument(parser)
-    parser.add_argument("--select", default="valid_error",
-                        help="metric that picks the best trial (default: valid_error)")
-    parser.add_argument("--report", default="test_error",
-                        help="metric reported for the picked trial (default: test_error)")
+    parser.add_argument("--select",
+                        help="metric (or role valid/test/train) that picks the best trial "
+                        "(default: each workload's headline metric)")
+    parser.add_argument("--report",
+                        help="metric (or role) reported for the picked trial (default: each "
+                        "workload's test metric, else --select)")
     parser.add_argument("--k", type=_numbers, metavar="K[,K...]",
                         help="budgets (default: powers of two up to each pool's size)")
     parser.add_argument("--method", choices=METHODS, default="exact",
@@ -62,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--resamples", type=int, default=None,
                         help="Monte-Carlo resamples of --method bootstrap (default: 10000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    add_output_options(parser)
+    add_output_options(parser, ("best_of_k",))
     parser.set_defaults(handler=run)
 
 
@@ -70,15 +72,19 @@ def run(args: argparse.Namespace) -> int:
     study = load_study(args.study)
     resamples = {} if args.resamples is None else {"n_resamples": args.resamples}
     bounds = None if args.bounds is None else tuple(args.bounds)
+    warn_test_selection(study, args.select)
     frame = best_of_k(study, args.select, args.report, args.k, method=args.method,
                       replace=args.replace, quantiles=args.quantiles, diverged=args.diverged,
                       lost_value=args.lost_value, ci=args.ci or None, bounds=bounds,
                       seed=args.seed,
                       **resamples)
     if not args.json:
-        select, report = study.metric(args.select), study.metric(args.report)
-        print(f"best of k trials per pool: selected by {select.name} ({select.direction}), "
-              f"reporting {report.name} ({report.direction})")
+        pairs = frame[["select", "report"]].drop_duplicates()
+        print("best of k trials per pool: " + "; ".join(
+            f"selected by {s} ({study.metric(s).direction}), reporting {r} "
+            f"({study.metric(r).direction})" for s, r in pairs.itertuples(index=False))
+            + (" (per workload: see the select and report columns)" if len(pairs) > 1
+               else ""))
         print(f"estimator: {estimator_label(frame)}; diverged/failed trials: "
               + (f"counted as the worst outcome, reporting {args.lost_value:g}"
                  if args.diverged == "worst" and args.lost_value is not None else
@@ -94,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     spread = [c for c in frame.columns if c.startswith("q") and "_" not in c]
     confidence = ["ci_low", "ci_high", "q50_ci_low", "q50_ci_high", "q50_sim_low",
                   "q50_sim_high"]
-    shown = frame[[*KEYS, "mean", *spread, *(c for c in confidence if c in frame),
+    named = ["select", "report"] if len(frame[["select", "report"]].drop_duplicates()) > 1 else []
+    shown = frame[[*KEYS, *named, "mean", *spread, *(c for c in confidence if c in frame),
                    "n_trials", "n_diverged"]]
     if not args.ci:
         shown = shown.drop(columns=[c for c in confidence if c in shown])

@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="bootstrap resamples for the probability that doubling gains "
                         "more than the tolerance (default: 200)")
     parser.add_argument("--seed", type=int, default=0, help="seed of that bootstrap (default: 0)")
-    add_output_options(parser)
+    add_output_options(parser, ("boundaries", "budgets", "reasons"))
     parser.set_defaults(handler=run)
 
 
@@ -68,12 +68,14 @@ def run(args: argparse.Namespace) -> int:
                          seed=args.seed)
     tables = {"boundaries": result.boundaries[BOUNDARY_COLUMNS],
               "budgets": result.budgets[BUDGET_COLUMNS], "reasons": result.reasons}
-    if not args.json:
-        print(f"{study.source}: search spaces judged by {result.metric.name} "
-              f"({result.metric.direction})")
-    emit(args, tables, extra={"adequate": result.adequate, "metric": result.metric.name})
-    if not args.json:
+    if not args.json:  # the verdict first: the tables below are its evidence
         count = len(result.reasons)
-        print("\nverdict: adequate" if result.adequate else
-              f"\nverdict: NOT adequate ({count} reason{'s' if count != 1 else ''})")
+        print("verdict: adequate" if result.adequate else
+              f"verdict: NOT adequate ({count} reason{'s' if count != 1 else ''})")
+        judged = {f"{m.name} ({m.direction})" for m in result.metrics.values()}
+        print(f"{study.source}: search spaces judged by " + (
+            judged.pop() if len(judged) == 1 else "each workload's headline metric: " + ", ".join(
+                f"{w} {m.name} ({m.direction})" for w, m in result.metrics.items())))
+    emit(args, tables, extra={"adequate": result.adequate, "metric": result.metric.name,
+                              "metrics": {w: m.name for w, m in result.metrics.items()}})
     return 0 if result.adequate else 1

@@ -6,7 +6,7 @@ import argparse
 
 from ..analysis import compare_protocols
 from ..study import load_study
-from ._options import add_best_of_k_options, add_study_argument
+from ._options import add_best_of_k_options, add_study_argument, warn_test_selection
 from ._output import add_output_options, emit
 
 __all__ = ["register", "run"]
@@ -39,12 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "the study's, else the paper's)")
     parser.add_argument("--all-flips", action="store_true",
                         help="list unresolved flips too (default: resolved ones only)")
-    add_output_options(parser)
+    add_output_options(parser, ("flips", "violations", "agreement", "rankings"))
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     study = load_study(args.study)
+    warn_test_selection(study, args.select)
     result = compare_protocols(study, protocols=args.protocol, k=args.k, select=args.select,
                                report=args.report, replace=args.replace,
                                diverged=args.diverged, alpha=args.alpha, n_boot=args.n_boot,

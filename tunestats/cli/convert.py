@@ -6,6 +6,7 @@ import argparse
 
 from ..study import load_study
 from ..study.schema import TABLE_FORMATS
+from ._output import add_force_option, check_study_folder, stage
 
 __all__ = ["register", "run"]
 
@@ -18,11 +19,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("dst", help="study folder to write")
     parser.add_argument("--to", choices=TABLE_FORMATS, default="parquet",
                         help="table format of DST (default: parquet)")
+    add_force_option(parser, "the study or folder DST")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    check_study_folder(args.dst, force=args.force, option="DST")
+    stage(f"reading {args.src}")
     study = load_study(args.src)
+    stage(f"writing {args.dst}")
     study.save(args.dst, format=args.to)
     print(f"wrote {len(study.trials)} trials and {len(study.curves)} curve rows to "
           f"{args.dst} ({args.to})")

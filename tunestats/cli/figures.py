@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from .._checks import check_choice
 from ..figures import FIGURES, FORMATS, render_figures
 from ..study import load_study
+from ._output import add_force_option, check_new_folder, stage
 
 __all__ = ["register", "run"]
 
@@ -26,10 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="file format; repeat for several (default: png)")
     parser.add_argument("--only", action="append", metavar="NAME",
                         help="render only this figure; repeat for several")
+    add_force_option(parser, "figure files in the --out folder")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    for name in args.only or ():
+        check_choice("names", name, [s.name for s in FIGURES])
+    check_new_folder(args.out, [s.name for s in FIGURES], force=args.force, option="--out")
+    stage(f"reading {args.study}")
     study = load_study(args.study)
     report = render_figures(study, args.out, formats=args.formats or ["png"], names=args.only,
                             progress=lambda name: print(f"  rendering {name} ...",

@@ -10,7 +10,7 @@ import sys
 from ..errors import ParameterError
 from ..importers import FORMATS, import_report
 from ..study.schema import TABLE_FORMATS
-from ._output import ProgressLine
+from ._output import ProgressLine, add_force_option, check_study_folder
 
 __all__ = ["register", "run"]
 
@@ -59,6 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--to", choices=TABLE_FORMATS, default="parquet",
                         help="table format of the study (default: parquet)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_force_option(parser, "the study or folder STUDY_DIR")
     parser.set_defaults(handler=run)
 
 
@@ -73,6 +74,7 @@ def _pairs(option: str, items: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_study_folder(args.out, force=args.force, option="--out")
     module = FORMATS[args.format]
     accepted = inspect.signature(module.read).parameters
     kwargs = {}

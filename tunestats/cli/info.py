@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "trials by status, best final value of each metric, "
                             "hyperparameters tuned.")
     add_study_argument(parser)
-    add_output_options(parser)
+    add_output_options(parser, ("pools",))
     parser.set_defaults(handler=run)
 
 

@@ -3,7 +3,10 @@
 Each verb lives in its own module of :mod:`tunestats.cli` with a
 ``register(subparsers)`` function that adds its parser and sets
 ``handler``. Exit codes: 0 ok, 1 data problem or failed check, 2 usage error.
-Errors print one line (``--debug`` shows the traceback).
+Errors print one line (``--debug``, before or after the verb, shows the
+traceback): the package's own errors, and every failure of the operating
+system (a permission, a full disk, a folder where a file was expected), named
+with its file. Anything else is a bug and is reported as one.
 """
 
 from __future__ import annotations
@@ -22,17 +25,19 @@ from . import (
     figures,
     import_,
     info,
+    leaderboard,
     profile,
     report,
     run,
     steps_to_target,
     validate,
 )
+from ._output import Heartbeat, check_out
 
 __all__ = ["main"]
 
 COMMANDS = (info, validate, convert, import_, best_of_k, compare, steps_to_target, profile,
-            check_space, figures, report, run)
+            leaderboard, check_space, figures, report, run)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,7 +57,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for command in COMMANDS:
         command.register(sub)
+    for verb in sub.choices.values():  # `tunestats VERB ... --debug` works too
+        verb.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                          help="show the full traceback when something fails")
     return parser
+
+
+def _os_message(exc: OSError) -> str:
+    """``file: reason`` for an operating-system error (``file → other`` for a rename)."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return reason
+    where = str(exc.filename)
+    if getattr(exc, "filename2", None) is not None:
+        where += f" → {exc.filename2}"
+    return f"{where}: {reason}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,18 +79,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        check_out(args)
+        with Heartbeat(args.command):
+            return int(args.handler(args) or 0)
     except TunestatsError as exc:
         if args.debug:
             raise
         print(f"tunestats: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("tunestats: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         sys.stderr.close()
         return 0
+    except OSError as exc:  # permission, disk full, a folder where a file was expected ...
+        if args.debug:
+            raise
+        print(f"tunestats: error: {_os_message(exc)}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        if args.debug:
+            raise
+        print("tunestats: error: out of memory", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tunestats: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

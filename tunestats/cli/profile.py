@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--n-repeats", type=int, help="repeats every pool must have")
     parser.add_argument("--variant", type=_variant, action="append", metavar="BASE=V1,V2",
                         help="mark BASE failed for an optimizer that misses a variant's target")
-    add_output_options(parser)
+    add_output_options(parser, ("scores", "ratios"))
     parser.set_defaults(handler=run)
 
 

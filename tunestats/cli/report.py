@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import ParameterError
 from ..report import report
 from ..study import load_study
+from ._output import add_force_option
 from .figures import DEFAULT_STUDY
 
 __all__ = ["register", "run"]
@@ -27,12 +29,23 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help=f"study folder (default: the bundled {DEFAULT_STUDY})")
     parser.add_argument("--out", type=Path, default=Path("report.html"),
                         help="HTML file to write (default: report.html)")
+    add_force_option(parser, "the --out file")
     parser.add_argument("--dpi", type=int, default=72,
                         help="resolution of the embedded figures (default: 72)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    out = Path(args.out)  # refused before anything is computed
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise ParameterError(f"`--out` must name an .html file; got {str(out)!r}.")
+    if not out.parent.is_dir():
+        raise ParameterError(f"`--out` {str(out)!r}: the folder {str(out.parent)!r} does not "
+                             "exist (create it first).")
+    if out.is_dir():
+        raise ParameterError(f"`--out` {str(out)!r} is a folder; name a file.")
+    if out.exists() and not args.force:
+        raise ParameterError(f"{out} exists; pass --force to replace it.")
     study = load_study(args.study)
     path = report(study, args.out, dpi=args.dpi,
                   progress=lambda name: print(f"  writing {name} ...", file=sys.stderr))

@@ -11,6 +11,7 @@ from ._options import (
     add_metric_option,
     add_study_argument,
     add_target_options,
+    warn_test_selection,
 )
 from ._output import add_output_options, emit
 
@@ -37,12 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="ordering and inclusion consistency over targets x budgets")
     parser.add_argument("--targets", type=float, nargs="+", help="target grid for --grid")
     parser.add_argument("--budgets", type=float, nargs="+", help="budget grid for --grid")
-    add_output_options(parser)
+    add_output_options(parser, ("table",))
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     study = load_study(args.study)
+    warn_test_selection(study, args.select)
     if args.per_trial:
         table = steps_to_target(study, metric=args.metric, target=args.target, time=args.time,
                                 budget=args.budget)

@@ -6,7 +6,8 @@ import argparse
 import sys
 import warnings
 
-from ..errors import StudyValidationError, StudyWarning
+from ..analysis.inclusion_graph import inclusion_graph
+from ..errors import DataError, StudyValidationError, StudyWarning
 from ..study import load_study
 from ._options import add_study_argument
 
@@ -34,6 +35,13 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for problem in study.problems:
         print(f"{problem.severity}: {problem}")
+    if study.meta.inclusion is not None:  # what compare and check would refuse later
+        try:
+            inclusion_graph(study)
+        except DataError as exc:
+            print(f"error: {exc}")
+            print(f"tunestats: {args.study} is invalid: 1 error(s)", file=sys.stderr)
+            return 1
     print(f"{args.study}: valid ({len(study.trials)} trials, {len(study.pool_keys())} pools, "
           f"{len(study.problems)} warning(s))")
     return 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -15,6 +14,7 @@ from ..analysis import best_of_k, best_of_k_curve
 from ..plots import best_of_k_legend, legend_handles, plot_best_of_k, plot_best_of_k_curve
 from ..plots.best_of_k import CENTERS
 from ..study import Study
+from ._facets import Analyses, facet_grid
 from ._registry import FigureSpec, NotApplicable
 from .summary import headline_metric
 
@@ -25,92 +25,101 @@ __all__ = ["FIGURES", "best_of_k_confidence_figure", "best_of_k_curve_figure",
 CURVE_BUDGETS = (1, 4, 16)
 
 
-def _metric_of_split(study: Study, split: str) -> str | None:
-    """The first declared metric of ``split`` with final values, if any."""
-    for name, metric in study.metrics.items():
-        if metric.split == split and f"final.{name}" in study.trials:
-            return name
-    return None
+def _has_role(study: Study, role: str) -> bool:
+    """Whether some workload has a metric with final values playing ``role``."""
+    for workload in study.workloads():
+        name = study.workload_metrics(workload).role(role)
+        if name is not None and f"final.{name}" in study.trials:
+            return True
+    return False
 
 
-def _reported(study: Study) -> str:
-    """What the figures report: the test metric (as the paper), else the headline one."""
-    return _metric_of_split(study, "test") or headline_metric(study)
+def _label(study: Study, rows: pd.DataFrame, column: str = "report") -> str:
+    """A panel's axis label: its metric (per workload) and direction."""
+    metric = study.metric(str(rows[column].iloc[0]))
+    return f"{metric.label}, {metric.direction}"
+
+
+def _names(frame: pd.DataFrame, column: str) -> str:
+    """The metric names of a result column: one name, or 'per workload: a, b'."""
+    names = list(dict.fromkeys(frame[column].astype(str)))
+    return names[0] if len(names) == 1 else f"each workload's {column} metric"
 
 
 def _panels(frame: pd.DataFrame, draw: Callable[[pd.DataFrame, Axes], None], title: str, *,
             center: str, band: str | None, budgets: tuple[int, ...] = ()) -> Figure:
-    """One panel per (workload, protocol) and one legend for the figure."""
-    workloads = sorted(frame["workload"].unique())
-    protocols = sorted(frame["protocol"].unique())
-    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False,
-                             figsize=(4.2 * len(protocols) + 2.5, 3.2 * len(workloads)),
-                             layout="constrained")
-    for i, workload in enumerate(workloads):
-        for j, protocol in enumerate(protocols):
-            ax = axes[i, j]
-            rows = frame[(frame["workload"] == workload) & (frame["protocol"] == protocol)]
-            if rows.empty:
-                ax.set_axis_off()
-                continue
-            draw(rows, ax)
-            ax.set_title(f"{workload} — {protocol}", fontsize=10)
-    handles = legend_handles(sorted(frame["optimizer"].unique()), budgets)
+    """One panel per (workload, protocol) and one legend for the figure, below the
+    panels (so that it covers none of them)."""
+    def panel(rows: pd.DataFrame, ax: Axes) -> None:
+        draw(rows, ax)
+
+    fig = facet_grid(frame, panel, panel_height=2.1, top=0.75, hgap=0.8, wgap=0.75,
+                     bottom=1.75)
+    handles = legend_handles(sorted(frame["optimizer"].astype(str).unique()), budgets)
     best_of_k_legend(fig, frame, center=center, band=band, handles=handles,
-                     loc="outside right upper")
-    fig.suptitle(title, fontsize=11)
+                     loc="lower center", bbox_to_anchor=(0.5, 0.005),
+                     ncols=min(len(handles), 6), frameon=False)
+    fig.suptitle(title, fontsize=9)
     return fig
 
 
-def _against_k(study: Study, select: str, *, band: str, what: str) -> Figure:
-    report = study.metric(_reported(study))
-    ci = 0.9 if band == "confidence" else None
-    frame = best_of_k(study, select, report.name, ci=ci)
+def _against_k(data: Study | Analyses, select: str, *, band: str, what: str) -> Figure:
+    analyses = Analyses.of(data)
+    study = analyses.study
+    headline_metric(study)  # NotApplicable without final values
+    # the spread and the confidence figures share one analysis (the confidence columns
+    # ride along); other selections draw the spread only
+    ci = 0.9 if band == "confidence" or select == "valid" else None
+    frame = analyses(best_of_k, select=select, ci=ci)
     # the calibrated pointwise band with select != report is the mean's (tunestats.kernels.bands)
     center = "mean" if band == "confidence" else "q50"
     return _panels(
         frame,
-        lambda rows, ax: plot_best_of_k(rows, center=center, band=band, label=report.label,
-                                        legend=False, ax=ax),
-        f"{report.name} of the best of k trials, selected by final {select}\n"
-        f"({what}; {CENTERS[center]} over draws of k trials)", center=center, band=band)
+        lambda rows, ax: plot_best_of_k(rows, center=center, band=band,
+                                        label=_label(study, rows), legend=False, ax=ax),
+        f"{_names(frame, 'report')} of the best of k trials, selected by final "
+        f"{_names(frame, 'select')}\n({what}; {CENTERS[center]} over draws of k trials)",
+        center=center, band=band)
 
 
-def best_of_k_figure(study: Study) -> Figure:
-    """Figures 6–8 style: selected by the validation metric, spread of outcomes."""
-    return _against_k(study, headline_metric(study), band="spread",
-                      what="Choi et al. 2019, Figures 6–8")
+def best_of_k_figure(data: Study | Analyses) -> Figure:
+    """Figures 6–8 style: selected by each workload's validation metric, spread of
+    outcomes."""
+    return _against_k(data, "valid", band="spread", what="Choi et al. 2019, Figures 6–8")
 
 
-def best_of_k_confidence_figure(study: Study) -> Figure:
+def best_of_k_confidence_figure(data: Study | Analyses) -> Figure:
     """The mean of Figures 6–8 with the pointwise confidence in its estimate instead of the
     spread."""
-    return _against_k(study, headline_metric(study), band="confidence",
-                      what="confidence in the estimate")
+    return _against_k(data, "valid", band="confidence", what="confidence in the estimate")
 
 
-def best_of_k_train_selection_figure(study: Study) -> Figure:
+def best_of_k_train_selection_figure(data: Study | Analyses) -> Figure:
     """Figure 9 style: the same, selecting by the training loss."""
-    train = _metric_of_split(study, "train")
-    if train is None:
+    if not _has_role(Analyses.of(data).study, "train"):
         raise NotApplicable("no training metric with final values to select by")
-    return _against_k(study, train, band="spread", what="Choi et al. 2019, Figure 9")
+    return _against_k(data, "train", band="spread", what="Choi et al. 2019, Figure 9")
 
 
-def best_of_k_curve_figure(study: Study) -> Figure:
+def best_of_k_curve_figure(data: Study | Analyses) -> Figure:
     """The reported metric over training of the trial a budget of k trials selects."""
-    report = _reported(study)
-    if report not in study.curves:
-        raise NotApplicable(f"the curves table has no column {report!r}")
-    select = headline_metric(study)
-    metric = study.metric(report)
-    frame = best_of_k_curve(study, select, report, CURVE_BUDGETS)
+    analyses = Analyses.of(data)
+    study = analyses.study
+    headline_metric(study)
+    missing = [w for w in study.workloads() if (study.workload_metrics(w).test or
+                                               study.workload_metrics(w).valid)
+               not in study.curves]
+    if missing:
+        raise NotApplicable(f"the curves table has no column for the reported metric of "
+                            f"{', '.join(missing)}")
+    frame = analyses(best_of_k_curve, k=CURVE_BUDGETS)
     return _panels(
         frame,
-        lambda rows, ax: plot_best_of_k_curve(rows, label=metric.label, legend=False, ax=ax),
-        f"{report} over training of the best of k trials, selected by final {select}\n"
-        "(median over draws of k trials; band for the largest k)", center="q50",
-        band="spread", budgets=CURVE_BUDGETS)
+        lambda rows, ax: plot_best_of_k_curve(rows, label=_label(study, rows), legend=False,
+                                              ax=ax),
+        f"{_names(frame, 'report')} over training of the best of k trials, selected by final "
+        f"{_names(frame, 'select')}\n(median over draws of k trials; band for the largest k)",
+        center="q50", band="spread", budgets=CURVE_BUDGETS)
 
 
 FIGURES = (

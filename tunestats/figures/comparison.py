@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -23,7 +22,9 @@ from ..plots import (
     plot_robustness_grid,
     plot_steps_to_target,
 )
+from ..plots.steps import robustness_legend_handles
 from ..study import Study
+from ._facets import Analyses, facet_grid, page_figure
 from ._registry import FigureSpec, NotApplicable
 from .summary import headline_metric
 
@@ -42,120 +43,137 @@ def _full_budget(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["k"] == table.groupby(["workload", "protocol"])["k"].transform("max")]
 
 
-def _grid(study: Study, table: pd.DataFrame,
-          draw: Callable[[pd.DataFrame, Axes, str, str], str], *, size: tuple[float, float],
-          sharey: bool | str = False) -> Figure:
-    """One panel per workload (rows) and protocol (columns) of ``table``.
-
-    ``draw(panel, ax, workload, protocol)`` draws the panel's rows on ``ax`` and returns its
-    title; a panel without rows is turned off. ``size`` is the (width, height) of one panel.
-    """
-    workloads, protocols = _panels(study)
-    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False, sharey=sharey,
-                             figsize=(size[0] * len(protocols), size[1] * len(workloads)),
-                             layout="constrained")
-    for i, workload in enumerate(workloads):
-        for j, protocol in enumerate(protocols):
-            panel = table[(table["workload"] == workload) & (table["protocol"] == protocol)]
-            if not len(panel):
-                axes[i, j].set_axis_off()
-                continue
-            axes[i, j].set_title(draw(panel, axes[i, j], workload, protocol), fontsize=9)
-    return fig
+def _grid(table: pd.DataFrame, draw: Callable[[pd.DataFrame, Axes, str, str], str], *,
+          panel_height: float, sharey: bool | str = False) -> Figure:
+    """One panel per workload (rows) and protocol (columns) of ``table``;
+    ``draw(panel, ax, workload, protocol)`` draws a panel and returns its title."""
+    return facet_grid(table, lambda panel, ax: draw(panel, ax, str(panel["workload"].iloc[0]),
+                                                    str(panel["protocol"].iloc[0])),
+                      panel_height=panel_height, sharey=sharey)
 
 
-def best_trial(study: Study) -> Figure:
+def _compared(analyses: Analyses):
+    return analyses(compare_protocols, n_boot=100, seed=SEED)
+
+
+def best_trial(data: Study | Analyses) -> Figure:
     """Per workload (rows) and protocol (columns): each optimizer's best-of-N outcome."""
-    metric = study.metric(headline_metric(study))
-    result = compare_protocols(study, n_boot=100, seed=SEED)
+    analyses = Analyses.of(data)
+    study = analyses.study
+    headline_metric(study)  # NotApplicable without final values
+    result = _compared(analyses)
 
     def draw(panel: pd.DataFrame, ax: Axes, workload: str, protocol: str) -> str:
-        plot_best_trial(panel, label=metric.label, ax=ax)
+        metric = study.metric(str(panel["report"].iloc[0]))
+        plot_best_trial(panel, label=f"{metric.label}, {metric.direction}", ax=ax)
         return f"{workload} — {protocol} (k = {panel['k'].iloc[0]})"
 
-    fig = _grid(study, _full_budget(result.rankings), draw, size=(4.0, 3.2), sharey="row")
-    fig.suptitle(f"Best of k = N trials by {metric.name}, drawn with replacement: median and "
-                 "5–95% spread of outcomes; #: rank (ties where unresolved at α = 0.05)",
-                 fontsize=10)
+    fig = _grid(_full_budget(result.rankings), draw, panel_height=2.2, sharey="row")
+    fig.suptitle("Best of k = N trials by each workload's headline metric, drawn with "
+                 "replacement: median and 5–95% spread of outcomes;\n#: rank (ties where "
+                 "unresolved at α = 0.05)", fontsize=9)
     return fig
 
 
-def rank_flips(study: Study) -> Figure:
+def rank_flips(data: Study | Analyses) -> Figure:
     """Expected ranks across protocols, one panel per workload."""
+    analyses = Analyses.of(data)
+    study = analyses.study
     workloads, protocols = _panels(study)
     if len(protocols) < 2:
         raise NotApplicable("the study has a single protocol")
-    result = compare_protocols(study, n_boot=100, seed=SEED)
+    result = _compared(analyses)
     rankings = _full_budget(result.rankings)
     flips = result.flips[result.flips["resolved"]]
-    fig, axes = plt.subplots(1, len(workloads), squeeze=False,
-                             figsize=(3.6 * len(workloads), 3.6), layout="constrained")
-    for ax, workload in zip(axes[0], workloads, strict=True):
+    columns = min(len(workloads), 2)
+    rows = -(-len(workloads) // columns)
+    fig, axes = page_figure(rows, columns, panel_height=2.8,
+                            present=lambda i, j: i * columns + j < len(workloads))
+    for ax, workload in zip(axes.flat, workloads, strict=False):
         panel = rankings[rankings["workload"] == workload]
         plot_rank_flips(panel, ax=ax)
         k = panel["k"].max()
         count = int(((flips["workload"] == workload) & (flips["k"] == k)).sum())
-        ax.set_title(f"{workload} (k = {k}): {count} resolved flip(s)", fontsize=9)
-    fig.suptitle("Rank flips between protocols (best of k by "
-                 f"{headline_metric(study)}, with replacement)", fontsize=10)
+        ax.set_title(f"{workload} (k = {k}): {count} resolved flip(s)", fontsize=8)
+    fig.suptitle("Rank flips between protocols (best of k by each workload's headline "
+                 "metric, with replacement)", fontsize=9)
     return fig
 
 
 def _targets_or_skip(study: Study) -> str:
-    metric = headline_metric(study)
+    """Each workload's headline metric (one name, or "each workload's metric"), or
+    NotApplicable when a workload has no declared target of it or there are no curves."""
+    headline_metric(study)
     workloads, _ = _panels(study)
-    if not all(metric in study.targets.get(w, {}) for w in workloads):
-        raise NotApplicable(f"the study declares no target of {metric} for every workload")
+    names = {w: study.headline_metric(w).name for w in workloads}
+    lacking = [w for w, m in names.items() if m not in study.targets.get(w, {})]
+    if lacking:
+        raise NotApplicable(f"the study declares no target of the headline metric for "
+                            f"{', '.join(f'{w} ({names[w]})' for w in lacking)}")
     if not len(study.curves):
         raise NotApplicable("the study has no curves")
-    return metric
+    distinct = set(names.values())
+    return distinct.pop() if len(distinct) == 1 else "each workload's metric"
 
 
-def steps_to_target_figure(study: Study) -> Figure:
+def steps_to_target_figure(data: Study | Analyses) -> Figure:
     """Median best-of-N steps to the declared target, per workload and protocol."""
+    analyses = Analyses.of(data)
+    study = analyses.study
     metric = _targets_or_skip(study)
 
     def draw(panel: pd.DataFrame, ax: Axes, workload: str, protocol: str) -> str:
         plot_steps_to_target(panel, ax=ax)
-        return f"{workload} — {protocol}: {metric} ≤ {panel['target'].iloc[0]:g}"
+        name = study.metric(str(panel["metric"].iloc[0]))
+        sign = "≤" if name.direction == "minimize" else "≥"
+        return f"{workload} — {protocol}: {name.name} {sign} {panel['target'].iloc[0]:g}"
 
-    fig = _grid(study, _full_budget(best_steps_to_target(study, metric=metric)), draw,
-                size=(4.0, 3.2), sharey="row")
+    fig = _grid(_full_budget(analyses(best_steps_to_target)), draw,
+                panel_height=2.2, sharey="row")
     fig.suptitle(f"Steps to target of the best of k = N trials (selected by {metric}, with "
-                 "replacement): median and 5–95% spread of outcomes", fontsize=10)
+                 "replacement):\nmedian and 5–95% spread of outcomes", fontsize=9)
     return fig
 
 
-def robustness(study: Study) -> Figure:
+def robustness(data: Study | Analyses) -> Figure:
     """Inclusion consistency of the steps-to-target ordering over targets × budgets."""
-    metric = _targets_or_skip(study)
+    analyses = Analyses.of(data)
+    metric = _targets_or_skip(analyses.study)
 
     def draw(panel: pd.DataFrame, ax: Axes, workload: str, protocol: str) -> str:
-        plot_robustness_grid(panel, ax=ax)
+        plot_robustness_grid(panel, ax=ax, legend=False)
         return f"{workload} — {protocol}"
 
-    fig = _grid(study, target_robustness(study, metric=metric).cells, draw, size=(4.6, 3.6))
+    fig = facet_grid(analyses(target_robustness).cells,
+                     lambda panel, ax: draw(panel, ax, str(panel["workload"].iloc[0]),
+                                            str(panel["protocol"].iloc[0])),
+                     panel_height=2.4, hgap=0.95, wgap=0.9, left=0.8, bottom=1.0)
+    fig.legend(handles=robustness_legend_handles(), loc="lower center", ncols=4, fontsize=7,
+               frameon=False, bbox_to_anchor=(0.5, 0.005))
     fig.suptitle(f"Is the ordering by median best-of-N steps to target ({metric}) consistent "
-                 "with inclusion?", fontsize=10)
+                 "with inclusion?", fontsize=9)
     return fig
 
 
-def profiles(study: Study) -> Figure:
+def profiles(data: Study | Analyses) -> Figure:
     """Performance profiles per protocol, scores in the legend."""
+    analyses = Analyses.of(data)
+    study = analyses.study
     metric = _targets_or_skip(study)
-    result = performance_profile(study, metric=metric)
+    result = analyses(performance_profile)
     _, protocols = _panels(study)
-    fig, axes = plt.subplots(1, len(protocols), squeeze=False, sharey=True,
-                             figsize=(4.4 * len(protocols), 3.4), layout="constrained")
-    for ax, protocol in zip(axes[0], protocols, strict=True):
+    columns = min(len(protocols), 2)
+    fig, axes = page_figure(-(-len(protocols) // columns), columns, panel_height=2.8,
+                            sharey=True, present=lambda i, j: i * columns + j < len(protocols))
+    for ax, protocol in zip(axes.flat, protocols, strict=False):
         scores = result.scores[result.scores["protocol"] == protocol]
         plot_performance_profile(result.curves[result.curves["protocol"] == protocol],
                                  scores=dict(zip(scores["optimizer"], scores["score"],
                                                  strict=True)), ax=ax)
-        ax.set_title(f"{protocol} ({scores['workloads'].iloc[0]} workloads)", fontsize=9)
-    fig.suptitle(f"Performance profiles: steps to the {metric} target, fastest trial per "
-                 f"repeat, median over repeats; score = area over [1, {result.tau_max:g}]",
-                 fontsize=10)
+        ax.set_title(f"{protocol} ({scores['workloads'].iloc[0]} workloads)", fontsize=8)
+    fig.suptitle(f"Performance profiles: steps to target ({metric}), fastest trial per "
+                 f"repeat, median over repeats;\nscore = area over [1, {result.tau_max:g}]",
+                 fontsize=9)
     return fig
 
 

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
-
 from .._checks import check_choice
 from ..study import Study
+from ..study._atomic import atomic_write
 from . import best_of_k, comparison, search_space, summary
+from ._facets import Analyses
 from ._registry import FigureSpec, NotApplicable
 
 __all__ = ["FIGURES", "FORMATS", "RenderReport", "render_figures"]
@@ -53,10 +53,15 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
     -------
     RenderReport
         The files written and the figures skipped, with the reason.
-    """
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+    Notes
+    -----
+    Every analysis the figures draw is computed once per call and shared by
+    the figures that draw it. The figures are plain matplotlib figures, not
+    pyplot's: the backend in use (a notebook's, say) is left as it is. Each
+    file is written aside and renamed into place; existing files of the same
+    name are replaced (the command line refuses that without ``--force``).
+    """
     for fmt in formats:
         check_choice("formats", fmt, FORMATS)
     known = [spec.name for spec in FIGURES]
@@ -64,26 +69,24 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     report = RenderReport()
+    analyses = Analyses(study)
     for spec in FIGURES:
         if spec.name not in wanted:
             continue
         if progress:
             progress(spec.name)
         try:
-            built = spec.build(study)
+            built = spec.build(analyses)
         except NotApplicable as exc:
             report.skipped[spec.name] = str(exc)
             continue
         figures = ({f"{spec.name}-{part}": fig for part, fig in built.items()}
                    if isinstance(built, Mapping) else {spec.name: built})
-        try:
-            for stem, fig in figures.items():
-                for fmt in formats:
-                    path = folder / f"{stem}.{fmt}"
-                    fig.savefig(path, dpi=dpi, bbox_inches="tight",
-                                metadata={"Software": None} if fmt == "png" else None)
-                    report.written.append(path)
-        finally:
-            for fig in figures.values():
-                plt.close(fig)
+        for stem, fig in figures.items():
+            for fmt in formats:
+                path = folder / f"{stem}.{fmt}"
+                atomic_write(path, lambda p, fig=fig, fmt=fmt: fig.savefig(
+                    p, format=fmt, dpi=dpi,
+                    metadata={"Software": None} if fmt == "png" else None))
+                report.written.append(path)
     return report

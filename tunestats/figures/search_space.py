@@ -1,23 +1,26 @@
 """Search-space figures (paper Appendix E): axis plots, isolation plots, a 2-D scatter.
 
-One figure per (workload, protocol), so that a large study gives a handful of
-files: axis plots as a grid of optimizer × hyperparameter panels, isolation
-plots as one panel per hyperparameter with a line per optimizer, and the 2-D
+One figure per (workload, protocol), a page wide: axis plots as one panel per
+(optimizer, hyperparameter) the pool tunes (only those: an optimizer's panels
+are its own hyperparameters), isolation plots as one panel per hyperparameter
+with a line per optimizer and one legend naming every optimizer, and the 2-D
 scatter as one panel per optimizer.
 """
 
 from __future__ import annotations
 
-import re
+import textwrap
 
-import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from ..analysis import SpaceCheck, check_space, isolation
-from ..plots import plot_axis, plot_isolation, plot_pair
+from ..plots import optimizer_palette, plot_axis, plot_isolation, plot_pair
 from ..study import Study
 from ..study.schema import KEY
+from ._facets import Analyses, file_stems, page_figure
 from ._registry import FigureSpec, NotApplicable
 from .summary import headline_metric
 
@@ -27,72 +30,100 @@ __all__ = ["FIGURES", "axis_figures", "isolation_figures", "pair_figures"]
 PREFERRED_PAIR = ("learning_rate", "epsilon")
 
 
-def _checked(study: Study) -> SpaceCheck:
+#: Panels per row of the search-space figures.
+COLUMNS = 3
+
+
+def _checked(analyses: Analyses) -> SpaceCheck:
     """The boundary check the figures draw (the budget part is not drawn)."""
-    result = check_space(study, metric=headline_metric(study), n_resamples=1, seed=0)
+    headline_metric(analyses.study)  # NotApplicable without final values
+    result = analyses(check_space, n_resamples=1, seed=0)
     if result.positions.empty:
         raise NotApplicable("no pool tunes a hyperparameter")
     return result
 
 
-def _stem(*parts: str) -> str:
-    """A file-name part from workload and protocol names."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts))
-
-
 def _by_workload_protocol(frame: pd.DataFrame):
-    return frame.groupby(["workload", "protocol"], observed=True, sort=True)
+    """``((workload, protocol), file stem, rows)`` for each (workload, protocol)."""
+    groups = [((str(w), str(p)), rows) for (w, p), rows
+              in frame.groupby(["workload", "protocol"], observed=True, sort=True)]
+    stems = file_stems(key for key, _ in groups)
+    return [(key, stems[key], rows) for key, rows in groups]
 
 
-def axis_figures(study: Study) -> dict[str, Figure]:
-    """Final validation metric against each tuned hyperparameter: a grid of optimizer ×
-    hyperparameter panels per (workload, protocol), bounds drawn, the best trial starred,
+def _cells(n: int, panel_height: float):
+    """A page-wide figure with ``n`` panels in rows of :data:`COLUMNS`; the spare
+    panels of the last row are turned off."""
+    columns = min(n, COLUMNS)
+    fig, axes = page_figure(-(-n // columns), columns, panel_height=panel_height,
+                            present=lambda i, j: i * columns + j < n)
+    return fig, list(axes.flat[:n])
+
+
+def axis_figures(data: Study | Analyses) -> dict[str, Figure]:
+    """Final validation metric against each tuned hyperparameter: per (workload,
+    protocol) one row of panels per optimizer holding the hyperparameters it tunes
+    (no empty cells but at the end of a row), bounds drawn, the best trial starred,
     lost trials as crosses at the top, flagged edges coloured."""
-    result = _checked(study)
+    result = _checked(Analyses.of(data))
     edges = result.boundaries.set_index(["workload", "protocol", "optimizer", "param",
                                          "side"])["edge_kind"]
     figures = {}
-    for (workload, protocol), part in _by_workload_protocol(result.positions):
-        optimizers = sorted(part["optimizer"].astype(str).unique())
-        params = list(dict.fromkeys(part["param"]))
-        fig, axes = plt.subplots(len(optimizers), len(params), squeeze=False,
-                                 figsize=(3.4 * len(params), 2.5 * len(optimizers)),
-                                 layout="constrained")
+    for (workload, protocol), stem, part in _by_workload_protocol(result.positions):
+        rows = {}
+        for (optimizer, param), cell in part.groupby(["optimizer", "param"], observed=True,
+                                                     sort=False):
+            rows.setdefault(str(optimizer), []).append((str(param), cell))
+        optimizers = sorted(rows)
+        values = part.loc[~part["lost"].astype(bool), "metric"].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        log = bool(values.size) and values.min() > 0 and values.max() / values.min() >= 10
+        fig, axes = page_figure(len(rows), max(len(cells) for cells in rows.values()),
+                                panel_height=0.9, hgap=0.5, wgap=0.12, top=0.5, bottom=0.4,
+                                left=0.75, sharey="row",
+                                present=lambda i, j, r=rows, o=optimizers: j < len(r[o[i]]))
         for i, optimizer in enumerate(optimizers):
-            for j, param in enumerate(params):
+            for j, (param, cell) in enumerate(rows[optimizer]):
                 ax = axes[i, j]
-                rows = part[(part["optimizer"] == optimizer) & (part["param"] == param)]
-                if rows.empty:
-                    ax.set_axis_off()
-                    continue
+                ax.set_label(f"{optimizer}/{param}")  # names the panel (not drawn)
                 kinds = {side: edges.get((workload, protocol, optimizer, param, side))
                          for side in ("low", "high")}
-                plot_axis(rows, label=result.metric.label if j == 0 else "", edges=kinds, ax=ax)
-                inferred = " (bounds inferred)" if rows["bounds"].iloc[0] == "inferred" else ""
-                ax.set_title(f"{optimizer}{inferred}", fontsize=9)
-        fig.suptitle(f"{workload} — {protocol}: final {result.metric.name} against each tuned "
-                     "hyperparameter (★ best, × diverged/lost; dashed: bounds)", fontsize=10)
-        figures[_stem(workload, protocol)] = fig
+                metric = result.metrics[workload]
+                plot_axis(cell, label=f"{optimizer}\n{metric.label}" if j == 0 else "",
+                          edges=kinds, log=log, ax=ax)
+                inferred = "\n(bounds inferred)" if cell["bounds"].iloc[0] == "inferred" else ""
+                ax.set_xlabel(textwrap.fill(param.replace("_", " "), 12) + inferred,
+                              fontsize=6, labelpad=1)
+                ax.tick_params(labelsize=5.5, pad=1.5)
+                ax.yaxis.label.set_fontsize(6)
+        fig.suptitle(f"{workload} — {protocol}: final {result.metrics[workload].name} against "
+                     "each tuned hyperparameter\n(★ best, × diverged/lost at the top; dashed: "
+                     "bounds, coloured where flagged)", fontsize=8)
+        figures[stem] = fig
     return figures
 
 
-def isolation_figures(study: Study) -> dict[str, Figure]:
+def isolation_figures(data: Study | Analyses) -> dict[str, Figure]:
     """Best final validation metric per bin of each hyperparameter, one line per
     optimizer, one panel per hyperparameter, per (workload, protocol)."""
-    result = _checked(study)
+    result = _checked(Analyses.of(data))
     binned = isolation(result)
     figures = {}
-    for (workload, protocol), part in _by_workload_protocol(binned):
+    for (workload, protocol), stem, part in _by_workload_protocol(binned):
         params = list(dict.fromkeys(part["param"]))
-        fig, axes = plt.subplots(1, len(params), squeeze=False, figsize=(3.6 * len(params), 3),
-                                 layout="constrained")
-        for j, param in enumerate(params):
-            plot_isolation(part[part["param"] == param], ax=axes[0, j],
-                           label=f"best {result.metric.label} per bin" if j == 0 else "")
-        axes[0, 0].legend(fontsize=7)
-        fig.suptitle(f"{workload} — {protocol}: best {result.metric.name} per bin of each "
-                     "hyperparameter (10 bins in its own scale)", fontsize=10)
-        figures[_stem(workload, protocol)] = fig
+        metric = result.metrics[workload]
+        fig, axes = _cells(len(params), panel_height=2.0)
+        for j, (ax, param) in enumerate(zip(axes, params, strict=True)):
+            plot_isolation(part[part["param"] == param], ax=ax,
+                           label=f"best {metric.label} per bin"
+                           if j % COLUMNS == 0 else "")
+        colors = optimizer_palette(sorted(part["optimizer"].astype(str).unique()))
+        fig.legend(handles=[Line2D([], [], color=c, marker="o", markersize=3, label=name)
+                            for name, c in colors.items()],
+                   loc="outside lower center", ncols=min(len(colors), 6), fontsize=7)
+        fig.suptitle(f"{workload} — {protocol}: best {metric.name} per bin of each "
+                     "hyperparameter (10 bins in its own scale)", fontsize=9)
+        figures[stem] = fig
     return figures
 
 
@@ -110,20 +141,19 @@ def _pair(positions: pd.DataFrame) -> tuple[str, str]:
     raise NotApplicable("no pool tunes two numeric hyperparameters")
 
 
-def pair_figures(study: Study) -> dict[str, Figure]:
+def pair_figures(data: Study | Analyses) -> dict[str, Figure]:
     """The trials in the plane of two hyperparameters (learning rate and ε when
     tuned), coloured by the final validation metric, one panel per optimizer."""
-    result = _checked(study)
+    result = _checked(Analyses.of(data))
     x, y = _pair(result.positions)
     figures = {}
-    for (workload, protocol), part in _by_workload_protocol(result.positions):
+    for (workload, protocol), stem, part in _by_workload_protocol(result.positions):
         pools = {name: rows for name, rows in part.groupby("optimizer", observed=True)
                  if {x, y} <= set(rows["param"])}
         if not pools:
             continue
-        fig, axes = plt.subplots(1, len(pools), squeeze=False, figsize=(4.2 * len(pools), 3.4),
-                                 layout="constrained")
-        for ax, (optimizer, rows) in zip(axes[0], sorted(pools.items()), strict=True):
+        fig, axes = _cells(len(pools), panel_height=2.2)
+        for ax, (optimizer, rows) in zip(axes, sorted(pools.items()), strict=True):
             xs, ys = rows[rows["param"] == x], rows[rows["param"] == y]
             wide = xs[[*KEY, "value", "metric", "lost", "best"]].rename(
                 columns={"value": f"hp.{x}"}).merge(
@@ -132,11 +162,11 @@ def pair_figures(study: Study) -> dict[str, Figure]:
                       scales=(xs["scale"].iloc[0], ys["scale"].iloc[0]),
                       bounds=((xs["low"].iloc[0], xs["high"].iloc[0]),
                               (ys["low"].iloc[0], ys["high"].iloc[0])),
-                      label=result.metric.label, ax=ax)
-            ax.set_title(str(optimizer), fontsize=9)
+                      label=result.metrics[workload].label, ax=ax)
+            ax.set_title(str(optimizer), fontsize=8)
         fig.suptitle(f"{workload} — {protocol}: trials in the plane {x} × {y} "
-                     "(★ best, × lost)", fontsize=10)
-        figures[_stem(workload, protocol)] = fig
+                     "(★ best, × lost)", fontsize=9)
+        figures[stem] = fig
     if not figures:
         raise NotApplicable(f"no pool tunes both {x} and {y}")
     return figures

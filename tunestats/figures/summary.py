@@ -1,13 +1,14 @@
-"""Study overview: the final validation metric of every trial, per pool."""
+"""Study overview: the final headline metric of every trial, per pool (each workload its
+own metric)."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..errors import DataError
 from ..plots import plot_final_metric
 from ..study import Study
+from ._facets import Analyses, facet_grid
 from ._registry import FigureSpec, NotApplicable
 
 __all__ = ["FIGURES", "study_overview"]
@@ -22,29 +23,22 @@ def headline_metric(study: Study) -> str:
         raise NotApplicable(str(exc)) from None
 
 
-def study_overview(study: Study) -> Figure:
-    """One panel per (workload, protocol): final validation metric of each trial by
-    optimizer; lost (diverged/failed) trials counted under each name."""
-    metric = study.metric(headline_metric(study))
-    workloads = sorted(study.trials["workload"].astype(str).unique())
-    protocols = sorted(study.trials["protocol"].astype(str).unique())
-    n_optimizers = study.trials["optimizer"].nunique()
-    panel_width = max(4.2, 1.0 * n_optimizers + 1.0)  # room for "name (n lost)" tick labels
-    fig, axes = plt.subplots(len(workloads), len(protocols), squeeze=False,
-                             figsize=(panel_width * len(protocols), 3.2 * len(workloads)),
-                             layout="constrained")
-    for i, workload in enumerate(workloads):
-        for j, protocol in enumerate(protocols):
-            ax = axes[i, j]
-            rows = ((study.trials["workload"] == workload)
-                    & (study.trials["protocol"] == protocol))
-            if not rows.any():
-                ax.set_axis_off()
-                continue
-            plot_final_metric(study.trials[rows], metric=metric.name, label=metric.label, ax=ax)
-            ax.set_title(f"{workload} — {protocol}", fontsize=10)
-    fig.suptitle(f"Final {metric.name} of every trial ({metric.direction}; "
-                 "x: diverged or failed)", fontsize=11)
+def study_overview(data: Study | Analyses) -> Figure:
+    """One panel per (workload, protocol): the final headline metric of the workload (its
+    own, labelled with its direction) of each trial by optimizer; lost (diverged/failed)
+    trials counted under each name."""
+    study = Analyses.of(data).study
+    headline_metric(study)  # NotApplicable without final values
+    names = {study.headline_metric(w).name for w in study.workloads()}
+
+    def draw(rows, ax) -> None:
+        metric = study.headline_metric(str(rows["workload"].iloc[0]))
+        plot_final_metric(rows, metric=metric.name, label=f"{metric.label}, {metric.direction}",
+                          ax=ax)
+
+    fig = facet_grid(study.trials, draw, panel_height=2.3)
+    what = names.pop() if len(names) == 1 else "headline metric (per workload)"
+    fig.suptitle(f"Final {what} of every trial (x: diverged or failed)", fontsize=9)
     return fig
 
 

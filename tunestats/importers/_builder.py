@@ -114,14 +114,18 @@ class StudyBuilder:
         self._merged_rows = 0
         self._merged_places: list[str] = []
         self._stated: dict[str, Metric] = {}
+        self._objectives: dict[str, str] = {}
         self._spaces: dict[tuple[str, str], SearchSpace] = {}
         self._space_places: dict[tuple[str, str], str] = {}
         self._conflicts: set[tuple[str, str]] = set()
 
     # -- what the format states --------------------------------------------
-    def state_metric(self, metric: Metric) -> None:
-        """Declare a metric whose direction the format states."""
+    def state_metric(self, metric: Metric, workload: str | None = None) -> None:
+        """Declare a metric whose direction the format states (with ``workload``: as
+        that workload's objective, its headline metric)."""
         self._stated[metric.name] = metric
+        if workload is not None:
+            self._objectives[str(workload)] = metric.name
 
     def add_space(self, protocol: str, optimizer: str, space: SearchSpace, place: str) -> None:
         """Declare the search space of ``(protocol, optimizer)``. Two different
@@ -385,14 +389,17 @@ class StudyBuilder:
                                     "separate workloads (constants={'workload': ...}, --set "
                                     "workload=NAME) or separately")
                 listed = [m for m in metrics if logged_by[m][rows].any()] or list(metrics)
-            section[name] = self._roles(listed, metrics)
+            section[name] = self._roles(listed, metrics, name)
         return section
 
-    def _roles(self, listed: list[str], metrics: Mapping[str, Metric]) -> dict[str, Any]:
+    def _roles(self, listed: list[str], metrics: Mapping[str, Metric],
+               workload: str) -> dict[str, Any]:
         """A workload's entry: its metrics, the headline (``valid``) one — the
-        objective the format states, else the first validation metric, else the
-        first — and the test and train metrics that match it by name."""
-        stated = [m for m in self._stated if m in listed]
+        objective the format states (for this workload, else for the study), else
+        the first validation metric, else the first — and the test and train
+        metrics that match it by name."""
+        own = self._objectives.get(workload)
+        stated = [own] if own in listed else [m for m in self._stated if m in listed]
         valid_split = [m for m in listed if metrics[m].split == "valid"]
         valid = (stated or valid_split or listed)[0]
         entry: dict[str, Any] = {"metrics": listed, "valid": valid}

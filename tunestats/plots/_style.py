@@ -1,14 +1,21 @@
-"""Shared look of the figures: one fixed colour per optimizer, axis labels."""
+"""Shared look of the figures: one fixed colour per optimizer, log-axis ticks."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import matplotlib as mpl
 import seaborn as sns
+from matplotlib.ticker import (
+    FormatStrFormatter,
+    LogFormatterSciNotation,
+    LogLocator,
+    NullFormatter,
+)
 
-__all__ = ["optimizer_palette"]
+__all__ = ["log_ticks", "optimizer_palette"]
 
 #: Fixed colours of the optimizers of Choi et al. (2019), shared by every figure.
 KNOWN_COLORS = {
@@ -38,3 +45,13 @@ def optimizer_palette(optimizers: Iterable[str],
             digest = int(hashlib.sha1(name.encode()).hexdigest(), 16)
             out[name] = _EXTRA[digest % len(_EXTRA)]
     return out
+
+
+def log_ticks(axis: Any, decades: float) -> None:
+    """Labels of a log axis on the decades only (at 1, 2, 5 × each decade when the axis
+    spans under two): matplotlib would otherwise label minor ticks, which collide."""
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0,) if decades >= 2 else
+                                      (1.0, 2.0, 5.0)))
+    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False) if decades >= 2
+                             else FormatStrFormatter("%g"))
+    axis.set_minor_formatter(NullFormatter())

@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 from .._checks import check_choice
 from ..analysis.best_of_k import band_label, estimator_label
 from ..errors import ParameterError
-from ._style import optimizer_palette
+from ._style import log_ticks, optimizer_palette
 
 __all__ = ["best_of_k_legend", "legend_handles", "plot_best_of_k", "plot_best_of_k_curve"]
 
@@ -43,24 +44,43 @@ def _drawable(values: pd.Series) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
-def _limits(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[float, float]:
-    """y limits around the finite values of ``columns``, with a margin."""
+def _limits(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[float, float, bool]:
+    """y limits around the finite values of ``columns``, with a margin, and whether the
+    axis is logarithmic: positive values that span a decade or more (error rates,
+    losses) get a log axis, so that the region of the good outcomes is not squashed."""
     values = frame[list(columns)].to_numpy(dtype=float)
     finite = values[np.isfinite(values)]
     if finite.size == 0:
-        return 0.0, 1.0
+        return 0.0, 1.0, False
     low, high = finite.min(), finite.max()
+    if low > 0 and high / low >= 10:
+        ratio = high / low
+        return low / ratio ** 0.04, high * ratio ** 0.04, True
     margin = 0.05 * (high - low) if high > low else 0.05 * max(abs(high), 1.0)
-    return low - margin, high + margin
+    return low - margin, high + margin, False
 
 
-def _fill(ax: Axes, x: Any, low: pd.Series, high: pd.Series, limits: tuple[float, float],
-          color: str) -> None:
-    """A band; an infinite edge (a diverged trial counted as worst) runs off the chart."""
-    bottom, top = limits
-    ax.fill_between(x, np.clip(low.to_numpy(float), bottom, top),
-                    np.clip(high.to_numpy(float), bottom, top), color=color, alpha=0.15,
-                    linewidth=0)
+def _fill(ax: Axes, x: Any, low: pd.Series, high: pd.Series,
+          limits: tuple[float, float, bool], color: str) -> None:
+    """A light band with thin edges in the optimizer's colour (overlapping bands stay
+    apart); an infinite edge (a diverged trial counted as worst) runs to the frame,
+    where a triangle marks it."""
+    bottom, top, _ = limits
+    lo = np.clip(low.to_numpy(float), bottom, top)
+    hi = np.clip(high.to_numpy(float), bottom, top)
+    rgb = mpl.colors.to_rgb(color)
+    ax.fill_between(x, lo, hi, facecolor=(*rgb, 0.06), edgecolor=(*rgb, 0.55),
+                    linewidth=0.6, linestyle=(0, (3, 2)))
+    _mark_infinite(ax, x, high.to_numpy(float), color, top)
+
+
+def _mark_infinite(ax: Axes, x: Any, values: np.ndarray, color: str, top: float) -> None:
+    """Triangles at the top of the panel where ``values`` are +inf (a lost trial counted
+    as worst)."""
+    infinite = np.isposinf(values)
+    if infinite.any():
+        ax.scatter(np.asarray(x)[infinite], np.full(infinite.sum(), top), marker="^", s=16,
+                   color=color, clip_on=False, zorder=4)
 
 
 def _band_columns(frame: pd.DataFrame, band: str, center: str) -> tuple[str, str]:
@@ -80,7 +100,9 @@ def best_of_k_legend(target: Axes | Figure, frame: pd.DataFrame, *, center: str,
                      band: str | None, handles: Sequence[Line2D], **kws: Any) -> None:
     """A legend on ``target`` (Axes or Figure) whose title names the selection metric, the
     estimator, the centre line and what the band means."""
-    lines = [f"selected by {frame['select'].iloc[0]}", estimator_label(frame),
+    chosen = list(dict.fromkeys(frame["select"].astype(str)))
+    lines = [f"selected by {chosen[0] if len(chosen) == 1 else 'each workload headline metric'}",
+             estimator_label(frame),
              f"line: {CENTERS.get(center, center)}"]
     if band:
         lines.append(band_label(frame, band, center))
@@ -132,22 +154,27 @@ def plot_best_of_k(frame: pd.DataFrame, *, center: str = "q50", band: str | None
     -------
     Axes
         x: number of trials k on a log2 axis; y: the reported metric of the
-        best trial. Infinite values (a diverged trial counted as worst) are
-        not drawn.
+        best trial (a log axis when the values are positive and span a
+        decade or more). Infinite values (a diverged trial counted as worst)
+        are marked by a triangle at the top of the panel.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.5))
     colors = optimizer_palette(sorted(frame["optimizer"].astype(str).unique()), palette)
     low, high = _band_columns(frame, band, center) if band else (center, center)
     limits = _limits(frame, (center, low, high))
+    if limits[2]:
+        ax.set_yscale("log")
+        log_ticks(ax.yaxis, np.log10(limits[1] / limits[0]))
     for name, color in colors.items():
         rows = frame[frame["optimizer"].astype(str) == name].sort_values("k")
         k = rows["k"].to_numpy()
         ax.plot(k, _drawable(rows[center]), color=color, marker="o", markersize=3, label=name,
-                **kws)
+                zorder=3, **kws)
         if band:
             _fill(ax, k, rows[low], rows[high], limits, color)
-    ax.set_ylim(*limits)
+        _mark_infinite(ax, k, rows[center].to_numpy(float), color, limits[1])
+    ax.set_ylim(*limits[:2])
     budgets = np.unique(frame["k"].to_numpy())
     ax.set_xscale("log", base=2)
     ax.xaxis.set_major_locator(FixedLocator(budgets))
@@ -189,6 +216,9 @@ def plot_best_of_k_curve(frame: pd.DataFrame, *, k: Sequence[int] | None = None,
     colors = optimizer_palette(sorted(frame["optimizer"].astype(str).unique()), palette)
     low, high = _band_columns(frame, band, center) if band else (center, center)
     limits = _limits(frame[frame["k"].isin(budgets)], (center, low, high))
+    if limits[2]:
+        ax.set_yscale("log")
+        log_ticks(ax.yaxis, np.log10(limits[1] / limits[0]))
     for name, color in colors.items():
         rows = frame[frame["optimizer"].astype(str) == name]
         for rank, budget in enumerate(reversed(budgets)):  # every budget, each its own style
@@ -197,7 +227,7 @@ def plot_best_of_k_curve(frame: pd.DataFrame, *, k: Sequence[int] | None = None,
                     linestyle=_linestyle(rank), **kws)
             if band and budget == budgets[-1]:
                 _fill(ax, curve["step"], curve[low], curve[high], limits, color)
-    ax.set_ylim(*limits)
+    ax.set_ylim(*limits[:2])
     ax.set_xlabel("training step")
     ax.set_ylabel(label or str(frame["report"].iloc[0]))
     if legend:

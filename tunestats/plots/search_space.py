@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.transforms import blended_transform_factory
 
-from ._style import optimizer_palette
+from ._style import log_ticks, optimizer_palette
 
 __all__ = ["plot_axis", "plot_isolation", "plot_pair", "set_param_scale"]
 
@@ -49,12 +49,15 @@ def set_param_scale(ax: Axes, scale: str, low: float, high: float, *, axis: str 
         set_scale("log")
         span = np.log10(hi / lo)
         set_lim(lo / 10 ** (PAD * span), hi * 10 ** (PAD * span))
+        log_ticks(ax.xaxis if axis == "x" else ax.yaxis, span)
     elif scale == "reverse_log":
         set_scale("function", functions=(_reverse_log, _reverse_log_inverse))
         w_lo, w_hi = _reverse_log([lo, hi])
         span = w_hi - w_lo
         set_lim(*_reverse_log_inverse([max(w_lo - PAD * span, 0.0), w_hi + PAD * span]))
         decades = np.arange(max(np.floor(w_lo), 1.0), np.ceil(w_hi) + 1)
+        if len(decades) > 3:  # every other decade: more labels would collide
+            decades = decades[::2]
         ticks = 1.0 - 10.0 ** -decades
         (ax.set_xticks if axis == "x" else ax.set_yticks)(ticks, [f"{t:g}" for t in ticks])
     else:
@@ -71,8 +74,9 @@ def _choice_axis(ax: Axes, frame: pd.DataFrame) -> None:
 
 
 def plot_axis(frame: pd.DataFrame, *, label: str | None = None,
-              edges: Mapping[str, str | None] | None = None, ax: Axes | None = None,
-              palette: Mapping[str, str] | None = None, **kws: Any) -> Axes:
+              edges: Mapping[str, str | None] | None = None, log: bool = False,
+              ax: Axes | None = None, palette: Mapping[str, str] | None = None,
+              **kws: Any) -> Axes:
     """Final metric of each trial against one hyperparameter (paper Appendix E).
 
     Parameters
@@ -88,6 +92,9 @@ def plot_axis(frame: pd.DataFrame, *, label: str | None = None,
         ``{"low": kind, "high": kind}``: what the boundary check found on each
         side (``"open edge"``, ``"divergence cliff"`` or None); a flagged
         bound is drawn in colour and named.
+    log : bool
+        A log metric axis (for positive metrics spanning decades, such as error
+        rates: the region of the best trials is not squashed).
     ax : Axes, optional
     palette : mapping, optional
         Optimizer → colour (default: :func:`optimizer_palette`).
@@ -135,7 +142,12 @@ def plot_axis(frame: pd.DataFrame, *, label: str | None = None,
                 ax.text(bound, 0.88, kind, transform=top, fontsize=7, color=EDGE_COLORS[kind],
                         ha="right" if side == "high" else "left", va="top")
     finite = metric[done]
-    if finite.size:  # room at the top for the lost trials
+    if log and finite.size and finite.min() > 0:  # room at the top for the lost trials
+        ax.set_yscale("log")
+        ratio = finite.max() / finite.min()
+        ax.set_ylim(finite.min() / ratio ** 0.1, finite.max() * ratio ** 0.25)
+        log_ticks(ax.yaxis, np.log10(ratio))
+    elif finite.size:
         span = max(finite.max() - finite.min(), 1e-12)
         ax.set_ylim(finite.min() - 0.05 * span, finite.max() + 0.25 * span)
     ax.set_ylabel("metric" if label is None else label)

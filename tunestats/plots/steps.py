@@ -14,7 +14,8 @@ from matplotlib.patches import Patch
 
 from ._style import optimizer_palette
 
-__all__ = ["plot_robustness_grid", "plot_steps_to_target"]
+__all__ = ["ROBUSTNESS_COLORS", "plot_robustness_grid", "plot_steps_to_target",
+           "robustness_legend_handles"]
 
 
 def plot_steps_to_target(frame: pd.DataFrame, *, label: str = "steps to target",
@@ -57,8 +58,14 @@ def plot_steps_to_target(frame: pd.DataFrame, *, label: str = "steps to target",
     return ax
 
 
+#: Cell colours of the robustness grid.
+ROBUSTNESS_COLORS = {"consistent": "#4daf4a", "inconsistent": "#e41a1c",
+                     "none reached": "#bdbdbd"}
+
+
 def plot_robustness_grid(frame: pd.DataFrame, *, ax: Axes | None = None,
-                         palette: Mapping[str, str] | None = None, **kws: Any) -> Axes:
+                         palette: Mapping[str, str] | None = None, legend: bool = True,
+                         **kws: Any) -> Axes:
     """Targets × budgets, coloured by whether the ordering is inclusion-consistent.
 
     Parameters
@@ -69,6 +76,9 @@ def plot_robustness_grid(frame: pd.DataFrame, *, ax: Axes | None = None,
     ax : Axes, optional
     palette : mapping, optional
         Colours of ``"consistent"``, ``"inconsistent"``, ``"none reached"``.
+    legend : bool, default True
+        Draw the legend beside the panel (:func:`robustness_legend_handles`
+        gives its entries for a figure legend instead).
     **kws
         Passed to ``Axes.pcolormesh``.
 
@@ -80,8 +90,7 @@ def plot_robustness_grid(frame: pd.DataFrame, *, ax: Axes | None = None,
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
-    colors = {"consistent": "#4daf4a", "inconsistent": "#e41a1c", "none reached": "#bdbdbd",
-              **(palette or {})}
+    colors = {**ROBUSTNESS_COLORS, **(palette or {})}
     targets = np.sort(frame["target"].unique())
     budgets = np.sort(frame["budget"].unique())
     code = np.where(frame["reached_by"] == 0, 2,
@@ -100,8 +109,26 @@ def plot_robustness_grid(frame: pd.DataFrame, *, ax: Axes | None = None,
     ax.set_yticks(np.arange(targets.size) + 0.5, [f"{t:.3g}" for t in targets], fontsize=7)
     ax.set_xlabel("step budget")
     ax.set_ylabel("target")
-    ax.legend(handles=[Patch(color=c, label=n) for n, c in colors.items()]
-              + [plt.Line2D([], [], marker="o", linestyle="", color="black", markersize=3,
-                            label="ordering differs from reference")],
-              fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if legend:
+        ax.legend(handles=robustness_legend_handles(palette), fontsize=6, loc="upper left",
+                  bbox_to_anchor=(1.0, 1.0))
     return ax
+
+
+def robustness_legend_handles(palette: Mapping[str, str] | None = None) -> list[Any]:
+    """The legend entries of :func:`plot_robustness_grid`.
+
+    Parameters
+    ----------
+    palette : mapping, optional
+        As for :func:`plot_robustness_grid`.
+
+    Returns
+    -------
+    list
+        One patch per cell colour and the dot's marker.
+    """
+    colors = {**ROBUSTNESS_COLORS, **(palette or {})}
+    return ([Patch(color=c, label=n) for n, c in colors.items()]
+            + [plt.Line2D([], [], marker="o", linestyle="", color="black", markersize=3,
+                          label="ordering differs from the reference")])

@@ -25,6 +25,7 @@ from .._checks import check_choice
 from ..errors import StudyFileError, StudyValidationError
 from . import records
 from ._atomic import atomic_write
+from ._json import loads, read_json
 from .lock import holds_lock, study_lock
 from .meta import StudyMeta, parse_meta
 from .model import Study
@@ -47,37 +48,6 @@ __all__ = [
     "save_study",
     "write_meta",
 ]
-
-
-def read_json(path: Path) -> Any:
-    """Parse a JSON file; a syntax error names the file, line and column.
-
-    Parameters
-    ----------
-    path : Path
-        The file.
-
-    Returns
-    -------
-    object
-        The parsed JSON value.
-
-    Raises
-    ------
-    StudyFileError
-        Unreadable, not UTF-8, or malformed JSON.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise StudyFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise StudyFileError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise StudyFileError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: "
-                             f"{exc.msg}") from None
 
 
 def _table_format(folder: Path) -> str | None:
@@ -150,18 +120,21 @@ def read_jsonl(path: Path, text_columns: set[str] = frozenset(),
     Raises
     ------
     StudyFileError
-        A line that is not valid JSON or not an object.
+        Unreadable, a line that is not UTF-8, not valid JSON or not an object.
     """
     rows = []
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StudyFileError(f"{path}: cannot read ({exc.strerror})") from None
+    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.strip():
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise StudyFileError(f"{path}: malformed JSON at line {lineno}, column "
-                                     f"{exc.colno}: {exc.msg}") from None
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise StudyFileError(f"{path}: line {lineno} is not UTF-8 text ({exc.reason} "
+                                     f"at byte {exc.start} of the line)") from None
+            row = loads(line, str(path), lineno)
             if not isinstance(row, dict):
                 raise StudyFileError(f"{path}: line {lineno} is not a JSON object; "
                                      "expected one object per row")

@@ -32,6 +32,7 @@ metric and the roles follow the study-level rule
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -273,6 +274,8 @@ def parse_meta(doc: Any, file: str = STUDY_FILE) -> tuple[StudyMeta | None, list
                         metric, "one of " + ", ".join(metrics))
             elif not isinstance(value, numbers.Real) or isinstance(value, bool):
                 problem(f"targets.{workload}.{metric}", "target must be a number", value)
+            elif not math.isfinite(value):  # NaN or ±inf: no step ever reaches it
+                problem(f"targets.{workload}.{metric}", "target must be a finite number", value)
             else:
                 targets.setdefault(workload, {})[metric] = float(value)
 

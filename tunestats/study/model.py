@@ -334,8 +334,9 @@ class Study:
         """The metrics ``workload`` logs and the metric playing each role.
 
         As declared under ``workloads`` in ``study.json``; for a study without
-        that section, derived: every declared metric, the roles by the
-        study-level rule (see :meth:`headline_metric`).
+        that section, derived: every declared metric, ``valid`` by the
+        study-level rule (see :meth:`headline_metric`), ``test`` and
+        ``train`` the first declared metric of that split.
 
         Raises
         ------
@@ -352,12 +353,8 @@ class Study:
             except KeyError:
                 raise ParameterError(f"workload {workload!r} has no entry under `workloads` "
                                      "in study.json") from None
-        roles = {}
-        for role in ("test", "train"):
-            try:
-                roles[role] = self._study_role(role)
-            except ParameterError:
-                roles[role] = None
+        roles = {role: next((m for m, metric in self.meta.metrics.items()
+                             if metric.split == role), None) for role in ("test", "train")}
         return WorkloadMetrics(tuple(self.meta.metrics), self._study_role("valid"), **roles)
 
     def resolve_metric(self, name_or_role: str, workload: str | None = None) -> Metric:

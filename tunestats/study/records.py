@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..errors import StudyFileError
 from ._atomic import atomic_write
+from ._json import read_json
 from .schema import ATTR, FINAL, HP, KEY, RECORDS_DIR
 
 __all__ = ["RECORDS_DIR", "load_record", "read_records", "record_files", "write_record"]
@@ -114,19 +115,11 @@ def load_record(path: Path) -> dict[str, Any]:
     Raises
     ------
     StudyFileError
-        Unreadable, not UTF-8, malformed JSON, not an object, a missing key
+        Unreadable, not UTF-8, malformed, nested too deeply or with a number too
+        long to convert, not an object, a missing key
         field, or ``hp``/``final``/``attr``/``curve`` that is not an object.
     """
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise StudyFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-                             ) from None
-    except OSError as exc:
-        raise StudyFileError(f"{path}: cannot read the trial record ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise StudyFileError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: "
-                             f"{exc.msg}") from None
+    record = read_json(path)
     if not isinstance(record, dict):
         raise StudyFileError(f"{path}: a trial record must be a JSON object")
     missing = [f for f in _REQUIRED if f not in record]
@@ -136,6 +129,10 @@ def load_record(path: Path) -> dict[str, Any]:
         if record.get(field) is not None and not isinstance(record[field], dict):
             raise StudyFileError(f"{path}: the record's `{field}` must be a JSON object of "
                                  f"name → value; got {type(record[field]).__name__}")
+    for name, values in (record.get("curve") or {}).items():
+        if not isinstance(values, list):
+            raise StudyFileError(f"{path}: curve column {name!r} of the trial record is "
+                                 f"{type(values).__name__}; expected a list, one value per step")
     return record
 
 

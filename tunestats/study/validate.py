@@ -62,7 +62,8 @@ class _Collector:
 def _integer_problems(c: _Collector, table: str, frame: pd.DataFrame, column: str,
                       nullable: bool = False) -> None:
     values = frame[column]
-    if pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+    if (pd.api.types.is_signed_integer_dtype(values.dtype)
+            and not pd.api.types.is_bool_dtype(values)):
         return
     numeric = pd.to_numeric(values, errors="coerce") if not pd.api.types.is_bool_dtype(
         values) else pd.Series(np.nan, index=values.index)
@@ -70,9 +71,11 @@ def _integer_problems(c: _Collector, table: str, frame: pd.DataFrame, column: st
     bad = numeric.isna().to_numpy() & ~(missing & nullable)
     as_float = numeric.to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
-        bad |= ~np.isnan(as_float) & (np.floor(as_float) != as_float)
+        # infinities and integers beyond int64 (a key must fit the key coder) are refused
+        bad |= ~np.isnan(as_float) & ((np.floor(as_float) != as_float)
+                                      | (np.abs(as_float) >= 2.0**63))
     if bad.any():
-        c.rows(table, frame, bad, "wrong type", column, values, "an integer")
+        c.rows(table, frame, bad, "wrong type", column, values, "an integer in (−2^63, 2^63)")
 
 
 def _numeric_problems(c: _Collector, table: str, frame: pd.DataFrame, column: str) -> bool:
