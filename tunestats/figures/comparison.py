@@ -171,9 +171,11 @@ def profiles(data: Study | Analyses) -> Figure:
                                  scores=dict(zip(scores["optimizer"], scores["score"],
                                                  strict=True)), ax=ax)
         ax.set_title(f"{protocol} ({scores['workloads'].iloc[0]} workloads)", fontsize=8)
-    fig.suptitle(f"Performance profiles: steps to target ({metric}), fastest trial per "
-                 f"repeat, median over repeats;\nscore = area over [1, {result.tau_max:g}]",
-                 fontsize=9)
+    rule = ("the trial reaching it at the earliest evaluation (AlgoPerf's rule)"
+             if result.rule == "algoperf" else "the fastest trial")
+    fig.suptitle(f"Performance profiles: {'steps' if result.time == 'step' else 'time'} to "
+                 f"target ({metric}), {rule} per repeat, median over repeats;\nscore = area "
+                 f"over [1, {result.tau_max:g}] ({result.integral} integral)", fontsize=9)
     return fig
 
 
