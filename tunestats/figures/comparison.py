@@ -91,9 +91,10 @@ def rank_flips(data: Study | Analyses) -> Figure:
                             present=lambda i, j: i * columns + j < len(workloads))
     for ax, workload in zip(axes.flat, workloads, strict=False):
         panel = rankings[rankings["workload"] == workload]
-        plot_rank_flips(panel, ax=ax)
         k = panel["k"].max()
-        count = int(((flips["workload"] == workload) & (flips["k"] == k)).sum())
+        resolved = flips[(flips["workload"] == workload) & (flips["k"] == k)]
+        plot_rank_flips(panel, flips=resolved, ax=ax)
+        count = len(resolved)
         ax.set_title(f"{workload} (k = {k}): {count} resolved flip(s)", fontsize=8)
     fig.suptitle("Rank flips between protocols (best of k by each workload's headline "
                  "metric, with replacement)", fontsize=9)
