@@ -51,3 +51,25 @@ def test_resolved_flip_is_highlighted_by_its_own_artists():
         line.get_color() for line in ax.lines if line.get_label() in {"adam", "sgd"}}
     assert [line.get_label() for line in marked].count("resolved flip") == 1
     assert all(line.get_linewidth() > 2 * ax.lines[0].get_linewidth() for line in marked)
+
+
+def test_performance_profile_legend_is_outside_the_lines_region():
+    from tunestats.plots import plot_performance_profile
+
+    # four optimizers whose curves fill the whole axes, up to rho = 1 at the right
+    curves = pd.DataFrame([{"optimizer": o, "tau": t, "rho": r}
+                           for o, steps in {"a": [(1, 0.5), (1.5, 1.0), (4, 1.0)],
+                                            "b": [(1, 0.0), (2, 1.0), (4, 1.0)],
+                                            "c": [(1, 1.0), (4, 1.0)],
+                                            "d": [(1, 0.25), (3, 0.75), (4, 1.0)]}.items()
+                           for t, r in steps])
+    fig = Figure(figsize=(3.0, 4.0))
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.2, 0.45, 0.75, 0.5))
+    plot_performance_profile(curves, scores={"a": 0.9, "b": 0.6, "c": 1.0, "d": 0.7}, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert not legend.overlaps(ax.get_window_extent(renderer))
+    assert legend.y1 < ax.xaxis.get_tightbbox(renderer).y0  # under the x label too
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "a (0.9000)"

@@ -164,8 +164,10 @@ def profiles(data: Study | Analyses) -> Figure:
     result = analyses(performance_profile)
     _, protocols = _panels(study)
     columns = min(len(protocols), 2)
+    # the legend of each panel sits under it: room for three rows of names
     fig, axes = page_figure(-(-len(protocols) // columns), columns, panel_height=2.8,
-                            sharey=True, present=lambda i, j: i * columns + j < len(protocols))
+                            sharey=True, top=0.75, bottom=1.35, hgap=1.4,
+                            present=lambda i, j: i * columns + j < len(protocols))
     for ax, protocol in zip(axes.flat, protocols, strict=False):
         scores = result.scores[result.scores["protocol"] == protocol]
         plot_performance_profile(result.curves[result.curves["protocol"] == protocol],
