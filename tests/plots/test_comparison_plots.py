@@ -72,4 +72,4 @@ def test_performance_profile_legend_is_outside_the_lines_region():
     legend = ax.get_legend().get_window_extent(renderer)
     assert not legend.overlaps(ax.get_window_extent(renderer))
     assert legend.y1 < ax.xaxis.get_tightbbox(renderer).y0  # under the x label too
-    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "a (0.9000)"
+    assert ax.get_legend().get_texts()[0].get_text() == "a (0.9000)"
