@@ -29,8 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--alpha", type=float, default=0.05,
                         help="family-wise error level at which orders are resolved and "
                         "violations reported (default: 0.05)")
-    parser.add_argument("--n-permutations", type=int, default=1999,
-                        help="permutations per pair for the p-values (default: 1999)")
+    parser.add_argument("--n-permutations", type=int, default=None,
+                        help="permutations per pair for the p-values (default: max(1999, "
+                             "4 x pairs / alpha))")
     parser.add_argument("--n-boot", type=int, default=200,
                         help="outer-bootstrap replicates (default: 200)")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
