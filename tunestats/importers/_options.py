@@ -144,10 +144,26 @@ def import_options(*, mappable: Iterable[str] = (), protocol: str | None = None,
     ----------
     mappable : iterable of str
         The fields this importer lets ``mapping`` name.
+    protocol : str, optional
+        The protocol of every imported trial (default: the format's own, if any).
+    constants : mapping of str to str, optional
+        Key fields set to one value for every trial (``--set workload=mnist``).
+    mapping : mapping of str to str or list of str, optional
+        Which source columns hold each study field (``--map trial=run_id``).
+    metrics : mapping, optional
+        Metric declarations ``name -> "direction[:split]"`` (``--metric``), overriding
+        what the format states or the name suggests.
+    targets : mapping or path, optional
+        Per-workload targets ``{workload: {metric: value}}``.
+    progress : callable, optional
+        Called as ``progress(done, total)`` while files are read.
+    strict : bool, default False
+        Fail on the first skipped trial, file or column instead of skipping it.
 
     Returns
     -------
     ImportOptions
+        The checked options.
     """
     if protocol is not None and (not isinstance(protocol, str) or not protocol):
         raise ParameterError(f"`protocol` must be a non-empty string; got {protocol!r}.")

@@ -162,6 +162,17 @@ class ImportReport(HtmlRepr):
 def import_report(study: Any) -> ImportReport:
     """The report of the import that made ``study``.
 
+    Parameters
+    ----------
+    study : Study
+        A study written by one of :mod:`tunestats.importers`.
+
+    Returns
+    -------
+    ImportReport
+        What was read and skipped (with reasons), the per-pool counts and the
+        decisions taken, as kept in ``provenance.import``.
+
     Raises
     ------
     ParameterError

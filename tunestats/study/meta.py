@@ -137,7 +137,27 @@ class WorkloadMetrics:
 
 @dataclass(frozen=True)
 class StudyMeta:
-    """Everything in ``study.json``."""
+    """Everything in ``study.json``.
+
+    Attributes
+    ----------
+    metrics : mapping of str to Metric
+        The declared metrics by name.
+    spaces : mapping of (protocol, optimizer) to SearchSpace
+        The declared search spaces.
+    targets : mapping of str to mapping of str to float
+        Per workload, the target value of each metric.
+    inclusion : mapping, optional
+        The inclusion graph (``edges``, ``aliases``) as declared.
+    provenance : mapping
+        Where the study comes from (generator, command, import report).
+    text_columns, curve_columns : tuple of str
+        Columns kept as text, and the curve table's columns (exact CSV/JSONL round trips).
+    name, description : str, optional
+    workloads : mapping of str to WorkloadMetrics
+        Per workload, the metrics it logs and their roles (empty: every workload logs
+        every declared metric).
+    """
 
     metrics: Mapping[str, Metric]
     spaces: Mapping[tuple[str, str], SearchSpace] = field(default_factory=dict)

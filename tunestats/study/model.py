@@ -30,7 +30,13 @@ __all__ = ["Pool", "Study"]
 
 
 class Pool(NamedTuple):
-    """The key of a pool: all trials of one optimizer on one workload under one protocol."""
+    """The key of a pool: all trials of one optimizer on one workload under one protocol.
+
+    Attributes
+    ----------
+    workload, protocol, optimizer : str
+        The pool's names, as in the trial table.
+    """
 
     workload: str
     protocol: str
