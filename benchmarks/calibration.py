@@ -18,12 +18,17 @@ The bands do not depend on ``replace`` (they target the population quantity,
 not the estimator), so one table serves both settings.
 
 Also: the permutation inclusion check under a true null (per-check rate at
-every k, study-level family-wise rate for 2 workloads x 2 protocols x 6
-optimizers), its power for a 1- and 2-point accuracy gap at N = 32 and 100,
-the budget verdict on adequately tuned and under-budgeted pools (error and
-1 - error), and check-space on a planted-adequate space at N = 32 and 1024.
+every k over independent pairs, with its 3 s.d.; study-level family-wise rate
+for 2 workloads x 2 protocols x 6 optimizers after the closed-test step-down),
+its power for a 1- and 2-point accuracy gap at N = 32 and 100 (per check,
+after Westfall-Young over k, after the study's family), the budget verdict on
+adequately tuned and under-budgeted pools (error and 1 - error; delta from the
+tolerance and delta = sigma, the seed-to-seed noise; the population gain of
+doubling N in units of sigma), and check-space on a planted-adequate space at
+N = 32 and 1024.
 
 Usage: python benchmarks/calibration.py [--reps 1000] [--study-reps 100]
+       [--pair-reps 4500]
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from tunestats.analysis._bestofk import budgets
 from tunestats.analysis.inclusion_graph import DEFAULT_EDGES, InclusionGraph
 from tunestats.kernels import apply_diverged_policy, budget_verdict
 from tunestats.kernels.bands import best_of_k_bands
-from tunestats.kernels.permutation import bonferroni_over_groups, permutation_pair_test
+from tunestats.kernels.permutation import holm_over_groups, permutation_pair_test, permutations_for
 from tunestats.synthetic import Bowl, synthetic_study
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "nadam")
@@ -99,7 +104,8 @@ def coverage(population: Population, n: int, reps: int, seed: int = 0, level: fl
         else:
             select = report = population.draw(rng, n)
         b = best_of_k_bands(select, report, ks, [0.5], level=level,
-                            bounds=population.bounds if population.paired is None else None)
+                            bounds=population.bounds if population.paired is None else None,
+                            seed=int(rng.integers(2**63)))
         for row, (low, high, truth) in enumerate(((b.mean_low, b.mean_high, true_mean),
                                                   (b.quantiles_low[:, 0],
                                                    b.quantiles_high[:, 0], true_median))):
@@ -152,25 +158,46 @@ def comparison_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05)
                 checks += 1
                 wy.append(t.wy_a)
                 groups += [f"{unit}/{low}/{high}"] * ks.size
-        adjusted = bonferroni_over_groups(np.concatenate(wy), groups)
+        adjusted = holm_over_groups(np.concatenate(wy), groups)
         studies += bool((adjusted <= alpha).any())
     return ks, per_check / checks, studies / reps, len(set(groups))
 
 
-def comparison_power(reps: int, n: int, shift: float, n_permutations: int,
+def per_check_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05):
+    """Per-check rate (raw one-sided p <= alpha) at each k over ``reps`` independent null
+    pairs (the checks of one study share pools and are correlated, so a study-level count
+    of checks overstates the information)."""
+    rng = np.random.default_rng(11)
+    ks = budgets(None, n)
+    hits = np.zeros(ks.size)
+    for _ in range(reps):
+        diverge = rng.uniform(0.1, 0.3)
+        t = pair_test(rng, accuracy_pool(rng, n, diverge), accuracy_pool(rng, n, diverge), ks,
+                      n_permutations)
+        hits += t.p_a <= alpha
+    return ks, hits / reps
+
+
+def comparison_power(reps: int, n: int, shift: float, n_permutations: int | None = None,
                      alpha: float = 0.05):
     """Share of pairs where the better optimizer (``shift`` accuracy) is found better:
-    per check (raw) and after the family adjustment of a 2 x 2 x 6 study (32 groups)."""
+    per check (raw), after Westfall-Young over k within the pair, and after the family
+    adjustment of a 2 x 2 x 6 study (G = 4 x the inclusion pairs; the other groups null, so
+    the step-down equals Bonferroni G p up to their largest p-values: G p is used, a lower
+    bound on the power). Permutations: ``permutations_for(G, alpha)`` by default."""
     rng = np.random.default_rng(2)
     ks = budgets(None, n)
-    raw, family = np.zeros(ks.size), np.zeros(ks.size)
+    groups = len(INCLUSION) * 4
+    n_permutations = n_permutations or permutations_for(groups, alpha)
+    raw, pair, family = np.zeros(ks.size), np.zeros(ks.size), np.zeros(ks.size)
     for _ in range(reps):
         diverge = rng.uniform(0.1, 0.3)
         t = pair_test(rng, accuracy_pool(rng, n, diverge, shift), accuracy_pool(rng, n, diverge),
                       ks, n_permutations)
         raw += t.p_a <= alpha
-        family += np.minimum(t.wy_a * len(INCLUSION) * 4, 1.0) <= alpha
-    return ks, raw / reps, family / reps
+        pair += t.wy_a <= alpha
+        family += np.minimum(t.wy_a * groups, 1.0) <= alpha
+    return ks, raw / reps, pair / reps, family / reps, n_permutations
 
 
 def tuned_pool(rng, n: int, curvature: float, sigma: float):
@@ -182,19 +209,34 @@ def tuned_pool(rng, n: int, curvature: float, sigma: float):
 
 
 def budget_rates(reps: int, n: int, curvature: float, sigma: float, n_resamples: int = 200):
-    """Share of pools called "not enough trials", for error and for 1 - error."""
+    """Share of pools called "not enough trials", for error and for 1 - error, with δ from
+    the default tolerance (row 0) and δ = σ, the seed-to-seed noise that reruns of a
+    configuration estimate (:func:`tunestats.kernels.seed_noise`; row 1)."""
     rng = np.random.default_rng(3)
-    not_enough = np.zeros(2)
+    not_enough = np.zeros((2, 2))
     for _ in range(reps):
         error = tuned_pool(rng, n, curvature, sigma)
         seed = int(rng.integers(2**63))
-        for j, (values, direction) in enumerate(((error, "minimize"),
-                                                 (1 - error, "maximize"))):
-            verdict = budget_verdict(values, values, select_direction=direction,
-                                     report_direction=direction, n_resamples=n_resamples,
-                                     seed=seed)
-            not_enough[j] += not verdict.enough
+        for i, width in enumerate(({}, {"delta": sigma})):
+            for j, (values, direction) in enumerate(((error, "minimize"),
+                                                     (1 - error, "maximize"))):
+                verdict = budget_verdict(values, values, select_direction=direction,
+                                         report_direction=direction, n_resamples=n_resamples,
+                                         seed=seed, **width)
+                not_enough[i, j] += not verdict.enough
     return not_enough / reps
+
+
+def population_doubling_gain(n: int, curvature: float, sigma: float,
+                             draws: int = 200_000) -> float:
+    """Population best-of-n minus best-of-2n mean error of :func:`tuned_pool` (Monte Carlo
+    over the trial distribution's quantile grid), to tell under-budgeted pools (> 3σ)."""
+    rng = np.random.default_rng(99)
+    x = np.sort(tuned_pool(rng, draws, curvature, sigma))
+    u = (np.arange(draws) + 0.5) / draws
+    mean = [np.sum(x * ((1 - u + 0.5 / draws) ** k - (1 - u - 0.5 / draws) ** k))
+            for k in (n, 2 * n)]
+    return float(mean[0] - mean[1])
 
 
 def planted_adequate(reps: int, n: int) -> float:
@@ -214,6 +256,8 @@ def main() -> None:
     parser.add_argument("--study-reps", type=int, default=100,
                         help="null studies / pairs per cell for the comparison tables")
     parser.add_argument("--permutations", type=int, default=999)
+    parser.add_argument("--pair-reps", type=int, default=4500,
+                        help="independent null pairs for the per-check rate")
     args = parser.parse_args()
     start = time.perf_counter()
     print(f"nominal level 0.90; {args.reps} pools per cell; pointwise coverage where the band "
@@ -231,25 +275,35 @@ def main() -> None:
                 print(f"  N={n:<3} simultaneous (mean and median, every k): {joint:.3f}")
             else:
                 print(f"  N={n:<3} simultaneous: NaN by design (select != report)")
+    print(f"\nInclusion check under a true null, per check: {args.pair_reps} independent "
+          "pairs (accuracies on 300 images, 10-30 % diverged, 199 permutations); tolerance "
+          "3 s.d. = "
+          f"{3 * np.sqrt(0.05 * 0.95 / args.pair_reps):.4f}")
+    for n in (32, 100):
+        ks, rate = per_check_null(args.pair_reps, n, 199)
+        cells = " ".join(f"k={k}:{r:.4f}" for k, r in zip(ks, rate, strict=True))
+        print(f"  N={n:<3} per-check rate at alpha = 0.05: {cells}")
     print("\nInclusion check under a true null (accuracies on 300 images, 10-30 % diverged; "
           f"{args.study_reps} studies of 2 workloads x 2 protocols x 6 optimizers, "
           f"{len(INCLUSION)} inclusion pairs; {args.permutations} permutations)")
     for n in (32, 100):
         ks, rate, fwer, groups = comparison_null(args.study_reps, n, args.permutations)
         cells = " ".join(f"k={k}:{r:.3f}" for k, r in zip(ks, rate, strict=True))
-        print(f"  N={n:<3} per-check rate at alpha = 0.05: {cells}")
+        print(f"  N={n:<3} per-check rate (checks of one study are correlated): {cells}")
         print(f"  N={n:<3} studies with >= 1 violation after family-wise control "
               f"({groups} groups): {fwer:.3f}")
-    print(f"\nPower: one optimizer better by 1 or 2 accuracy points ({args.study_reps} pairs)")
+    print(f"\nPower: one optimizer better by 1 or 2 accuracy points ({args.study_reps} pairs; "
+          "per check / Westfall-Young over k / after the family of a 2 x 2 x 6 study)")
     for n in (32, 100):
         for shift in (0.01, 0.02):
-            ks, raw, family = comparison_power(args.study_reps, n, shift, args.permutations)
-            cells = " ".join(f"k={k}:{r:.2f}/{f:.2f}" for k, r, f in zip(ks, raw, family,
-                                                                         strict=True))
-            print(f"  N={n:<3} +{shift * 100:.0f} pt  per check / after family control: "
-                  f"{cells}")
+            ks, raw, pair, family, perms = comparison_power(args.study_reps, n, shift)
+            cells = " ".join(f"k={k}:{r:.2f}/{p:.2f}/{f:.2f}" for k, r, p, f in zip(
+                ks, raw, pair, family, strict=True))
+            print(f"  N={n:<3} +{shift * 100:.0f} pt ({perms} permutations) {cells}")
     print(f"\nBudget verdict: share of pools called 'not enough trials' ({args.study_reps * 2}"
-          " pools per cell; error / the same trials as accuracy = 1 - error)")
+          " pools per cell; error / the same trials as accuracy = 1 - error; delta = 0.1 x "
+          "tuning gain | delta = sigma, the seed-to-seed noise); population gain of doubling "
+          "N in units of sigma")
     for label, n, curvature, sigma in (
             ("adequately tuned, sigma = 0.003", 32, 0.03, 0.003),
             ("adequately tuned, sigma = 0.01", 32, 0.03, 0.01),
@@ -258,8 +312,10 @@ def main() -> None:
             ("adequately tuned, sigma = 0.03", 32, 0.03, 0.03),
             ("under-budgeted, curvature 1.0", 8, 1.0, 0.01),
             ("under-budgeted, curvature 1.0", 16, 1.0, 0.01)):
-        error, accuracy = budget_rates(args.study_reps * 2, n, curvature, sigma)
-        print(f"  {label:<32} N={n:<4} {error:.3f} / {accuracy:.3f}")
+        rates = budget_rates(args.study_reps * 2, n, curvature, sigma)
+        gain = population_doubling_gain(n, curvature, sigma) / sigma
+        print(f"  {label:<32} N={n:<4} gain {gain:6.2f} sigma  {rates[0, 0]:.3f} / "
+              f"{rates[0, 1]:.3f} | {rates[1, 0]:.3f} / {rates[1, 1]:.3f}")
     print("\ncheck-space on a planted-adequate space (interior optimum): share adequate")
     for n, reps in ((32, args.study_reps), (1024, max(5, args.study_reps // 4))):
         print(f"  N={n:<5} {planted_adequate(reps, n):.3f} ({reps} seeds)")

@@ -53,6 +53,26 @@ def test_hand_computed_gain_delta_and_probability():
             again[column] == row[column])
 
 
+def test_seed_to_seed_noise_is_delta_where_configurations_were_rerun():
+    # 8 configurations, each run with two seeds: pooled within-configuration s.d. by hand
+    rng = np.random.default_rng(2)
+    base = np.linspace(0.1, 0.3, 8)
+    runs = np.stack([base + rng.normal(0, 0.01, 8), base + rng.normal(0, 0.01, 8)])
+    trials = pd.DataFrame({
+        "workload": "w", "protocol": "p", "optimizer": "o", "repeat": 0,
+        "trial": np.arange(16), "seed": np.arange(16), "status": "completed",
+        "hp.learning_rate": np.tile(np.geomspace(1e-3, 1e-1, 8), 2),
+        "final.valid_error": runs.ravel()})
+    row = check_space(Study.from_frames(trials, metrics=METRIC), seed=0,
+                      n_resamples=200).budgets.iloc[0]
+    by_hand = np.sqrt(np.sum((runs - runs.mean(axis=0)) ** 2) / 8)
+    assert row["delta"] == pytest.approx(by_hand, rel=1e-12)
+    assert row["delta_source"] == "seed-to-seed noise" and row["noise_df"] == 8
+    # no configuration run twice: the tolerance
+    single = check_space(pool_study(runs[0]), seed=0, n_resamples=200).budgets.iloc[0]
+    assert single["delta_source"] == "tolerance" and single["noise_df"] == 0
+
+
 def test_diverged_trials_count_as_worst_like_the_kernel():
     values = [0.3, np.nan, 0.25, 0.2, np.nan, 0.4, 0.35, 0.1]
     status = ["diverged" if np.isnan(v) else "completed" for v in values]
@@ -92,3 +112,26 @@ def test_adequately_tuned_pools_are_rarely_called_short_of_trials():
         assert verdict.enough == flipped.enough
         short += not verdict.enough
     assert short / reps <= 0.10 + 3 * np.sqrt(0.1 * 0.9 / reps)
+
+
+@pytest.mark.slow
+def test_seed_noise_delta_calls_under_budgeted_pools_short_and_tuned_pools_enough():
+    """delta = sigma, the seed-to-seed noise: under-budgeted pools (curvature 1.0 per
+    decade^2 at N = 8, where the population best-of-16 beats best-of-8 by 6.4 sigma) are
+    "not enough trials" in at least 80%, adequately tuned pools (curvature 0.03, N = 32,
+    population gain of doubling 0.36 sigma) in at most 10% (3 binomial s.d. each), the same
+    verdicts for 1 - error."""
+    rng = np.random.default_rng(8)
+    reps, short = 80, np.zeros(2)
+    for _ in range(reps):
+        for i, (n, curvature) in enumerate(((8, 1.0), (32, 0.03))):
+            error = (0.08 + curvature * (rng.uniform(-4, 0, n) + 2) ** 2
+                     + rng.normal(0, 0.01, n))
+            verdict = budget_verdict(error, error, delta=0.01, n_resamples=200, seed=1)
+            flipped = budget_verdict(1 - error, 1 - error, delta=0.01,
+                                     select_direction="maximize",
+                                     report_direction="maximize", n_resamples=200, seed=1)
+            assert verdict.enough == flipped.enough
+            short[i] += not verdict.enough
+    assert short[0] / reps >= 0.8 - 3 * np.sqrt(0.8 * 0.2 / reps), short
+    assert short[1] / reps <= 0.1 + 3 * np.sqrt(0.1 * 0.9 / reps), short

@@ -128,7 +128,7 @@ def test_checks_catch_a_broken_page(browser, tmp_path):
 def test_bundled_report_in_chromium(browser, bundled_report, capsys):
     check_page(browser, bundled_report / "report.html")
     tables = {ident: browser.execute_script(TABLE_JS, ident) for ident in VERDICT_TABLES}
-    assert tables["inclusion-violations"] and tables["rank-flips"]
+    assert tables["space-verdicts"]  # every pool has a verdict row
     check_verdicts(tables, cli_json(capsys, "check-space", BUNDLED),
                    cli_json(capsys, "compare", BUNDLED))
 

@@ -26,7 +26,7 @@ from .._checks import (
 from .._html import HtmlRepr
 from .._random import DEFAULT_SEED, root_sequence
 from ..errors import ParameterError
-from ..kernels import budget_verdict
+from ..kernels import budget_verdict, seed_noise
 from ..study import Metric, Pool, Study
 from ..study.schema import FINAL, KEY, POOL, ROLES
 from ._pools import final_values, pool_errors, pool_generator, pools_of
@@ -55,7 +55,10 @@ class SpaceCheck(HtmlRepr):
     budgets : DataFrame
         One row per pool: would doubling its number of trials change its
         best-of-k mean by more than δ? ``n_trials, n_diverged, k_half,
-        gain_last, delta, relative, prob_gain_exceeds`` and a ``verdict``
+        gain_last, delta, relative, delta_source, noise_df, prob_gain_exceeds``
+        and a ``verdict``; ``delta_source`` says whether δ is the pool's
+        seed-to-seed noise (completed trials that share every hyperparameter
+        value, ``noise_df`` degrees of freedom) or the ``tolerance``
         (``enough trials``, ``not enough trials`` or ``insufficient data``);
         see :func:`tunestats.kernels.budget_verdict` for the rule.
     positions : DataFrame
@@ -159,7 +162,11 @@ def check_space(study: Study, *, metric: str | None = None,
         Budget check (:func:`tunestats.kernels.budget_verdict`): the δ that
         doubling the number of trials must not beat, as a fraction of what
         tuning achieved in the pool (best-of-1 minus best-of-N mean) when
-        ``relative``, else in the metric's units.
+        ``relative``, else in the metric's units. Where a pool ran some
+        configuration more than once (same hyperparameters, other seeds) and
+        ``relative`` is True, δ is instead the pooled seed-to-seed standard
+        deviation of the metric (:func:`tunestats.kernels.seed_noise`): the
+        natural scale of "the answer changed".
     relative : bool, default True
         Whether ``tolerance`` is relative.
     n_resamples : int, default 200
@@ -292,22 +299,40 @@ def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
             continue
         with pool_errors(pool):
             values = final_values(trials, "worst", metric, metric)
+            noise, noise_df = _seed_noise(trials, metric)
+            if iv["relative"] and noise_df > 0:
+                width, source = {"delta": noise}, "seed-to-seed noise"
+            elif iv["relative"]:
+                width, source = {"tolerance": iv["tolerance"]}, "tolerance"
+            else:
+                width, source = {"delta": iv["tolerance"]}, "tolerance"
             verdict = budget_verdict(
-                values.select, values.report,
-                **({"tolerance": iv["tolerance"]} if iv["relative"] else
-                   {"delta": iv["tolerance"]}),
+                values.select, values.report, **width,
                 select_direction=metric.direction, report_direction=metric.direction,
                 n_resamples=iv["n_resamples"], seed=pool_generator(iv["seed"], pool))
         rows.append({**row, "n_diverged": values.n_touched, "k_half": verdict.k_half,
                      "gain_last": verdict.gain, "delta": verdict.delta,
-                     "relative": iv["relative"], "prob_gain_exceeds": verdict.prob_gain_exceeds,
+                     "relative": iv["relative"], "delta_source": source, "noise_df": noise_df,
+                     "prob_gain_exceeds": verdict.prob_gain_exceeds,
                      "verdict": "enough trials" if verdict.enough else "not enough trials"})
     columns = [*POOL, "n_trials", "n_diverged", "k_half", "gain_last", "delta", "relative",
-               "prob_gain_exceeds", "verdict"]
+               "delta_source", "noise_df", "prob_gain_exceeds", "verdict"]
     frame = pd.DataFrame(rows).reindex(columns=columns)
     frame["n_diverged"] = frame["n_diverged"].astype("Int64")
     frame["k_half"] = frame["k_half"].astype("Int64")
+    frame["noise_df"] = frame["noise_df"].astype("Int64")
     return frame.sort_values(list(POOL), ignore_index=True)
+
+
+def _seed_noise(trials: pd.DataFrame, metric: Metric) -> tuple[float, int]:
+    """Seed-to-seed noise of ``metric`` in a pool (:func:`tunestats.kernels.seed_noise`): the
+    completed trials that share every hyperparameter value are runs of one configuration."""
+    done = trials[_completed(trials, metric)]
+    params = sorted(c for c in done.columns if c.startswith("hp."))
+    if not params or len(done) < 2:
+        return float("nan"), 0
+    configs = done.groupby(params, dropna=False, observed=True, sort=False).ngroup()
+    return seed_noise(done[FINAL + metric.name].to_numpy(dtype=float), configs.to_numpy())
 
 
 def _with_outcomes(pos: pd.DataFrame, trials: pd.DataFrame, metric: Metric) -> pd.DataFrame:

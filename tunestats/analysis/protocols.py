@@ -19,7 +19,7 @@ import pandas as pd
 from .._html import HtmlRepr
 from .._random import DEFAULT_SEED
 from ..errors import ParameterError
-from ..kernels.permutation import bonferroni_over_groups
+from ..kernels.permutation import holm_over_groups
 from ..study import Study
 from ._frames import stack_parts
 from .inclusion_graph import inclusion_graph
@@ -121,7 +121,7 @@ def _violations(study: Study, ranked: Rankings, graph: Any, alpha: float) -> pd.
     out = stack_parts(rows, [*_VIOLATION_COLUMNS[:-3], "wy"])
     groups = out["workload"].astype(str) + "/" + out["protocol"].astype(str) + "/" + (
         out["included"].astype(str) + "/" + out["including"].astype(str))
-    out["p_adjusted"] = bonferroni_over_groups(out.pop("wy").to_numpy(dtype=float), groups)
+    out["p_adjusted"] = holm_over_groups(out.pop("wy").to_numpy(dtype=float), groups)
     out["family_size"] = len(out)
     out["violation"] = out["p_adjusted"].to_numpy(dtype=float) <= alpha
     return out.sort_values(["violation", "workload", "protocol", "k", "included", "including"],
@@ -132,7 +132,7 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
                       select: str | None = None, report: str | None = None,
                       replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
                       n_resamples: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
-                      n_permutations: int = 1999) -> ProtocolComparison:
+                      n_permutations: int | None = None) -> ProtocolComparison:
     """Rank the optimizers under each protocol and compare the rankings.
 
     Parameters
@@ -161,9 +161,12 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
         (descriptive; no decision uses them).
     graph : optional
         The inclusion graph (see :func:`tunestats.analysis.inclusion_graph`).
-    n_permutations : int, default 1999
+    n_permutations : int, optional
         Permutations of each pair's trials for the p-values; the smallest
-        attainable adjusted p-value is ``n_groups / (P + 1)``.
+        attainable adjusted p-value is ``n_groups / (P + 1)``. Default:
+        :func:`tunestats.kernels.permutation.permutations_for` the number of
+        pairs of the call, ``max(1999, ceil(4 G / alpha) - 1)`` (smallest
+        adjusted p-value ≤ α/4).
     seed : int, SeedSequence or Generator, default 0
         Randomness of the outer bootstrap and the permutations; same seed,
         same numbers. Each pool
@@ -195,8 +198,10 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
     come from one population). Orders (``pairs.order``, rank flips, tied
     ranks) use the two-sided p-value adjusted over the budgets of the pair
     by the Westfall–Young single-step min-p method (the same permutations)
-    and then multiplied by the number of (workload, protocol, pair) groups
-    of the call (Bonferroni over groups): ``p_adjusted``, with
+    and then by the closed-test step-down over the (workload, protocol,
+    pair) groups of the call
+    (:func:`tunestats.kernels.permutation.holm_over_groups`, never above
+    Bonferroni over groups): ``p_adjusted``, with
     ``family_size`` checks in ``n_groups`` groups. An order is resolved when
     ``p_adjusted ≤ alpha``, and a flip is resolved when both of its orders
     are. Violations use the one-sided p-value "the included optimizer is
@@ -225,7 +230,8 @@ def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
                          select: str | None = None, report: str | None = None,
                          replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
                          n_resamples: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
-                         all_checks: bool = False, n_permutations: int = 1999) -> pd.DataFrame:
+                         all_checks: bool = False,
+                         n_permutations: int | None = None) -> pd.DataFrame:
     """Pools where a more general optimizer is worse than one it includes.
 
     For every ``(workload, protocol, k)`` and inclusion pair A ⊆ B of the

@@ -18,8 +18,9 @@ are reported and kept apart:
 * ``p_value`` — the permutation test of "A and B's trials come from one
   population" (:mod:`tunestats.kernels.permutation`), level ≤ α at every k;
   ``p_adjusted`` controls the family-wise error over every pair check of the
-  call: Westfall–Young min-p over k within a pair, times the number of
-  (workload, protocol, pair) groups (``n_groups``; Bonferroni). An
+  call: Westfall–Young min-p over k within a pair, then the closed-test
+  (Holm-type) step-down over the (workload, protocol, pair) groups
+  (``n_groups``; :func:`tunestats.kernels.permutation.holm_over_groups`). An
   order is *resolved* when ``p_adjusted <= alpha`` (``"<"`` or ``">"`` by the
   side of ``p_better``); otherwise the pair is reported as a tie.
 """
@@ -38,7 +39,7 @@ from .._checks import as_list, check_choice, check_fraction, check_positive_int
 from .._random import keyed_generator, root_sequence
 from ..errors import ParameterError
 from ..kernels import POLICIES, kendall_tau, pairwise_matrix, rank_distribution
-from ..kernels.permutation import bonferroni_over_groups, permutation_pair_test
+from ..kernels.permutation import holm_over_groups, permutation_pair_test, permutations_for
 from ..study import Metric, Pool, Study
 from ..study.schema import FINAL, ROLES
 from ._bestofk import Outcomes, budgets, pool_outcomes, quantile_columns
@@ -62,12 +63,12 @@ class RankingSetup:
     n_resamples: int
     root: np.random.SeedSequence
     protocols: list[str]
-    n_permutations: int = 1999
+    n_permutations: int | None = None
 
 
 def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: Any,
                   diverged: Any, alpha: Any, n_resamples: Any, seed: Any, protocols: Any,
-                  n_permutations: Any = 1999) -> RankingSetup:
+                  n_permutations: Any = None) -> RankingSetup:
     """Check the arguments of :func:`compare_protocols` and friends at the door."""
     for name in (select, report):
         if name is not None and (name in study.metrics or name not in ROLES):
@@ -90,7 +91,8 @@ def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: An
     wanted = present if protocols is None else [str(p) for p in as_list(protocols)]
     for name in wanted:
         check_choice("protocols", name, present)
-    n_permutations = check_positive_int("n_permutations", n_permutations)
+    if n_permutations is not None:
+        n_permutations = check_positive_int("n_permutations", n_permutations)
     return RankingSetup(metrics, k, replace, diverged, alpha, n_resamples,
                         root_sequence(seed), wanted, n_permutations)
 
@@ -175,6 +177,8 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
     groups = _pool_values(study, setup)
     columns = quantile_columns(QUANTILES)
     rank_rows, pair_rows, prob_rows, replicates = [], [], [], {}
+    n_permutations = setup.n_permutations or permutations_for(
+        sum(len(pools) * (len(pools) - 1) // 2 for pools in groups.values()), setup.alpha)
     for (workload, protocol), pools in groups.items():
         chosen, reported = setup.metrics[workload]
         sign = reported.sign
@@ -195,7 +199,7 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
             point[names[i]].select, point[names[i]].values, point[names[j]].select,
             point[names[j]].values, k, replace=setup.replace,
             select_direction=chosen.direction, report_sign=sign,
-            n_permutations=setup.n_permutations, lost_a=point[names[i]].lost,
+            n_permutations=n_permutations, lost_a=point[names[i]].lost,
             lost_b=point[names[j]].lost,
             seed=keyed_generator(setup.root, (workload, protocol, names[i], names[j],
                                               "permutation")))
@@ -238,7 +242,7 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
                                     "wy_a", "wy_b"])
     groups = pairs["workload"].astype(str) + "/" + pairs["protocol"].astype(str) + "/" + (
         pairs["a"].astype(str) + "/" + pairs["b"].astype(str))
-    pairs["p_adjusted"] = bonferroni_over_groups(pairs.pop("wy").to_numpy(dtype=float), groups)
+    pairs["p_adjusted"] = holm_over_groups(pairs.pop("wy").to_numpy(dtype=float), groups)
     pairs["family_size"] = len(pairs)
     pairs["n_groups"] = groups.nunique()
     pairs["order"] = _order(pairs["p_a_better"].to_numpy(dtype=float),

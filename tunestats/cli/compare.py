@@ -38,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                help="family-wise error level at which orders are resolved and violations "
                "reported")
     api.option("n_permutations", "--n-permutations", type=int, metavar="N",
-               help="permutations per pair for the p-values")
+               help="permutations per pair for the p-values",
+               default_text="max(1999, 4 x pairs / alpha)")
     api.option("n_resamples", "--resamples", type=int, metavar="N",
                help="outer-bootstrap replicates")
     api.option("seed", "--seed", type=int, help="bootstrap seed")

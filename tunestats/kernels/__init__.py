@@ -20,6 +20,7 @@ from .convergence import (
     budget_convergence,
     budget_verdict,
     doubling_ladder,
+    seed_noise,
 )
 from .discrete import weighted_mean, weighted_quantiles
 from .diverged import POLICIES, PolicyOutcome, apply_diverged_policy
@@ -59,6 +60,7 @@ __all__ = [
     "rank_distribution",
     "rank_probabilities",
     "resampled_selection_probabilities",
+    "seed_noise",
     "selection_probabilities",
     "weighted_mean",
     "weighted_quantiles",

@@ -23,7 +23,7 @@ from .best_of_k import exact_best_of_k
 from .resample import outer_bootstrap_replicates
 
 __all__ = ["STATISTICS", "BudgetConvergence", "BudgetVerdict", "budget_convergence",
-           "budget_verdict", "doubling_ladder"]
+           "budget_verdict", "doubling_ladder", "seed_noise"]
 
 #: The statistics of the best-of-k distribution that convergence can follow.
 STATISTICS = ("mean", "median")
@@ -188,6 +188,44 @@ def budget_convergence(select: Any, report: Any, *, delta: float, relative: bool
         ladder, statistic, values, gain, prob, delta, bool(relative),
         None if converged is None else int(ladder[converged]),
         float("nan") if converged is None else float(prob[converged]), n_resamples)
+
+
+def seed_noise(values: Any, configs: Any) -> tuple[float, int]:
+    """Seed-to-seed noise: the pooled within-configuration standard deviation of ``values``.
+
+    Parameters
+    ----------
+    values : array_like, shape (N,)
+        Finite values of one metric (e.g. completed trials only).
+    configs : array_like, shape (N,)
+        A label per value; equal labels are runs of one hyperparameter
+        configuration that differ only in their seed.
+
+    Returns
+    -------
+    (float, int)
+        :math:`\\hat\\sigma = \\sqrt{\\sum_c \\sum_i (x_{ci} - \\bar x_c)^2 / \\nu}` and its
+        degrees of freedom :math:`\\nu = \\sum_c (n_c - 1)`; ``(nan, 0)`` when no
+        configuration was run twice.
+
+    Examples
+    --------
+    >>> seed_noise([1.0, 3.0, 10.0, 10.0, 7.0], ["a", "a", "b", "b", "c"])
+    (1.0, 2)
+    """
+    x = np.asarray(values, dtype=float)
+    labels = np.asarray(configs, dtype=object).astype(str)
+    if x.shape != labels.shape or x.ndim != 1:
+        raise ParameterError(f"`values` and `configs` must be 1-d with one label per value; got "
+                             f"shapes {x.shape} and {labels.shape}.")
+    if not np.all(np.isfinite(x)):
+        raise ParameterError("`values` must be finite (pass completed trials only).")
+    _, which, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    df = int(np.sum(counts - 1))
+    if df == 0:
+        return float("nan"), 0
+    means = np.bincount(which, weights=x) / counts
+    return float(np.sqrt(np.sum((x - means[which]) ** 2) / df)), df
 
 
 @dataclass(frozen=True, eq=False)

@@ -271,19 +271,22 @@ def _comparison_html(analyses: Analyses) -> str:
         return unavailable(f"Protocol comparison not available: {result}")
     violations = result.violations[result.violations["violation"]]
     flips = result.flips[result.flips["resolved"]]
-    select = result.rankings["select"].iloc[0] if len(result.rankings) else "?"
+    selects = sorted(set(result.rankings["select"].astype(str))) or ["?"]
+    n_pairs = int(result.pairs["family_size"].iloc[0]) if len(result.pairs) else 0
+    n_checks = int(result.violations["family_size"].iloc[0]) if len(result.violations) else 0
     return "".join([
         f'<p class="verdict {"bad" if len(violations) else "good"}">'
-        f"{len(violations)} inclusion violation(s) among {len(result.violations)} inclusion "
-        f"checks; {len(flips)} resolved rank flip(s) among {len(result.flips)} pairs ordered "
-        f"differently by two protocols (best of k by {escape(str(select))}, with replacement, "
-        f"each check at α = {result.alpha:g}, outer bootstrap seed {SEED}).</p>",
-        html_table(violations, f"Inclusion violations: a more general optimizer worse than "
-                   f"one it includes with confidence ≥ 1 − α (family: {len(result.violations)} "
-                   "checks)", table_id="inclusion-violations",
+        f"{len(violations)} inclusion violation(s) and {len(flips)} resolved rank flip(s) "
+        f"survive family-wise error control at α = {result.alpha:g} (permutation tests, "
+        f"min-p over k within a pair and Bonferroni across groups; families: {n_pairs} pair "
+        f"checks, {n_checks} inclusion checks; best of k by {escape(', '.join(selects))}, "
+        f"with replacement, seed {SEED}).</p>",
+        html_table(violations, "Inclusion violations surviving family-wise control: a more "
+                   "general optimizer worse than one it includes, p_adjusted ≤ α (family: "
+                   f"{n_checks} checks)", table_id="inclusion-violations",
                    csv_name="inclusion-violations.csv"),
-        html_table(flips, "Rank flips resolved under both protocols (family: "
-                   f"{len(result.flips)} pairs)", table_id="rank-flips",
+        html_table(flips, "Rank flips resolved under both protocols after family-wise "
+                   f"control (family: {n_pairs} pair checks)", table_id="rank-flips",
                    csv_name="rank-flips.csv"),
     ])
 
