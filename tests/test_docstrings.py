@@ -38,7 +38,6 @@ KNOWN_GAPS = {
     "tunestats.figures._registry.FigureSpec", "tunestats.figures.render.RenderReport",
     "tunestats.kernels.convergence.doubling_ladder", "tunestats.plots._style.optimizer_palette",
     "tunestats.plots.best_of_k.best_of_k_legend", "tunestats.plots.best_of_k.legend_handles",
-    "tunestats.plots.profiles.plot_performance_profile",
     "tunestats.kernels.resample.permutation_indices",
 }
 

@@ -85,3 +85,67 @@ def test_expected_counts_and_bad_arguments():
             performance_profile(study, tau_max=bad)
     with pytest.raises(ParameterError, match="'w9', which is not in the study"):
         performance_profile(study, variants={"w4": ["w9"]})
+
+
+def test_an_algoperf_import_is_profiled_with_the_leaderboards_rule_and_scores():
+    """`profile` and `leaderboard` on the same v0.6 logs give one AlgoPerf score."""
+    from pathlib import Path
+
+    from tunestats.analysis.leaderboard import leaderboard
+    from tunestats.importers import algoperf
+
+    data = Path(__file__).parents[1] / "data" / "algoperf_v06"
+    logs, targets = data / "logs" / "external_tuning", data / "workload_targets_v06.json"
+    study = algoperf.read(logs, targets=targets)
+    result = performance_profile(study)
+    assert (result.rule, result.time, result.integral) == ("algoperf", "time_s", "grid")
+    assert "earliest evaluation" in result.description
+    board = leaderboard(logs, targets=targets)
+    ours = result.scores.set_index("optimizer")["score"]
+    theirs = board.scores.set_index("submission")["score"]
+    for name in ("shampoo", "baseline"):
+        assert f"{ours[name]:.4f}" == f"{theirs[name]:.4f}"
+    assert f"{ours['shampoo']:.4f}" == "0.6244" and f"{ours['baseline']:.4f}" == "0.4590"
+    # each repeat's time is that of the leaderboard's study (earliest evaluation)
+    studies = board.studies.rename(columns={"submission": "optimizer", "study": "repeat"})
+    merged = result.times.merge(studies, on=["workload", "optimizer", "repeat"])
+    assert len(merged) == len(result.times) == 48
+    np.testing.assert_array_equal(merged["time_x"], merged["time_y"])
+    # the other rule, asked for, still gives the fastest trial's steps (the old numbers)
+    fastest = performance_profile(study, rule="fastest").scores.set_index("optimizer")
+    assert f"{fastest.loc['baseline', 'score']:.4f}" == "0.4278"
+
+
+def test_earliest_evaluation_and_fastest_trial_rules_differ_as_computed_by_hand():
+    """Trial 0 reaches the target at its 3rd evaluation (t = 300), trial 1 at its 5th
+    (t = 250: faster evaluations): the AlgoPerf rule takes 300, the fastest-trial rule
+    250. Optimizer b reaches it at t = 200 in one trial."""
+    rows, curves = [], []
+    plan = {("a", 0): ([100, 200, 300, 400], [1, 1, 0, 0]),
+            ("a", 1): ([50, 100, 150, 200, 250], [1, 1, 1, 1, 0]),
+            ("b", 0): ([100, 200], [1, 0]), ("b", 1): ([100, 200], [1, 1])}
+    for (opt, trial), (times, values) in plan.items():
+        key = {"workload": "w", "protocol": "p", "optimizer": opt, "repeat": 0,
+               "trial": trial}
+        rows.append({**key, "status": "completed", "final.valid_error": float(values[-1])})
+        curves.append(pd.DataFrame({**key, "step": np.arange(1, len(times) + 1),
+                                    "time_s": np.array(times, dtype=float),
+                                    "valid_error": np.array(values, dtype=float)}))
+    study = Study.from_frames(pd.DataFrame(rows), pd.concat(curves, ignore_index=True),
+                              metrics=[Metric("valid_error", "minimize", "valid")],
+                              targets={"w": {"valid_error": 0.5}})
+    algoperf_rule = performance_profile(study, rule="algoperf")
+    fastest = performance_profile(study, rule="fastest", time="time_s")
+    assert algoperf_rule.times.set_index("optimizer")["time"].to_dict() == {"a": 300.0,
+                                                                            "b": 200.0}
+    assert fastest.times.set_index("optimizer")["time"].to_dict() == {"a": 250.0, "b": 200.0}
+    # a: ratio 1.5 -> exact score (4 - 1.5) / 3; on the grid the trapezoids around 1.5
+    grid = np.linspace(1.0, 4.0, 100)
+    rho = (1.5 <= grid).astype(float)
+    expected = ((rho[1:] + rho[:-1]) / 2 * np.diff(grid)).sum() / 3
+    scores = algoperf_rule.scores.set_index("optimizer")["score"]
+    assert scores["a"] == pytest.approx(expected) and scores["b"] == pytest.approx(1.0)
+    assert fastest.scores.set_index("optimizer")["score"]["a"] == pytest.approx(2.75 / 3)
+    assert fastest.integral == "exact"
+    with pytest.raises(ParameterError, match="rule"):
+        performance_profile(study, rule="median")

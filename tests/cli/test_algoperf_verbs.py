@@ -54,3 +54,10 @@ def test_figures_write_every_family_with_data_and_say_why_others_are_skipped(
     assert sorted(line.split(":")[0] for line in skipped) == ["skipped rank-flips",
                                                                "skipped space-pairs"]
     assert all(len(line.split(": ", 1)[1]) > 10 for line in skipped)
+
+
+def test_profile_says_first_that_it_applies_the_leaderboards_rule(study_dir, capsys):
+    assert main(["profile", str(study_dir)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("rule: AlgoPerf's rule (as `tunestats leaderboard`)")
+    assert "time: time_s; grid integral" in first

@@ -38,7 +38,7 @@ trials (5 in the external-tuning ruleset, 1 in self-tuning); these are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,8 @@ from ..study import Study
 from ..study.schema import KEY
 
 __all__ = ["INTEGRALS", "TRIALS_PER_STUDY", "Leaderboard", "leaderboard",
-           "leaderboard_from_trials", "score_profile", "speedups"]
+           "leaderboard_from_trials", "score_profile", "scored_times", "speedups",
+           "study_times"]
 
 #: Expected trials per study in each ruleset (the benchmark's counts).
 TRIALS_PER_STUDY = {"external_tuning": 5, "self_tuning": 1}
@@ -231,20 +232,87 @@ def _counts(trials: pd.DataFrame, targets: algoperf.Targets, n_studies: int | No
     notes.extend(found)
 
 
-def _study_times(trials: pd.DataFrame) -> pd.DataFrame:
-    """Each study's time: the trial reaching the target at the earliest evaluation."""
-    keys = ["ruleset", "submission", "workload", "study"]
+STUDY_KEYS = ("ruleset", "submission", "workload", "study")
+
+
+def study_times(trials: pd.DataFrame, keys: Sequence[str] = STUDY_KEYS) -> pd.DataFrame:
+    """Each study's time to target, by the benchmark's rule (step 1 of the module
+    docstring): the trial reaching the target at the earliest evaluation.
+
+    Parameters
+    ----------
+    trials : DataFrame
+        One row per trial: ``keys``, ``trial``, ``reach`` (index of the first
+        evaluation reaching the target, −1 if none) and ``time`` (the time
+        there).
+    keys : sequence of str
+        The columns naming a study (default: ``ruleset, submission, workload,
+        study``).
+
+    Returns
+    -------
+    DataFrame
+        ``keys, trials, trial, eval, time``: per study its number of trials,
+        the trial and evaluation index that reached the target first (−1
+        when none did) and its time (``inf`` then).
+    """
+    keys = list(keys)
     order = trials.assign(rank=np.where(trials["reach"] >= 0, trials["reach"], np.iinfo(
         np.int64).max)).sort_values([*keys, "rank", "time", "trial"], kind="stable")
     best = order.drop_duplicates(keys, keep="first")
     out = best[keys].copy()
-    out["trials"] = order.groupby(keys, sort=False).size().reindex(
+    out["trials"] = order.groupby(keys, sort=False, observed=True).size().reindex(
         pd.MultiIndex.from_frame(best[keys])).to_numpy()
     reached = best["reach"].to_numpy() >= 0
     out["trial"] = np.where(reached, best["trial"], -1)
     out["eval"] = np.where(reached, best["reach"], -1)
     out["time"] = np.where(reached, best["time"], np.inf)
     return out.reset_index(drop=True)
+
+
+def scored_times(times: np.ndarray, variants: Sequence[tuple[int, int, str]], tau_max: float
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The benchmark's steps 3–5 (module docstring) on median times.
+
+    Parameters
+    ----------
+    times : ndarray, shape (submissions, workloads)
+        Median time to target; ``inf`` where missed, NaN where a submission
+        has no trials of the workload.
+    variants : sequence of (int, int, str)
+        ``(variant column, base column, variant name)`` of each held-out
+        variant.
+    tau_max : float
+        The factor of the "slower than the fastest" rule.
+
+    Returns
+    -------
+    scored : ndarray
+        The times after the rules (``inf`` where missed or ruled out).
+    status : ndarray of str
+        Why each time is what it is (``reached``, ``no trials``, ``missed
+        target``, ``base workload missed``, ``> 4x the fastest``, ``variant
+        <name> missed``).
+    slow : ndarray of bool
+        Finite times that the ``tau_max`` rule made infinite.
+    """
+    t = np.array(times, dtype=float)
+    status = np.where(np.isnan(t), "no trials", np.where(np.isinf(t), "missed target",
+                                                         "reached")).astype(object)
+    t = np.where(np.isnan(t), np.inf, t)
+    for v, b, _ in variants:  # the variant is infinite where its base is
+        hit = np.isinf(t[:, b]) & np.isfinite(t[:, v])
+        t[hit, v] = np.inf
+        status[hit, v] = "base workload missed"
+    with np.errstate(invalid="ignore"):
+        slow = (t > tau_max * t.min(axis=0)) & np.isfinite(t)
+    status[slow] = f"> {tau_max:g}x the fastest"
+    t[slow] = np.inf
+    for v, b, name in variants:  # the base is infinite where a variant is
+        hit = np.isinf(t[:, v]) & np.isfinite(t[:, b])
+        t[hit, b] = np.inf
+        status[hit, b] = f"variant {name} missed"
+    return t, status, slow
 
 
 def score_profile(ratio: np.ndarray, tau_max: float, integral: str, n_points: int
@@ -311,7 +379,7 @@ def leaderboard_from_trials(trials: pd.DataFrame, targets: Any, *, integral: str
         raise DataError("no trial of a scored workload: nothing to score (the targets file "
                         f"scores {', '.join(targets.scored)})")
     _counts(trials, targets, n_studies, notes, strict)
-    studies = _study_times(trials)
+    studies = study_times(trials)
     medians = studies.groupby(["ruleset", "submission", "workload"], sort=True)["time"].agg(
         ["median", "size"])
     score_rows, time_parts, profile_parts = [], [], []
@@ -326,25 +394,9 @@ def leaderboard_from_trials(trials: pd.DataFrame, targets: Any, *, integral: str
                                                           columns=list(targets.scored))
         n_seen = block["size"].unstack("workload").reindex(index=submissions,
                                                            columns=list(targets.scored))
-        t = raw.to_numpy(dtype=float)
-        status = np.where(np.isnan(t), "no trials", np.where(np.isinf(t), "missed target",
-                                                             "reached")).astype(object)
-        t = np.where(np.isnan(t), np.inf, t)
         column = {w: i for i, w in enumerate(targets.scored)}
-        for v in targets.held_out_workloads:  # the variant is infinite where its base is
-            b = column[targets.base_of(v)]
-            hit = np.isinf(t[:, b]) & np.isfinite(t[:, column[v]])
-            t[hit, column[v]] = np.inf
-            status[hit, column[v]] = "base workload missed"
-        with np.errstate(invalid="ignore"):
-            slow = t > tau_max * t.min(axis=0)
-        status[slow & np.isfinite(t)] = f"> {tau_max:g}x the fastest"
-        t[slow] = np.inf
-        for v in targets.held_out_workloads:  # the base is infinite where a variant is
-            b = column[targets.base_of(v)]
-            hit = np.isinf(t[:, column[v]]) & np.isfinite(t[:, b])
-            t[hit, b] = np.inf
-            status[hit, b] = f"variant {v} missed"
+        pairs = [(column[v], column[targets.base_of(v)], v) for v in targets.held_out_workloads]
+        t, status, _ = scored_times(raw.to_numpy(dtype=float), pairs, tau_max)
         best = t.min(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(np.isfinite(t), t / best, np.inf)

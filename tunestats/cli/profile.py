@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..analysis import performance_profile
+from ..analysis.profiles import RULES
 from ..errors import ParameterError
 from ..study import load_study
 from ._api import ApiOptions
@@ -27,14 +28,20 @@ def _variant(text: str) -> tuple[str, list[str]]:
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("profile", help="performance profiles and scores (AlgoPerf style)",
-                            description="Per workload, each optimizer's time to target (the "
-                            "fastest trial of each repeat, median over repeats), its ratio to "
-                            "the fastest optimizer, the profile rho(tau) and the score "
-                            "(area under rho over [1, tau_max], normalised).")
+                            description="Per workload, each optimizer's time to target (per "
+                            "repeat one trial's, median over repeats), its ratio to the "
+                            "fastest optimizer, the profile rho(tau) and the score (area under "
+                            "rho over [1, tau_max], normalised). On AlgoPerf imports the "
+                            "benchmark's rule (the trial reaching the target at the earliest "
+                            "evaluation, time_s, grid integral: the scores of `tunestats "
+                            "leaderboard`); elsewhere the fastest trial of each repeat, in "
+                            "steps, exact integral. The first line says which.")
     api = ApiOptions(parser, *API)
     add_study_argument(parser)
     add_metric_option(api, "metric of the curves")
     add_target_options(api)
+    api.option("rule", "--rule", choices=tuple(RULES), help="which trial of a repeat counts",
+               default_text="algoperf on AlgoPerf imports, else fastest")
     api.option("tau_max", "--tau-max", type=float, help="upper end of the profile")
     api.option("cap_failures", "--keep-large-ratios", action="store_false",
                help="report ratios above tau_max as they are, not as failures",
@@ -59,5 +66,8 @@ def run(args: argparse.Namespace) -> int:
             raise ParameterError("`--variant` names the same base workload twice.")
         options["variants"] = variants
     result = performance_profile(study, **options)
-    emit(args, {"scores": result.scores, "ratios": result.ratios})
+    if not args.json:
+        print(f"rule: {result.description}")
+    emit(args, {"scores": result.scores, "ratios": result.ratios},
+         extra={"rule": result.description})
     return 0

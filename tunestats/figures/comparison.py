@@ -91,9 +91,10 @@ def rank_flips(data: Study | Analyses) -> Figure:
                             present=lambda i, j: i * columns + j < len(workloads))
     for ax, workload in zip(axes.flat, workloads, strict=False):
         panel = rankings[rankings["workload"] == workload]
-        plot_rank_flips(panel, ax=ax)
         k = panel["k"].max()
-        count = int(((flips["workload"] == workload) & (flips["k"] == k)).sum())
+        resolved = flips[(flips["workload"] == workload) & (flips["k"] == k)]
+        plot_rank_flips(panel, flips=resolved, ax=ax)
+        count = len(resolved)
         ax.set_title(f"{workload} (k = {k}): {count} resolved flip(s)", fontsize=8)
     fig.suptitle("Rank flips between protocols (best of k by each workload's headline "
                  "metric, with replacement)", fontsize=9)
@@ -163,17 +164,21 @@ def profiles(data: Study | Analyses) -> Figure:
     result = analyses(performance_profile)
     _, protocols = _panels(study)
     columns = min(len(protocols), 2)
+    # the legend of each panel sits under it: room for three rows of names
     fig, axes = page_figure(-(-len(protocols) // columns), columns, panel_height=2.8,
-                            sharey=True, present=lambda i, j: i * columns + j < len(protocols))
+                            sharey=True, top=0.75, bottom=1.35, hgap=1.4,
+                            present=lambda i, j: i * columns + j < len(protocols))
     for ax, protocol in zip(axes.flat, protocols, strict=False):
         scores = result.scores[result.scores["protocol"] == protocol]
         plot_performance_profile(result.curves[result.curves["protocol"] == protocol],
                                  scores=dict(zip(scores["optimizer"], scores["score"],
                                                  strict=True)), ax=ax)
         ax.set_title(f"{protocol} ({scores['workloads'].iloc[0]} workloads)", fontsize=8)
-    fig.suptitle(f"Performance profiles: steps to target ({metric}), fastest trial per "
-                 f"repeat, median over repeats;\nscore = area over [1, {result.tau_max:g}]",
-                 fontsize=9)
+    rule = ("the trial reaching it at the earliest evaluation (AlgoPerf's rule)"
+             if result.rule == "algoperf" else "the fastest trial")
+    fig.suptitle(f"Performance profiles: {'steps' if result.time == 'step' else 'time'} to "
+                 f"target ({metric}), {rule} per repeat, median over repeats;\nscore = area "
+                 f"over [1, {result.tau_max:g}] ({result.integral} integral)", fontsize=9)
     return fig
 
 

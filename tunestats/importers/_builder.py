@@ -415,14 +415,17 @@ class StudyBuilder:
         flags = np.array(self._flags, dtype=bool).reshape(-1, 2)
         names = trials["workload"].astype(str) + "/" + trials["protocol"].astype(str) + "/" + \
             trials["optimizer"].astype(str)
-        frame = pd.DataFrame({"pool": names.to_numpy(), "status": trials["status"].to_numpy(),
-                              "early-stopped": flags[:, 0], "re-run": flags[:, 1]})
-        for pool, rows in frame.groupby("pool", sort=True):
-            self.report.count_pool(pool, "trials", len(rows))
-            for status in STATUSES:
-                self.report.count_pool(pool, status, int((rows["status"] == status).sum()))
-            for what in ("early-stopped", "re-run"):
-                self.report.count_pool(pool, what, int(rows[what].sum()))
+        code, pools = pd.factorize(names.to_numpy(), sort=True)
+        n = len(pools)
+        status = trials["status"].to_numpy(dtype=object)
+        counts = {"trials": np.bincount(code, minlength=n)}
+        for word in STATUSES:
+            counts[word] = np.bincount(code, weights=status == word, minlength=n)
+        counts["early-stopped"] = np.bincount(code, weights=flags[:, 0], minlength=n)
+        counts["re-run"] = np.bincount(code, weights=flags[:, 1], minlength=n)
+        for i, pool in enumerate(pools):
+            for what, values in counts.items():
+                self.report.count_pool(pool, what, int(values[i]))
 
     def _check_duplicates(self, trials: pd.DataFrame) -> None:
         dup = trials.duplicated(list(KEY), keep=False).to_numpy()
@@ -496,10 +499,10 @@ class StudyBuilder:
         self.report.read["trials"] = len(trials)
         self.report.read["curve rows"] = len(curves)
         text = [c for c in trials.columns if c.startswith((HP, ATTR))
-                and trials[c].map(lambda v: isinstance(v, str)).any()]
+                and any(isinstance(v, str) for v in trials[c].to_numpy(dtype=object))]
         for column in text:
-            trials[column] = trials[column].map(lambda v: v if isinstance(v, str) or pd.isna(v)
-                                                else str(v))
+            trials[column] = [v if isinstance(v, str) or pd.isna(v) else str(v)
+                              for v in trials[column].to_numpy(dtype=object)]
         return Study.from_frames(
             trials, curves, metrics=metrics, spaces=self._spaces, targets=targets,
             workloads=workloads,

@@ -367,7 +367,7 @@ def read_tables(paths: Sequence[Path], columns: Sequence[Sequence[str]] | None =
         Per file, only these columns (NaN where the file lacks one); default
         all columns of every file.
     workers : int, optional
-        Processes to read in (default: up to 2, and 1 for fewer than 200
+        Processes to read in (default: up to 2, and 1 for fewer than 1000
         files, where starting processes costs more than it saves).
 
     Yields
@@ -379,7 +379,7 @@ def read_tables(paths: Sequence[Path], columns: Sequence[Sequence[str]] | None =
         the error for an unreadable one.
     """
     if workers is None:
-        workers = min(2, os.cpu_count() or 1) if len(paths) >= 200 else 1
+        workers = min(2, os.cpu_count() or 1) if len(paths) >= 1000 else 1
     items = list(zip(paths, columns if columns is not None else [None] * len(paths),
                      strict=True))
     if workers <= 1:

@@ -13,6 +13,7 @@ from matplotlib.ticker import (
     LogFormatterSciNotation,
     LogLocator,
     NullFormatter,
+    NullLocator,
 )
 
 __all__ = ["log_ticks", "optimizer_palette"]
@@ -49,9 +50,15 @@ def optimizer_palette(optimizers: Iterable[str],
 
 def log_ticks(axis: Any, decades: float) -> None:
     """Labels of a log axis on the decades only (at 1, 2, 5 × each decade when the axis
-    spans under two): matplotlib would otherwise label minor ticks, which collide."""
+    spans under two): matplotlib would otherwise label minor ticks, which collide.
+
+    An axis spanning two decades or more gets no minor ticks: eight unlabelled
+    ticks per decade crowd a small panel, and each tick is an artist that costs
+    drawing time (the search-space figures hold dozens of log panels)."""
     axis.set_major_locator(LogLocator(base=10, subs=(1.0,) if decades >= 2 else
                                       (1.0, 2.0, 5.0)))
     axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False) if decades >= 2
                              else FormatStrFormatter("%g"))
+    if decades >= 2:
+        axis.set_minor_locator(NullLocator())
     axis.set_minor_formatter(NullFormatter())

@@ -9,6 +9,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 
 from ._style import optimizer_palette
@@ -54,21 +55,48 @@ def plot_best_trial(frame: pd.DataFrame, *, label: str | None = None, ax: Axes |
     return ax
 
 
-def plot_rank_flips(frame: pd.DataFrame, *, ax: Axes | None = None,
-                    palette: Mapping[str, str] | None = None, **kws: Any) -> Axes:
+#: Least vertical distance between two optimizer labels of the rank-flip chart, in
+#: expected-rank units per inch of axes height (8 pt text with its ascenders and descenders is about 0.17 in tall).
+LABEL_GAP_IN = 0.18
+
+
+def _spread(values: np.ndarray, gap: float) -> np.ndarray:
+    """Positions as close to ``values`` as keeps neighbours at least ``gap`` apart
+    (in the order of ``values``): pushed apart downwards, then the block centred
+    on the values' mean so that no label drifts to one side."""
+    order = np.argsort(values, kind="stable")
+    placed = values[order].astype(float).copy()
+    for i in range(1, placed.size):
+        placed[i] = max(placed[i], placed[i - 1] + gap)
+    placed += values.mean() - placed.mean() if placed.size else 0.0
+    out = np.empty_like(placed)
+    out[order] = placed
+    return out
+
+
+def plot_rank_flips(frame: pd.DataFrame, *, flips: pd.DataFrame | None = None,
+                    ax: Axes | None = None, palette: Mapping[str, str] | None = None,
+                    **kws: Any) -> Axes:
     """Slope chart of expected ranks across protocols: crossing lines are rank flips.
 
     Parameters
     ----------
     frame : DataFrame
         Rankings of one workload and budget: ``protocol, optimizer, expected_rank``.
+    flips : DataFrame, optional
+        The resolved flips to highlight (rows of ``compare_protocols(...).flips``
+        of this workload and budget: ``a, b, protocol_a, protocol_b``).
     ax, palette, **kws
         As usual; ``kws`` go to ``Axes.plot``.
 
     Returns
     -------
     Axes
-        x: the protocols; y: expected rank (1 at the top); one line per optimizer.
+        x: the protocols; y: expected rank (1 at the top); one line per
+        optimizer, named at the right (labels spread apart so that none
+        overlaps another, joined to their line's end by a thin leader); each
+        segment of a resolved flip drawn again thick and outlined in black
+        (label ``"resolved flip"``).
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 3.5))
@@ -76,13 +104,34 @@ def plot_rank_flips(frame: pd.DataFrame, *, ax: Axes | None = None,
     names = sorted(frame["optimizer"].astype(str).unique())
     colors = optimizer_palette(names, palette)
     table = frame.pivot(index="optimizer", columns="protocol", values="expected_rank")
+    table = table.loc[names, protocols].astype(float)
+    x = np.arange(len(protocols))
     for name in names:
-        values = table.loc[name, protocols].to_numpy(dtype=float)
-        ax.plot(range(len(protocols)), values, marker="o", color=colors[name], label=name, **kws)
-        ax.annotate(name, (len(protocols) - 1, values[-1]), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=8, color=colors[name])
-    ax.set_xticks(range(len(protocols)), protocols)
+        ax.plot(x, table.loc[name].to_numpy(), marker="o", color=colors[name], label=name,
+                **kws)
+    if flips is not None:
+        highlighted = False
+        for row in flips.itertuples(index=False):
+            columns = [protocols.index(str(p)) for p in (row.protocol_a, row.protocol_b)]
+            for name in (str(row.a), str(row.b)):
+                ax.plot(x[columns], table.loc[name].to_numpy()[columns], color=colors[name],
+                        linewidth=3.2, solid_capstyle="round", zorder=3,
+                        path_effects=[patheffects.Stroke(linewidth=5.0, foreground="black"),
+                                      patheffects.Normal()],
+                        label="_nolegend_" if highlighted else "resolved flip")
+                highlighted = True
+    ranks = table.to_numpy()
+    low, high = np.nanmin(ranks) - 0.4, np.nanmax(ranks) + 0.4
+    ax.set_ylim(high, low)  # rank 1 at the top
+    height = ax.get_position().height * ax.figure.get_size_inches()[1]
+    ends = table[protocols[-1]].to_numpy()
+    placed = _spread(ends, LABEL_GAP_IN * (high - low) / max(height, 1e-6))
+    for name, end, y in zip(names, ends, placed, strict=True):
+        ax.annotate(name, (x[-1], end), xytext=(x[-1] + 0.12, y), textcoords="data",
+                    va="center", fontsize=8, color=colors[name],
+                    arrowprops={"arrowstyle": "-", "color": colors[name], "linewidth": 0.5,
+                                "shrinkA": 0, "shrinkB": 2})
+    ax.set_xticks(x, protocols)
     ax.set_xlim(-0.3, len(protocols) - 0.4)
-    ax.invert_yaxis()
     ax.set_ylabel("expected rank (1 = best)")
     return ax

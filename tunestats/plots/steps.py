@@ -85,8 +85,8 @@ def plot_robustness_grid(frame: pd.DataFrame, *, ax: Axes | None = None,
     Returns
     -------
     Axes
-        Cells where the ordering differs from the reference ordering are
-        marked with a dot.
+        Cells where some pool reaches the target and the ordering differs
+        from the reference ordering are marked with a dot.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
@@ -101,7 +101,8 @@ def plot_robustness_grid(frame: pd.DataFrame, *, ax: Axes | None = None,
                            colors["none reached"]])
     ax.pcolormesh(np.arange(budgets.size + 1), np.arange(targets.size + 1), grid, cmap=cmap,
                   vmin=-0.5, vmax=2.5, edgecolors="white", linewidth=0.5, **kws)
-    changed = frame[~frame["same_as_reference"].astype(bool)]
+    # a cell no pool reaches has no ordering to differ (its grey says so): no dot
+    changed = frame[~frame["same_as_reference"].astype(bool) & (frame["reached_by"] > 0)]
     ax.scatter(np.searchsorted(budgets, changed["budget"]) + 0.5,
                np.searchsorted(targets, changed["target"]) + 0.5, s=6, color="black")
     ax.set_xticks(np.arange(budgets.size) + 0.5, [f"{b:g}" for b in budgets], rotation=90,

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from ..errors import TunestatsError
 from ..figures import FIGURES, FigureSpec, NotApplicable
+from ..figures._facets import Analyses
 from ..study import Study
 from .sections import unavailable
 
@@ -103,12 +104,15 @@ def _png_uri(fig: Figure, dpi: int) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def embed_figures(study: Study, spec: FigureSpec, *, dpi: int) -> list[EmbeddedFigure]:
+def embed_figures(study: Study | Analyses, spec: FigureSpec, *,
+                  dpi: int) -> list[EmbeddedFigure]:
     """Build the figure(s) of ``spec`` for ``study`` and embed them.
 
     Parameters
     ----------
-    study : Study
+    study : Study or Analyses
+        The study, or the analyses of a render shared by several families
+        (each analysis then computed once for all of them).
     spec : FigureSpec
         The registered figure family.
     dpi : int
@@ -137,13 +141,17 @@ def embed_figures(study: Study, spec: FigureSpec, *, dpi: int) -> list[EmbeddedF
             plt.close(fig)
 
 
-def figure_section(study: Study, *, dpi: int) -> str:
+def figure_section(study: Study | Analyses, *, dpi: int) -> str:
     """The figures section: one ``<h3>`` per registered family, its figures and caption,
     or one line saying why the family does not apply.
 
     Parameters
     ----------
-    study : Study
+    study : Study or Analyses
+        The study, or the figures' analyses of it; every family draws from one
+        :class:`~tunestats.figures._facets.Analyses`, so that an analysis several
+        families draw (the protocol comparison, the boundary check, best of k)
+        is computed once.
     dpi : int
         Resolution of the PNGs.
 
@@ -155,12 +163,13 @@ def figure_section(study: Study, *, dpi: int) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
+    analyses = Analyses.of(study)
     out = []
     for spec in FIGURES:
         out.append(f'<section class="figure-family" id="figure-{escape(spec.name)}">'
                    f"<h3>{escape(spec.name)}: {escape(spec.description)}</h3>")
         try:
-            embedded = embed_figures(study, spec, dpi=dpi)
+            embedded = embed_figures(analyses, spec, dpi=dpi)
         except (NotApplicable, TunestatsError) as exc:
             out.append(unavailable(f"not drawn for this study: {exc}"))
         else:
