@@ -52,7 +52,7 @@ def main() -> None:
             tunestats.load_study(folder)
 
         def analyse() -> None:
-            tunestats.compare_protocols(study, n_boot=200, seed=0)
+            tunestats.compare_protocols(study, n_resamples=200, seed=0)
             target_robustness(study, metric="valid_error", n_grid=10)
 
         t_load = best_time(load, args.repeats)

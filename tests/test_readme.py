@@ -40,7 +40,7 @@ def test_python_example_runs(tmp_path: Path, monkeypatch, capsys) -> None:
     # {0.08, 0.05, 0.9}: P(best = 0.05) = 1 − (2/3)², P(0.08) = (2/3)² − (1/3)², P(0.9) = (1/3)²
     best_of_k = namespace["tunestats"].best_of_k
     row = best_of_k(namespace["mine"], select="valid_error", report="valid_error", k=2,
-                    ci=None).iloc[0]
+                    confidence=None).iloc[0]
     expected = 0.05 * (1 - 4 / 9) + 0.08 * (4 / 9 - 1 / 9) + 0.9 * (1 / 9)
     assert row["mean"] == pytest.approx(expected, rel=1e-12)
 

@@ -3,6 +3,37 @@
 Best-of-k tuning outcomes, rank comparisons across tuning protocols,
 inclusion checks, steps-to-target and search-space checks, after Choi et al.
 (2019), "On Empirical Comparisons of Optimizers for Deep Learning".
+
+Vocabulary
+----------
+One name per concept across the analysis functions and the command line (a
+flag is its parameter's name unless listed; every flag's default is the
+function's, and errors name the flag):
+
+==============  =====================================================  ==================
+parameter       meaning                                                flag
+==============  =====================================================  ==================
+select          metric (a name or a role valid/test/train) that        --select
+                picks the best trial; keyword-only, default: each
+                workload's headline metric
+report          metric reported for the picked trial; keyword-only,    --report
+                default: the workload's test metric, else ``select``
+metric          the one metric of analyses that read a single one      --metric
+                (curves to a target, profiles, search-space checks)
+k               budgets of trials: an int or a list                    --k K[,K...]
+replace         draw the k trials with replacement (default) or not    --replace/--no-replace
+diverged        the policy for diverged/failed trials:                 --diverged
+                ``"worst"`` or ``"exclude"``
+quantiles       levels of the spread of best-of-k outcomes             --quantiles Q[,Q...]
+confidence      confidence level of a band, in (0, 1); ``None``        --confidence
+                skips the bands (0 on the command line)
+alpha           error level of a test (family-wise where a family      --alpha
+                is tested); not a confidence level
+n_resamples     bootstrap resamples (outer or Monte-Carlo)             --resamples
+n_permutations  permutations per permutation test                      --n-permutations
+seed            int, SeedSequence or Generator; default 0, one         --seed
+                keyed stream per pool
+==============  =====================================================  ==================
 """
 
 from ._version import __version__

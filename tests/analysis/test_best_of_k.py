@@ -52,7 +52,7 @@ def study() -> Study:
 @pytest.mark.parametrize("replace", [True, False])
 def test_equals_brute_force_with_ties_a_maximised_metric_and_a_diverged_trial(study, replace):
     ks = [1, 2, 3, 4]
-    frame = tunestats.best_of_k(study, "accuracy", "error", ks, replace=replace, ci=None,
+    frame = tunestats.best_of_k(study, select="accuracy", report="error", k=ks, replace=replace, confidence=None,
                                 quantiles=(0.1, 0.5, 0.9), lost_value=np.inf)
     adam = frame[frame["optimizer"] == "adam"]
     report = np.where(np.isnan(ERROR), np.inf, ERROR)
@@ -73,7 +73,7 @@ def test_equals_brute_force_with_ties_a_maximised_metric_and_a_diverged_trial(st
 @pytest.mark.parametrize("replace", [True, False])
 def test_lost_value_gives_the_brute_force_mean_with_the_lost_trial_at_that_value(study, replace):
     ks = [1, 2, 3]
-    frame = tunestats.best_of_k(study, "accuracy", "error", ks, replace=replace, ci=None,
+    frame = tunestats.best_of_k(study, select="accuracy", report="error", k=ks, replace=replace, confidence=None,
                                 lost_value=1.0)
     adam = frame[frame["optimizer"] == "adam"]
     report = np.where(np.isnan(ERROR), 1.0, ERROR)
@@ -86,7 +86,7 @@ def test_lost_value_gives_the_brute_force_mean_with_the_lost_trial_at_that_value
 
 
 def test_tidy_columns_default_budgets_and_bands(study):
-    frame = tunestats.best_of_k(study, "accuracy", "error")
+    frame = tunestats.best_of_k(study, select="accuracy", report="error")
     assert list(frame.columns[:10]) == ["workload", "protocol", "optimizer", "select", "report",
                                         "k", "mean", "q05", "q50", "q95"]
     for name in ("ci_low", "ci_high", "q50_ci_low", "q95_ci_high", "sim_low", "q50_sim_high",
@@ -109,28 +109,28 @@ def test_tidy_columns_default_budgets_and_bands(study):
     shown = sgd["ci_low"].notna()  # k <= sqrt(N)
     assert shown.tolist() == [True, True, False]
     assert ((sgd["ci_low"] <= sgd["mean"]) & (sgd["mean"] <= sgd["ci_high"]))[shown].all()
-    no_ci = tunestats.best_of_k(study, "accuracy", "error", ci=None)
+    no_ci = tunestats.best_of_k(study, select="accuracy", report="error", confidence=None)
     assert no_ci["ci_low"].isna().all() and no_ci["n_resamples"].isna().all()
 
 
 def test_same_seed_same_numbers_and_a_pool_does_not_depend_on_the_others(study):
-    a = tunestats.best_of_k(study, "accuracy", "error", seed=3, method="bootstrap",
+    a = tunestats.best_of_k(study, select="accuracy", report="error", seed=3, method="bootstrap",
                             n_resamples=500)
-    b = tunestats.best_of_k(study, "accuracy", "error", seed=3, method="bootstrap",
+    b = tunestats.best_of_k(study, select="accuracy", report="error", seed=3, method="bootstrap",
                             n_resamples=500)
     pd.testing.assert_frame_equal(a, b)
-    alone = tunestats.best_of_k(study.select(optimizer="sgd"), "accuracy", "error", seed=3,
-                                method="bootstrap", n_resamples=500)
+    alone = tunestats.best_of_k(study.select(optimizer="sgd"), select="accuracy",
+                                report="error", seed=3, method="bootstrap", n_resamples=500)
     pd.testing.assert_frame_equal(alone, a[a["optimizer"] == "sgd"].reset_index(drop=True))
 
 
 def test_exclude_policy_and_bootstrap_method(study):
-    excluded = tunestats.best_of_k(study, "accuracy", "error", [1, 2], diverged="exclude",
-                                   ci=None)
+    excluded = tunestats.best_of_k(study, select="accuracy", report="error", k=[1, 2], diverged="exclude",
+                                   confidence=None)
     adam = excluded[excluded["optimizer"] == "adam"]
     assert adam["n_trials"].tolist() == [5, 5] and adam["n_diverged"].tolist() == [1, 1]
     assert adam["mean"].iloc[0] == pytest.approx(np.nanmean(ERROR))
-    boot = tunestats.best_of_k(study, "accuracy", "error", [1, 2], diverged="exclude",
+    boot = tunestats.best_of_k(study, select="accuracy", report="error", k=[1, 2], diverged="exclude",
                                method="bootstrap", n_resamples=20_000)
     sd = np.nanstd(ERROR)
     np.testing.assert_array_less(np.abs(boot["mean"] - excluded["mean"]), 5 * sd / np.sqrt(2e4))
@@ -138,11 +138,11 @@ def test_exclude_policy_and_bootstrap_method(study):
     # the bands do not depend on the estimator: never silently dropped
     bands = ["ci_low", "ci_high", "ci_note"]
     pd.testing.assert_frame_equal(boot[bands], tunestats.best_of_k(
-        study, "accuracy", "error", [1, 2], diverged="exclude")[bands])
+        study, select="accuracy", report="error", k=[1, 2], diverged="exclude")[bands])
 
 
 def test_curves_closed_forms(study):
-    frame = tunestats.best_of_k_curve(study, "accuracy", "error", [1, 10**6], by="step",
+    frame = tunestats.best_of_k_curve(study, select="accuracy", report="error", k=[1, 10**6], by="step",
                                       diverged="exclude")
     sgd = frame[frame["optimizer"] == "sgd"]
     error = np.array([0.4, 0.3, 0.2, 0.35]) / np.linspace(0.5, 1.0, 3)[:, None]
@@ -150,7 +150,7 @@ def test_curves_closed_forms(study):
     # a huge budget with replacement always finds the most accurate trial (the third)
     np.testing.assert_allclose(sgd.loc[sgd["k"] == 10**6, "mean"], error[:, 2])
     assert sgd["step"].tolist() == [0, 0, 10, 10, 20, 20]
-    final = tunestats.best_of_k_curve(study, "accuracy", "error", 2, lost_value=np.inf)
+    final = tunestats.best_of_k_curve(study, select="accuracy", report="error", k=2, lost_value=np.inf)
     adam = final[final["optimizer"] == "adam"]
     assert (adam["by"] == "final").all() and (adam["mean"] == np.inf).all()
     assert np.isfinite(adam["q50"]).all()
@@ -181,11 +181,11 @@ def test_a_pool_whose_every_trial_diverged_names_the_pool():
     study = study_of({"adam": ([0.9, 0.8, 0.7], [0.1, 0.2, 0.3], ["completed"] * 3),
                       "sgd": ([np.nan] * 3, [np.nan] * 3, lost)})
     # the default ladder 1, 2 and the pool size 3
-    assert tunestats.best_of_k(study, "accuracy", "error", ci=None)["n_diverged"].tolist() == (
+    assert tunestats.best_of_k(study, select="accuracy", report="error", confidence=None)["n_diverged"].tolist() == (
         [0, 0, 0, 3, 3, 3])
     with pytest.raises(DataError, match=r"^pool w/p/sgd: every trial of the pool is diverged, "
                                         r"failed or missing a value \(3 of 3\)"):
-        tunestats.best_of_k(study, "accuracy", "error", diverged="exclude")
+        tunestats.best_of_k(study, select="accuracy", report="error", diverged="exclude")
 
 
 def test_missing_final_column_is_a_data_error():

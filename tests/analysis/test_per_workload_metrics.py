@@ -28,7 +28,7 @@ def mixed(tmp_path_factory) -> tunestats.Study:
 
 
 def test_best_of_k_picks_each_workloads_metrics(mixed):
-    frame = tunestats.best_of_k(mixed, k=[1, 4], ci=None)
+    frame = tunestats.best_of_k(mixed, k=[1, 4], confidence=None)
     by_workload = frame.groupby("workload")[["select", "report"]].first()
     assert by_workload.loc["ogbg"].tolist() == ["validation_mean_average_precision",
                                                 "test_mean_average_precision"]
@@ -36,22 +36,22 @@ def test_best_of_k_picks_each_workloads_metrics(mixed):
     for workload in WORKLOADS:
         sub = mixed.select(workload=workload)
         m = mixed.workload_metrics(workload)
-        alone = tunestats.best_of_k(sub, m.valid, m.test, k=[1, 4], ci=None)
+        alone = tunestats.best_of_k(sub, select=m.valid, report=m.test, k=[1, 4], confidence=None)
         got = frame[frame["workload"] == workload].reset_index(drop=True)
         pd.testing.assert_frame_equal(got, alone, check_categorical=False)
 
 
 def test_roles_resolve_per_workload(mixed):
-    frame = tunestats.best_of_k(mixed, select="train", report="valid", k=[2], ci=None)
+    frame = tunestats.best_of_k(mixed, select="train", report="valid", k=[2], confidence=None)
     pairs = frame.groupby("workload")[["select", "report"]].first()
     assert pairs.loc["fastmri"].tolist() == ["train_ssim", "validation_ssim"]
     with pytest.raises(ParameterError, match="workload 'fastmri' does not log"):
-        tunestats.best_of_k(mixed, select="validation_mean_average_precision", ci=None)
+        tunestats.best_of_k(mixed, select="validation_mean_average_precision", confidence=None)
 
 
 def test_error_context_keeps_the_original_exception(mixed):
     with pytest.raises(ParameterError) as info:
-        tunestats.best_of_k(mixed, select="validation_mean_average_precision", ci=None)
+        tunestats.best_of_k(mixed, select="validation_mean_average_precision", confidence=None)
     assert str(info.value).startswith("pool fastmri/external_tuning/baseline: ")
     assert isinstance(info.value.__cause__, ParameterError)
 
@@ -84,6 +84,6 @@ def test_check_space_judges_each_workload_by_its_metric(mixed):
 def test_compare_ranks_each_workload_by_its_metric(mixed):
     from tunestats.analysis import compare_protocols
 
-    result = compare_protocols(mixed, n_boot=20, seed=0)
+    result = compare_protocols(mixed, n_resamples=20, seed=0)
     assert result.rankings.groupby("workload")["select"].first().to_dict() == {
         "fastmri": "validation_ssim", "ogbg": "validation_mean_average_precision"}

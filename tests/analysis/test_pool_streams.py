@@ -71,21 +71,21 @@ def test_check_space_budget_numbers_do_not_depend_on_other_pools():
 
 def test_comparison_numbers_do_not_depend_on_other_protocols_or_optimizers():
     study = full_study()
-    whole = compare_protocols(study, k=[1, 4, 16], n_boot=60, seed=9)
+    whole = compare_protocols(study, k=[1, 4, 16], n_resamples=60, seed=9)
     pairs = whole.pairs
     one_protocol = compare_protocols(subset(study, protocol=["full"]), k=[1, 4, 16],
-                                     n_boot=60, seed=9)
+                                     n_resamples=60, seed=9)
     fewer = compare_protocols(subset(study, optimizer=["adam", "momentum"]), k=[1, 4, 16],
-                              n_boot=60, seed=9)
+                              n_resamples=60, seed=9)
     other_workload = compare_protocols(subset(study, workload=["w1"]), k=[1, 4, 16],
-                                       n_boot=60, seed=9)
+                                       n_resamples=60, seed=9)
     for again in (one_protocol, fewer, other_workload):
         left = rows(pairs, workload="w1", protocol="full", a="adam", b="momentum")
         right = rows(again.pairs, workload="w1", protocol="full", a="adam", b="momentum")
         pd.testing.assert_frame_equal(left, right)
-    checks = inclusion_violations(study, k=[1, 4, 16], n_boot=60, seed=9, all_checks=True)
+    checks = inclusion_violations(study, k=[1, 4, 16], n_resamples=60, seed=9, all_checks=True)
     alone = inclusion_violations(subset(study, protocol=["narrow"], workload=["w1"]),
-                                 k=[1, 4, 16], n_boot=60, seed=9, all_checks=True)
+                                 k=[1, 4, 16], n_resamples=60, seed=9, all_checks=True)
     left = rows(checks, workload="w1", protocol="narrow").sort_values(
         ["k", "included", "including"], ignore_index=True)
     right = alone.sort_values(["k", "included", "including"], ignore_index=True).drop(

@@ -29,7 +29,7 @@ def planted_study(seed: int = 0):
 
 
 def test_planted_flip_and_violation_are_reported_with_the_right_protocol():
-    result = compare_protocols(planted_study(), k=[4, 32], n_boot=200, seed=1)
+    result = compare_protocols(planted_study(), k=[4, 32], n_resamples=200, seed=1)
     flips = result.flips[result.flips["resolved"]]
     adam = flips[(flips["a"] == "adam") & (flips["b"] == "momentum")]
     # resolved (family-wise, permutation tests) at k = 4 and, with the closed-test step-down
@@ -59,17 +59,17 @@ def test_planted_flip_and_violation_are_reported_with_the_right_protocol():
 
 def test_same_seed_same_numbers_and_violations_api():
     study = planted_study()
-    first = inclusion_violations(study, k=8, n_boot=50, seed=3)
-    second = inclusion_violations(study, k=8, n_boot=50, seed=3)
+    first = inclusion_violations(study, k=8, n_resamples=50, seed=3)
+    second = inclusion_violations(study, k=8, n_resamples=50, seed=3)
     pd.testing.assert_frame_equal(first, second)
     assert first["violation"].all() and set(first["protocol"]) == {"fixed-eps"}
-    every = inclusion_violations(study, k=8, n_boot=50, seed=3, all_checks=True)
+    every = inclusion_violations(study, k=8, n_resamples=50, seed=3, all_checks=True)
     assert len(every) == 6  # 3 inclusion pairs × 2 protocols
 
 
 def test_ties_are_reported_as_ties():
     study = synthetic_study(optimizers=("sgd", "adam"), n_trials=8, n_steps=2, seed=4)
-    result = compare_protocols(study, k=1, n_boot=100, seed=0)
+    result = compare_protocols(study, k=1, n_resamples=100, seed=0)
     assert result.pairs["order"].tolist() == ["~"]
     assert result.rankings["rank"].tolist() == [1, 1]
 
@@ -81,7 +81,7 @@ def test_null_studies_violation_rate_is_calibrated():
     for seed in range(200):
         study = synthetic_study(optimizers=("sgd", "momentum"), n_trials=12, n_steps=1,
                                 seed=seed)
-        checks = inclusion_violations(study, k=12, n_boot=100, seed=seed, all_checks=True)
+        checks = inclusion_violations(study, k=12, n_resamples=100, seed=seed, all_checks=True)
         assert len(checks) == 1
         violations += int(checks["violation"].item())
     assert violations / 200 <= 0.07
@@ -109,7 +109,7 @@ def test_bad_input():
 
 
 def test_expected_rank_equals_brute_force_over_the_rank_probabilities():
-    result = compare_protocols(planted_study(), k=[1, 4], n_boot=20, seed=0)
+    result = compare_protocols(planted_study(), k=[1, 4], n_resamples=20, seed=0)
     probs = result.rank_probabilities
     brute = (probs["rank"] * probs["probability"]).groupby(
         [probs["workload"], probs["protocol"], probs["k"], probs["optimizer"]]).sum()
@@ -126,5 +126,5 @@ def test_exclude_without_replacement_uses_the_pool_sizes_after_the_policy():
                             n_trials=16, n_steps=2, bowls=bowls, seed=0)
     kept = int((study.trials.query("optimizer == 'adam'")["status"] == "completed").sum())
     assert kept < 16
-    result = compare_protocols(study, diverged="exclude", replace=False, n_boot=10, seed=0)
+    result = compare_protocols(study, diverged="exclude", replace=False, n_resamples=10, seed=0)
     assert result.rankings["k"].max() == kept

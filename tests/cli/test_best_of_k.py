@@ -38,7 +38,8 @@ def test_json_and_csv_hold_the_full_frame(study_dir: Path, tmp_path: Path, capsy
     assert main(["best-of-k", str(study_dir), *ARGS, "--method", "bootstrap", "--resamples",
                  "500", "--seed", "3", "--json", "--out", str(out)]) == 0
     payload = json.loads(capsys.readouterr().out)["best_of_k"]
-    expected = tunestats.best_of_k(tunestats.load_study(study_dir), "valid_error", "train_loss",
+    expected = tunestats.best_of_k(tunestats.load_study(study_dir), select="valid_error",
+                                   report="train_loss",
                                    method="bootstrap", n_resamples=500, seed=3)
     assert [row["mean"] for row in payload] == pytest.approx(expected["mean"].tolist())
     written = pd.read_csv(out)
@@ -47,10 +48,10 @@ def test_json_and_csv_hold_the_full_frame(study_dir: Path, tmp_path: Path, capsy
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["--k", "0"], "tunestats: error: `k` must be a positive integer; got 0."),
-    (["--k", "2.5"], "tunestats: error: `k` must be a positive integer; got 2.5."),
+    (["--k", "0"], "tunestats: error: `--k` must be a positive integer; got 0."),
+    (["--k", "2.5"], "tunestats: error: `--k` must be a positive integer; got 2.5."),
     (["--k", "5", "--no-replace"],
-     "tunestats: error: pool w/paper/sgd: `k` must be a positive integer ≤ the pool size (4); "
+     "tunestats: error: pool w/paper/sgd: `--k` must be a positive integer ≤ the pool size (4); "
      "got 5."),
     (["--select", "valid_loss"], "tunestats: error: unknown metric 'valid_loss': the study "
                                  "declares train_loss, valid_error."),

@@ -24,7 +24,7 @@ def study_dir(tmp_path_factory):
 
 def test_compare_lists_flips_and_violations_first(study_dir, capsys, tmp_path):
     out = tmp_path / "cmp.json"
-    assert main(["compare", str(study_dir), "--k", "16", "--n-boot", "50",
+    assert main(["compare", str(study_dir), "--k", "16", "--resamples", "50",
                  "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert text.index("== flips ==") < text.index("== violations ==") < text.index(
@@ -52,7 +52,7 @@ def test_profile_and_usage_errors(study_dir, capsys):
     assert main(["profile", str(study_dir), "--target", "0.3"]) == 0
     assert "== scores ==" in capsys.readouterr().out
     assert main(["profile", str(study_dir), "--target", "0.3", "--tau-max", "1"]) == 2
-    assert "`tau_max` must be" in capsys.readouterr().err
+    assert "`--tau-max` must be" in capsys.readouterr().err
     assert main(["steps-to-target", str(study_dir), "--metric", "nope", "--target", "1"]) == 2
     assert main(["steps-to-target", str(study_dir)]) == 2
     assert "no target for workload 'w'" in capsys.readouterr().err

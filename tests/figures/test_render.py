@@ -69,7 +69,7 @@ def test_figures_command(study, tmp_path: Path, capsys) -> None:
                  "--only", "overview"]) == 0
     assert (tmp_path / "f" / "overview.png").exists()
     assert main(["figures", str(tmp_path / "s"), "--only", "nope"]) == 2
-    assert "`names` must be one of" in capsys.readouterr().err
+    assert "`--only` must be one of" in capsys.readouterr().err
 
 
 def test_each_analysis_is_computed_once_per_render(study, tmp_path: Path, monkeypatch) -> None:

@@ -168,7 +168,7 @@ def _estimate_columns(estimate: BestOfKEstimate, names: list[str],
                 getattr(bands, low)[..., j])
             columns[f"{name}_{kind}_high"] = missing if bands is None else (
                 getattr(bands, high)[..., j])
-    columns["ci_note"] = (np.full(estimate.mean.shape, "bands not computed (ci=None)")
+    columns["ci_note"] = (np.full(estimate.mean.shape, "bands not computed (confidence=None)")
                           if bands is None else bands.notes)
     return columns
 
@@ -179,10 +179,10 @@ def _budgets(k: np.ndarray | None, n: int) -> np.ndarray:
     return default_budgets(None, n) if k is None else k
 
 
-def best_of_k(study: Study, select: str | None = None, report: str | None = None,
-              k: Any = None, *, method: str = "exact", replace: bool = True,
+def best_of_k(study: Study, *, select: str | None = None, report: str | None = None,
+              k: Any = None, method: str = "exact", replace: bool = True,
               quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst",
-              lost_value: float | None = None, ci: float | None = 0.9,
+              lost_value: float | None = None, confidence: float | None = 0.9,
               bounds: tuple[float, float] | None = None, n_resamples: int = 10_000,
               rule: Any = None, seed: Any = DEFAULT_SEED) -> pd.DataFrame:
     """The reported metric of the best of k random trials, for every pool of a study.
@@ -216,7 +216,7 @@ def best_of_k(study: Study, select: str | None = None, report: str | None = None
         an error rate (±inf allowed). Default: the worst finite reported
         value of the pool's completed trials (column ``lost_value``), so that
         means are finite.
-    ci : float or None, default 0.9
+    confidence : float or None, default 0.9
         Level of the bands for the population best-of-k outcome
         (:func:`tunestats.kernels.bands.best_of_k_bands`), for either
         ``method``; ``None`` skips them. ``ci_low/ci_high`` and
@@ -277,12 +277,13 @@ def best_of_k(study: Study, select: str | None = None, report: str | None = None
     --------
     >>> import tunestats
     >>> study = tunestats.load_study("data/study")  # doctest: +SKIP
-    >>> tunestats.best_of_k(study, k=[1, 8], ci=None)[["optimizer", "k", "q50"]].head(2)
+    >>> tunestats.best_of_k(study, k=[1, 8], confidence=None)[["optimizer", "k", "q50"]].head(2)
     ... # doctest: +SKIP
     """
     options = _check_common(study, k, replace, quantiles, diverged)
     check_choice("method", method, METHODS)
-    level = None if ci is None else check_fraction("ci", ci, high_open=True)
+    level = None if confidence is None else check_fraction("confidence", confidence,
+                                                            high_open=True)
     n_resamples = check_positive_int("n_resamples", n_resamples)
     if rule is not None and method != "bootstrap":
         raise ParameterError("`rule` needs method='bootstrap' (a custom selection rule has no "
@@ -332,8 +333,8 @@ def _ordered(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
-def best_of_k_curve(study: Study, select: str | None = None, report: str | None = None,
-                    k: Any = None, *, by: str = "final", replace: bool = True,
+def best_of_k_curve(study: Study, *, select: str | None = None, report: str | None = None,
+                    k: Any = None, by: str = "final", replace: bool = True,
                     quantiles: Any = (0.05, 0.5, 0.95), diverged: str = "worst",
                     lost_value: float | None = None) -> pd.DataFrame:
     """The best-of-k training curve: the reported metric over steps, for every pool.

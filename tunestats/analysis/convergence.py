@@ -18,8 +18,8 @@ from ._pools import Group, apply_groups, final_values, pool_generator
 __all__ = ["budget_convergence"]
 
 
-def budget_convergence(study: Study, select: str | None = None, report: str | None = None, *,
-                       delta: float, relative: bool = False, statistic: str = "median",
+def budget_convergence(study: Study, *, select: str | None = None,
+                       report: str | None = None, delta: float, relative: bool = False, statistic: str = "median",
                        replace: bool = True, diverged: str = "worst", n_resamples: int = 1000,
                        seed: Any = DEFAULT_SEED) -> pd.DataFrame:
     """For every pool: the smallest budget after which doubling gains at most δ.

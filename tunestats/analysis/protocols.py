@@ -131,7 +131,7 @@ def _violations(study: Study, ranked: Rankings, graph: Any, alpha: float) -> pd.
 def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
                       select: str | None = None, report: str | None = None,
                       replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
-                      n_boot: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
+                      n_resamples: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
                       n_permutations: int | None = None) -> ProtocolComparison:
     """Rank the optimizers under each protocol and compare the rankings.
 
@@ -156,7 +156,7 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
     alpha : float
         Family-wise error level at which orders are resolved and violations
         reported, in (0, 0.5).
-    n_boot : int
+    n_resamples : int
         Outer-bootstrap replicates for the confidences and τ intervals
         (descriptive; no decision uses them).
     graph : optional
@@ -215,7 +215,7 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
        Deep Learning. arXiv:1910.05446, Figures 1, 3, 4.
     """
     setup = ranking_setup(study, select=select, report=report, k=k, replace=replace,
-                          diverged=diverged, alpha=alpha, n_boot=n_boot, seed=seed,
+                          diverged=diverged, alpha=alpha, n_resamples=n_resamples, seed=seed,
                           protocols=protocols, n_permutations=n_permutations)
     _check_overlap(study, setup.protocols)
     ranked = rank_pools(study, setup)
@@ -229,8 +229,9 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
 def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
                          select: str | None = None, report: str | None = None,
                          replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
-                         n_boot: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
-                         all_checks: bool = False, n_permutations: int | None = None) -> pd.DataFrame:
+                         n_resamples: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
+                         all_checks: bool = False,
+                         n_permutations: int | None = None) -> pd.DataFrame:
     """Pools where a more general optimizer is worse than one it includes.
 
     For every ``(workload, protocol, k)`` and inclusion pair A ⊆ B of the
@@ -247,7 +248,7 @@ def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
     Parameters
     ----------
     study : Study
-    protocols, k, select, report, replace, diverged, alpha, n_boot, graph, seed, n_permutations
+    protocols, k, select, report, replace, diverged, alpha, n_resamples, graph, seed, n_permutations
         As in :func:`compare_protocols`.
     all_checks : bool
         Return every check (column ``violation``), not only the violations.
@@ -259,7 +260,7 @@ def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
         confidence, p_value, p_adjusted, family_size, violation``.
     """
     setup = ranking_setup(study, select=select, report=report, k=k, replace=replace,
-                          diverged=diverged, alpha=alpha, n_boot=n_boot, seed=seed,
+                          diverged=diverged, alpha=alpha, n_resamples=n_resamples, seed=seed,
                           protocols=protocols, n_permutations=n_permutations)
     if not isinstance(all_checks, bool):
         raise ParameterError(f"`all_checks` must be True or False; got {all_checks!r}.")

@@ -11,7 +11,7 @@ are reported and kept apart:
   (:func:`tunestats.kernels.ordering.rank_distribution`).
 * ``confidence`` — the trials are themselves a sample, so a pool of a few
   dozen trials can favour A by luck. An outer bootstrap over each pool's
-  trials (``n_boot`` replicates, seeded) recomputes ``p_better``;
+  trials (``n_resamples`` replicates, seeded) recomputes ``p_better``;
   ``confidence`` is the fraction of replicates in which A is the likelier
   winner (``p_better > 1/2``, equality counted half). It is descriptive: a
   bootstrap support share is not a level-α test.
@@ -60,14 +60,14 @@ class RankingSetup:
     replace: bool
     diverged: str
     alpha: float
-    n_boot: int
+    n_resamples: int
     root: np.random.SeedSequence
     protocols: list[str]
     n_permutations: int | None = None
 
 
 def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: Any,
-                  diverged: Any, alpha: Any, n_boot: Any, seed: Any, protocols: Any,
+                  diverged: Any, alpha: Any, n_resamples: Any, seed: Any, protocols: Any,
                   n_permutations: Any = None) -> RankingSetup:
     """Check the arguments of :func:`compare_protocols` and friends at the door."""
     for name in (select, report):
@@ -86,14 +86,14 @@ def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: An
         raise ParameterError(f"`replace` must be True or False; got {replace!r}.")
     check_choice("diverged", diverged, POLICIES)
     alpha = check_fraction("alpha", alpha, high=0.5, high_open=True)
-    n_boot = check_positive_int("n_boot", n_boot)
+    n_resamples = check_positive_int("n_resamples", n_resamples)
     present = sorted(study.trials["protocol"].astype(str).unique())
     wanted = present if protocols is None else [str(p) for p in as_list(protocols)]
     for name in wanted:
         check_choice("protocols", name, present)
     if n_permutations is not None:
         n_permutations = check_positive_int("n_permutations", n_permutations)
-    return RankingSetup(metrics, k, replace, diverged, alpha, n_boot,
+    return RankingSetup(metrics, k, replace, diverged, alpha, n_resamples,
                         root_sequence(seed), wanted, n_permutations)
 
 
@@ -120,7 +120,7 @@ class Rankings:
         ``workload, protocol, k, optimizer, rank, probability``.
     replicates : dict
         ``(workload, protocol) -> (optimizers, expected ranks of shape
-        (n_boot, K, M), point expected ranks (K, M), k)``, for agreement
+        (n_resamples, K, M), point expected ranks (K, M), k)``, for agreement
         intervals.
     """
 
@@ -154,7 +154,7 @@ def _outcomes(setup: RankingSetup, values: tuple, k: np.ndarray,
                          report_direction=reported.direction, policy=setup.diverged,
                          diverged=diverged,
                          resample=None if boot is None else pool_generator(setup.root, boot),
-                         n_resamples=setup.n_boot)
+                         n_resamples=setup.n_resamples)
 
 
 def _pool_size(values: tuple, policy: str) -> int:

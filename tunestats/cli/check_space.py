@@ -6,10 +6,15 @@ import argparse
 
 from ..analysis import check_space
 from ..study import load_study
+from ._api import ApiOptions
 from ._options import add_metric_option, add_study_argument
 from ._output import add_output_options, emit
 
 __all__ = ["register", "run"]
+
+#: The API functions this verb calls, read at import: its options take their
+#: defaults from these signatures.
+API = (check_space,)
 
 #: Columns of the printed boundary table (the Python API returns more).
 BOUNDARY_COLUMNS = ["workload", "protocol", "optimizer", "param", "bounds", "side", "verdict",
@@ -27,45 +32,41 @@ def register(sub: argparse._SubParsersAction) -> None:
         "best-of-k mean by more than the tolerance?), after Choi et al. (2019), Appendices D-E. Prints the verdict "
         "with every reason; exits 0 when the study's search spaces are adequate, 1 when not, "
         "2 on a usage error.")
+    api = ApiOptions(parser, *API)
     add_study_argument(parser)
-    add_metric_option(parser, "metric the trials are judged by")
-    parser.add_argument("--param", action="append", metavar="NAME",
-                        help="check only this hyperparameter; repeat for several")
-    parser.add_argument("--top-q", type=float, default=0.1, metavar="Q",
-                        help="fraction of each pool's completed trials that are its top trials, "
-                        "in (0, 1] (default: 0.1)")
-    parser.add_argument("--edge", type=float, default=0.05, metavar="EPS",
-                        help="width of each edge band as a fraction of the range in the "
-                        "parameter's own scale, in (0, 0.5) (default: 0.05)")
-    parser.add_argument("--alpha", type=float, default=0.05,
-                        help="level of the crowding and trend tests (default: 0.05)")
-    parser.add_argument("--extend-decades", type=float, default=1.0, metavar="D",
-                        help="proposed widening of an open edge of a log-scaled parameter, in "
-                        "decades (default: 1)")
-    parser.add_argument("--extend-fraction", type=float, default=0.5, metavar="F",
-                        help="proposed widening of an open edge of a linear parameter, as a "
-                        "fraction of its range (default: 0.5)")
-    parser.add_argument("--tolerance", type=float, default=0.1, metavar="DELTA",
-                        help="budget check: the gain of doubling the trials that counts, as a "
-                        "fraction of what tuning achieved in the pool (best of 1 minus best "
-                        "of N; default: 0.1)")
-    parser.add_argument("--absolute", action="store_true",
-                        help="read --tolerance in the metric's units instead of relative")
-    parser.add_argument("--resamples", type=int, default=200,
-                        help="bootstrap resamples for the probability that doubling gains "
-                        "more than the tolerance (default: 200)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of that bootstrap (default: 0)")
+    add_metric_option(api, "metric the trials are judged by")
+    api.option("params", "--param", action="append", metavar="NAME",
+               help="check only this hyperparameter; repeat for several",
+               default_text="every tuned one")
+    api.option("top_q", "--top-q", type=float, metavar="Q",
+               help="fraction of each pool's completed trials that are its top trials, in "
+               "(0, 1]")
+    api.option("edge", "--edge", type=float, metavar="EPS",
+               help="width of each edge band as a fraction of the range in the parameter's "
+               "own scale, in (0, 0.5)")
+    api.option("alpha", "--alpha", type=float, help="level of the crowding and trend tests")
+    api.option("extend_decades", "--extend-decades", type=float, metavar="D",
+               help="proposed widening of an open edge of a log-scaled parameter, in decades")
+    api.option("extend_fraction", "--extend-fraction", type=float, metavar="F",
+               help="proposed widening of an open edge of a linear parameter, as a fraction "
+               "of its range")
+    api.option("tolerance", "--tolerance", type=float, metavar="DELTA",
+               help="budget check: the gain of doubling the trials that counts, as a "
+               "fraction of what tuning achieved in the pool (best of 1 minus best of N)")
+    api.option("relative", "--absolute", action="store_false",
+               help="read --tolerance in the metric's units instead of relative",
+               default_text="relative")
+    api.option("n_resamples", "--resamples", type=int, metavar="N",
+               help="bootstrap resamples for the probability that doubling gains more than "
+               "the tolerance")
+    api.option("seed", "--seed", type=int, help="seed of that bootstrap")
     add_output_options(parser, ("boundaries", "budgets", "reasons"))
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     study = load_study(args.study)
-    result = check_space(study, metric=args.metric, params=args.param, top_q=args.top_q,
-                         edge=args.edge, alpha=args.alpha, extend_decades=args.extend_decades,
-                         extend_fraction=args.extend_fraction, tolerance=args.tolerance,
-                         relative=not args.absolute, n_resamples=args.resamples,
-                         seed=args.seed)
+    result = check_space(study, **args.api.kwargs(args))
     tables = {"boundaries": result.boundaries[BOUNDARY_COLUMNS],
               "budgets": result.budgets[BUDGET_COLUMNS], "reasons": result.reasons}
     if not args.json:  # the verdict first: the tables below are its evidence

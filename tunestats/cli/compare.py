@@ -6,10 +6,15 @@ import argparse
 
 from ..analysis import compare_protocols
 from ..study import load_study
+from ._api import ApiOptions
 from ._options import add_best_of_k_options, add_study_argument, warn_test_selection
 from ._output import add_output_options, emit
 
 __all__ = ["register", "run"]
+
+#: The API functions this verb calls, read at import: its options take their
+#: defaults from these signatures.
+API = (compare_protocols,)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,24 +24,27 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "their best-of-k outcome, with exact pairwise and rank "
                             "probabilities and outer-bootstrap confidences; list rank flips "
                             "between protocols and violations of the inclusion graph first.")
+    api = ApiOptions(parser, *API)
     add_study_argument(parser)
-    parser.add_argument("--protocol", action="append", metavar="NAME",
-                        help="protocol to compare; repeat for several (default: all)")
-    parser.add_argument("--select", help="metric that picks the best trial (default: the "
-                        "first validation metric)")
-    parser.add_argument("--report", help="metric reported for it (default: --select)")
-    add_best_of_k_options(parser)
-    parser.add_argument("--alpha", type=float, default=0.05,
-                        help="family-wise error level at which orders are resolved and "
-                        "violations reported (default: 0.05)")
-    parser.add_argument("--n-permutations", type=int, default=None,
-                        help="permutations per pair for the p-values (default: max(1999, "
-                             "4 x pairs / alpha))")
-    parser.add_argument("--n-boot", type=int, default=200,
-                        help="outer-bootstrap replicates (default: 200)")
-    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
-    parser.add_argument("--graph", metavar="FILE", help="inclusion graph JSON file (default: "
-                        "the study's, else the paper's)")
+    api.option("protocols", "--protocol", action="append", metavar="NAME",
+               help="protocol to compare; repeat for several", default_text="all")
+    api.option("select", "--select", help="metric (or role) that picks the best trial",
+               default_text="each workload's headline metric")
+    api.option("report", "--report", help="metric (or role) reported for it",
+               default_text="--select")
+    add_best_of_k_options(api, k_default="powers of two up to the smallest pool of each "
+                          "workload and protocol, and that size")
+    api.option("alpha", "--alpha", type=float,
+               help="family-wise error level at which orders are resolved and violations "
+               "reported")
+    api.option("n_permutations", "--n-permutations", type=int, metavar="N",
+               help="permutations per pair for the p-values",
+               default_text="max(1999, 4 x pairs / alpha)")
+    api.option("n_resamples", "--resamples", type=int, metavar="N",
+               help="outer-bootstrap replicates")
+    api.option("seed", "--seed", type=int, help="bootstrap seed")
+    api.option("graph", "--graph", metavar="FILE", help="inclusion graph JSON file",
+               default_text="the study's, else the paper's")
     parser.add_argument("--all-flips", action="store_true",
                         help="list unresolved flips too (default: resolved ones only)")
     add_output_options(parser, ("flips", "violations", "agreement", "rankings"))
@@ -45,12 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     study = load_study(args.study)
-    warn_test_selection(study, args.select)
-    result = compare_protocols(study, protocols=args.protocol, k=args.k, select=args.select,
-                               report=args.report, replace=args.replace,
-                               diverged=args.diverged, alpha=args.alpha, n_boot=args.n_boot,
-                               graph=args.graph, seed=args.seed,
-                               n_permutations=args.n_permutations)
+    options = args.api.effective(args)
+    warn_test_selection(study, options["select"])
+    result = compare_protocols(study, **args.api.kwargs(args))
     flips = result.flips if args.all_flips else result.flips[result.flips["resolved"]]
     violations = result.violations[result.violations["violation"]]
     rankings = result.rankings[["workload", "protocol", "k", "rank", "optimizer",
@@ -65,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
               f"surviving family-wise error control at alpha = {result.alpha} (permutation "
               f"tests; families: {n_pairs} pair checks, {n_checks} inclusion checks; best of k "
               f"by {result.rankings['select'].iloc[0]}, "
-              f"{'with' if args.replace else 'without'} replacement)")
+              f"{'with' if options['replace'] else 'without'} replacement)")
     emit(args, {"flips": flips, "violations": violations, "agreement": result.agreement,
                 "rankings": rankings})
     return 0

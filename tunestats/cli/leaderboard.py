@@ -10,9 +10,14 @@ from ..analysis.leaderboard import INTEGRALS, leaderboard
 from ..errors import ParameterError
 from ..importers.algoperf import PROTOCOLS
 from ..study._atomic import atomic_write
+from ._api import ApiOptions
 from ._output import add_output_options, emit
 
 __all__ = ["register", "run"]
+
+#: The API functions this verb calls, read at import: its options take their
+#: defaults from these signatures.
+API = (leaderboard,)
 
 _FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 
@@ -26,19 +31,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the base workloads and its trapezoidal integral on 100 points over [1, 4] / 3.")
     parser.add_argument("logs", help="logs folder (a ruleset folder such as external_tuning/, "
                         "or one holding several rulesets) or a study folder")
-    parser.add_argument("--targets", required=True, type=Path,
-                        help="the benchmark's workload_targets*.json, as it is")
-    parser.add_argument("--ruleset", choices=tuple(PROTOCOLS),
-                        help="score only this ruleset (default: as the logs say, each "
-                        "ruleset on its own)")
-    parser.add_argument("--integral", choices=INTEGRALS, default="grid",
-                        help="the benchmark's 100-point trapezoidal rule, or exact "
-                        "(default: grid)")
-    parser.add_argument("--strict", action="store_true",
-                        help="fail on the benchmark's count warnings (workloads, studies, "
-                        "trials)")
-    parser.add_argument("--n-studies", type=int,
-                        help="studies every workload must have (default: the most any has)")
+    api = ApiOptions(parser, *API)
+    api.option("targets", "--targets", required=True, type=Path,
+               help="the benchmark's workload_targets*.json, as it is")
+    api.option("ruleset", "--ruleset", choices=tuple(PROTOCOLS), help="score only this ruleset",
+               default_text="as the logs say, each ruleset on its own")
+    api.option("integral", "--integral", choices=INTEGRALS,
+               help="the benchmark's 100-point trapezoidal rule, or exact")
+    api.option("strict", "--strict", action="store_true",
+               help="fail on the benchmark's count warnings (workloads, studies, trials)")
+    api.option("n_studies", "--n-studies", type=int, help="studies every workload must have",
+               default_text="the most any has")
     parser.add_argument("--figure", type=Path, metavar="FILE",
                         help="write the performance-profile figure (.png, .pdf or .svg)")
     add_output_options(parser, ("scores", "times", "studies"))
@@ -60,8 +63,7 @@ def run(args: argparse.Namespace) -> int:
         from ..study import load_study
 
         source = load_study(source)
-    board = leaderboard(source, targets=args.targets, ruleset=args.ruleset,
-                        integral=args.integral, strict=args.strict, n_studies=args.n_studies)
+    board = leaderboard(source, **args.api.kwargs(args))
     table = board.times.pivot_table(index=["ruleset", "workload"], columns="submission",
                                     values="scored_time", aggfunc="first", sort=False)
     table = table.reset_index()

@@ -4,8 +4,9 @@ Each verb lives in its own module of :mod:`tunestats.cli` with a
 ``register(subparsers)`` function that adds its parser and sets
 ``handler``. Exit codes: 0 ok, 1 data problem or failed check, 2 usage error.
 Errors print one line (``--debug``, before or after the verb, shows the
-traceback): the package's own errors, and every failure of the operating
-system (a permission, a full disk, a folder where a file was expected), named
+traceback): the package's own errors, in the verb's words (an API parameter
+named in a message, ```n_resamples```, becomes its flag, ```--resamples```),
+and every failure of the operating system (a permission, a full disk, a folder where a file was expected), named
 with its file. Anything else is a bug and is reported as one.
 """
 
@@ -85,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TunestatsError as exc:
         if args.debug:
             raise
-        print(f"tunestats: error: {exc}", file=sys.stderr)
+        api = getattr(args, "api", None)  # API parameter names become the verb's flags
+        message = str(exc) if api is None else api.words(str(exc))
+        print(f"tunestats: error: {message}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         sys.stderr.close()

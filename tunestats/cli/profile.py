@@ -8,10 +8,15 @@ from ..analysis import performance_profile
 from ..analysis.profiles import RULES
 from ..errors import ParameterError
 from ..study import load_study
+from ._api import ApiOptions
 from ._options import add_metric_option, add_study_argument, add_target_options
 from ._output import add_output_options, emit
 
 __all__ = ["register", "run"]
+
+#: The API functions this verb calls, read at import: its options take their
+#: defaults from these signatures.
+API = (performance_profile,)
 
 
 def _variant(text: str) -> tuple[str, list[str]]:
@@ -31,33 +36,36 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "evaluation, time_s, grid integral: the scores of `tunestats "
                             "leaderboard`); elsewhere the fastest trial of each repeat, in "
                             "steps, exact integral. The first line says which.")
+    api = ApiOptions(parser, *API)
     add_study_argument(parser)
-    add_metric_option(parser, "metric of the curves")
-    add_target_options(parser)
-    parser.set_defaults(time=None)  # the rule's: time_s on AlgoPerf imports, else step
-    parser.add_argument("--rule", choices=tuple(RULES),
-                        help="which trial of a repeat counts (default: algoperf on AlgoPerf "
-                        "imports, else fastest)")
-    parser.add_argument("--tau-max", type=float, default=4.0, help="upper end (default: 4)")
-    parser.add_argument("--keep-large-ratios", dest="cap_failures", action="store_false",
-                        help="report ratios above tau_max as they are, not as failures")
-    parser.add_argument("--n-trials", type=int, help="trials every repeat must have")
-    parser.add_argument("--n-repeats", type=int, help="repeats every pool must have")
-    parser.add_argument("--variant", type=_variant, action="append", metavar="BASE=V1,V2",
-                        help="mark BASE failed for an optimizer that misses a variant's target")
+    add_metric_option(api, "metric of the curves")
+    add_target_options(api)
+    api.option("rule", "--rule", choices=tuple(RULES), help="which trial of a repeat counts",
+               default_text="algoperf on AlgoPerf imports, else fastest")
+    api.option("tau_max", "--tau-max", type=float, help="upper end of the profile")
+    api.option("cap_failures", "--keep-large-ratios", action="store_false",
+               help="report ratios above tau_max as they are, not as failures",
+               default_text="as failures")
+    api.option("n_trials", "--n-trials", type=int, help="trials every repeat must have",
+               default_text="no check")
+    api.option("n_repeats", "--n-repeats", type=int, help="repeats every pool must have",
+               default_text="no check")
+    api.option("variants", "--variant", type=_variant, action="append", metavar="BASE=V1,V2",
+               help="mark BASE failed for an optimizer that misses a variant's target",
+               default_text="none")
     add_output_options(parser, ("scores", "ratios"))
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     study = load_study(args.study)
-    variants = dict(args.variant) if args.variant else None
-    if variants is not None and len(variants) != len(args.variant):
-        raise ParameterError("`--variant` names the same base workload twice.")
-    result = performance_profile(study, metric=args.metric, target=args.target, time=args.time,
-                                 tau_max=args.tau_max, cap_failures=args.cap_failures,
-                                 n_trials=args.n_trials, n_repeats=args.n_repeats,
-                                 variants=variants, rule=args.rule)
+    options = args.api.kwargs(args)
+    if "variants" in options:
+        variants = dict(options["variants"])
+        if len(variants) != len(options["variants"]):
+            raise ParameterError("`--variant` names the same base workload twice.")
+        options["variants"] = variants
+    result = performance_profile(study, **options)
     if not args.json:
         print(f"rule: {result.description}")
     emit(args, {"scores": result.scores, "ratios": result.ratios},

@@ -9,10 +9,15 @@ from pathlib import Path
 from ..errors import ParameterError
 from ..report import report
 from ..study import load_study
+from ._api import ApiOptions
 from ._output import add_force_option
 from .figures import DEFAULT_STUDY
 
 __all__ = ["register", "run"]
+
+#: The API functions this verb calls, read at import: its options take their
+#: defaults from these signatures.
+API = (report,)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,8 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=Path("report.html"),
                         help="HTML file to write (default: report.html)")
     add_force_option(parser, "the --out file")
-    parser.add_argument("--dpi", type=int, default=72,
-                        help="resolution of the embedded figures (default: 72)")
+    ApiOptions(parser, *API).option("dpi", "--dpi", type=int,
+                                      help="resolution of the embedded figures")
     parser.set_defaults(handler=run)
 
 
@@ -47,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         raise ParameterError(f"{out} exists; pass --force to replace it.")
     study = load_study(args.study)
-    path = report(study, args.out, dpi=args.dpi,
+    path = report(study, args.out, **args.api.kwargs(args),
                   progress=lambda name: print(f"  writing {name} ...", file=sys.stderr))
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0

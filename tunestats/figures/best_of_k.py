@@ -70,7 +70,7 @@ def _against_k(data: Study | Analyses, select: str, *, band: str, what: str) -> 
     # the spread and the confidence figures share one analysis (the confidence columns
     # ride along); other selections draw the spread only
     ci = 0.9 if band == "confidence" or select == "valid" else None
-    frame = analyses(best_of_k, select=select, ci=ci)
+    frame = analyses(best_of_k, select=select, confidence=ci)
     # the calibrated pointwise band with select != report is the mean's (tunestats.kernels.bands)
     center = "mean" if band == "confidence" else "q50"
     return _panels(

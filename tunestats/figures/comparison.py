@@ -53,7 +53,7 @@ def _grid(table: pd.DataFrame, draw: Callable[[pd.DataFrame, Axes, str, str], st
 
 
 def _compared(analyses: Analyses):
-    return analyses(compare_protocols, n_boot=100, seed=SEED)
+    return analyses(compare_protocols, n_resamples=100, seed=SEED)
 
 
 def best_trial(data: Study | Analyses) -> Figure:

@@ -108,7 +108,7 @@ class Analyses:
     def best_of_k(self) -> pd.DataFrame | Exception:
         def compute() -> pd.DataFrame:
             metric = self.study.headline_metric().name
-            return best_of_k(self.study, metric, metric, ci=None)
+            return best_of_k(self.study, select=metric, report=metric, confidence=None)
         return self._run(compute)
 
 
