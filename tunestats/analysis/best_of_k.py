@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import (
+    check_bool,
     check_choice,
     check_fraction,
     check_positive_int,
@@ -122,8 +123,7 @@ def _check_common(study: Study, k: Any, replace: Any, quantiles: Any,
     """Arguments shared by the best-of-k functions, validated (at the door)."""
     if not isinstance(study, Study):
         raise ParameterError(f"`study` must be a tunestats Study; got {type(study).__name__}.")
-    if not isinstance(replace, (bool, np.bool_)):
-        raise ParameterError(f"`replace` must be True or False; got {replace!r}.")
+    replace = check_bool("replace", replace)
     levels = check_real_array("quantiles", quantiles, low=0.0, high=1.0)
     if levels.ndim > 1:
         raise ParameterError(f"`quantiles` must be a sequence of levels; got shape "

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import as_list, check_choice, check_fraction, check_positive_int
+from .._checks import as_list, check_bool, check_choice, check_fraction, check_positive_int
 from .._random import keyed_generator, root_sequence
 from ..errors import ParameterError
 from ..kernels import POLICIES, kendall_tau, pairwise_matrix, rank_distribution
@@ -82,8 +82,7 @@ def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: An
                 raise ParameterError(f"metric {metric!r} has no final values (no column "
                                      f"{FINAL}{metric} in the trials).")
         metrics[workload] = (chosen, reported)
-    if not isinstance(replace, bool):
-        raise ParameterError(f"`replace` must be True or False; got {replace!r}.")
+    replace = check_bool("replace", replace)
     check_choice("diverged", diverged, POLICIES)
     alpha = check_fraction("alpha", alpha, high=0.5, high_open=True)
     n_resamples = check_positive_int("n_resamples", n_resamples)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import as_list, check_choice, check_positive_int, check_real
+from .._checks import as_list, check_bool, check_choice, check_positive_int, check_real
 from .._html import HtmlRepr
 from ..errors import ParameterError
 from ..kernels import POLICIES
@@ -172,8 +172,7 @@ def _setup(study: Study, chosen: Metric, select: Any, time: Any, replace: Any, d
     workload = study.workloads()[0]
     by = None if select == SPEED else study.resolve_metric(
         "valid" if select is None else select, workload)
-    if not isinstance(replace, bool):
-        raise ParameterError(f"`replace` must be True or False; got {replace!r}.")
+    replace = check_bool("replace", replace)
     check_choice("diverged", diverged, POLICIES)
     levels = tuple(check_real("quantiles", q, low=0.0, high=1.0) for q in as_list(quantiles))
     return _Setup(chosen, by, time, replace, diverged, levels)

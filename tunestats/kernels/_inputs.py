@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_direction, check_positive_int_array, check_real_array
+from .._checks import check_bool, check_direction, check_positive_int_array, check_real_array
 from ..errors import ParameterError
 
 NAN_HINT = (" Apply a policy for diverged and failed trials first "
@@ -52,8 +52,7 @@ def _at_most_1d(name: str, array: np.ndarray) -> np.ndarray:
 
 def budgets(k: Any, n: int, replace: bool) -> np.ndarray:
     """``k`` as an int64 array (0-d or 1-d); without replacement no budget may exceed ``n``."""
-    if not isinstance(replace, (bool, np.bool_)):
-        raise ParameterError(f"`replace` must be True or False; got {replace!r}.")
+    replace = check_bool("replace", replace)
     upper = None if replace else n
     array = check_positive_int_array("k", k, upper=upper, upper_name="the pool size")
     return _at_most_1d("k", array)
