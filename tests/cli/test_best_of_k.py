@@ -33,6 +33,15 @@ def test_prints_what_the_numbers_are_and_one_row_per_budget(study_dir: Path, cap
     assert [line.split()[3] for line in blocks[0].splitlines()[1:]] == ["1", "2", "4"]
 
 
+def test_confidence_0_prints_no_band_columns(study_dir: Path, capsys) -> None:
+    assert main(["best-of-k", str(study_dir), *ARGS, "--k", "1,2", "--confidence", "0"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert not any(line.startswith("ci_low..ci_high") for line in out)
+    header = [name for line in out[3:] for name in line.split()]
+    assert "mean" in header and "q95" in header
+    assert not {"ci_low", "q50_ci_low", "q50_sim_low"} & set(header)
+
+
 def test_json_and_csv_hold_the_full_frame(study_dir: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "b.csv"
     assert main(["best-of-k", str(study_dir), *ARGS, "--method", "bootstrap", "--resamples",

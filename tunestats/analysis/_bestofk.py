@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_positive_int_array
+from .._columns import quantile_column
 from ..kernels import (
     apply_diverged_policy,
     bootstrap_indices,
@@ -24,7 +25,6 @@ from ..kernels import (
     weighted_mean,
     weighted_quantiles,
 )
-from ._pools import quantile_column
 
 __all__ = ["Outcomes", "budgets", "pool_outcomes", "quantile_columns"]
 

@@ -20,7 +20,7 @@ from ..study.schema import FINAL, KEY, ROLES
 
 __all__ = ["Group", "apply_groups", "curve_matrix", "curve_metric", "final_metric",
            "final_values", "group_metrics", "lost", "pool_errors", "pool_generator",
-           "pool_values", "pools_of", "quantile_column"]
+           "pool_values", "pools_of"]
 
 
 def _declared(study: Study, name: Any, argument: str) -> Metric:
@@ -214,10 +214,4 @@ def pool_generator(root: np.random.SeedSequence, pool: Pool) -> np.random.Genera
     (:func:`tunestats._random.keyed_generator`), so that a pool's numbers do not depend on
     which other pools are analysed."""
     return keyed_generator(root, tuple(pool))
-
-
-def quantile_column(q: float) -> str:
-    """Column name of a quantile level: 0.05 → ``q05``, 0.5 → ``q50``, 0.025 → ``q2.5``."""
-    percent = round(100 * float(q), 10)
-    return f"q{int(percent):02d}" if percent.is_integer() else f"q{percent:g}"
 

@@ -35,6 +35,7 @@ from .._checks import (
     check_positive_int_array,
     check_real_array,
 )
+from .._columns import quantile_column, quantile_levels
 from .._random import DEFAULT_SEED, root_sequence
 from ..errors import DataError, ParameterError
 from ..kernels import (
@@ -55,7 +56,6 @@ from ._pools import (
     lost,
     pool_generator,
     pool_values,
-    quantile_column,
 )
 
 __all__ = ["BY", "METHODS", "band_label", "best_of_k", "best_of_k_curve", "estimator_label"]
@@ -101,14 +101,10 @@ def band_label(frame: pd.DataFrame, band: str, center: str = "q50") -> str:
     if band == "confidence":
         what = {"mean": "the mean", "q50": "the median"}.get(center, f"the {center} quantile")
         return f"band: pointwise {frame['ci_level'].iloc[0]:.0%} confidence in the population {what[4:]}"
-    levels = sorted((c for c in frame.columns if _is_quantile_column(c)),
-                    key=lambda c: float(c[1:]))
+    levels = quantile_levels(frame.columns)
     low, high = (c[1:].lstrip("0") or "0" for c in (levels[0], levels[-1]))
     return f"band: {_ordinal(low)}–{_ordinal(high)} percentile, spread of best-of-k outcomes"
 
-
-def _is_quantile_column(name: str) -> bool:
-    return name.startswith("q") and name[1:].replace(".", "", 1).isdigit()
 
 
 def _ordinal(number: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from .._columns import quantile_levels
 from ..analysis import best_of_k
 from ..analysis.best_of_k import METHODS, band_label, estimator_label
 from ..study import load_study
@@ -88,13 +89,11 @@ def run(args: argparse.Namespace) -> int:
                   + "; q50_ci_low..q50_ci_high: the same for the median; sim_low..sim_high: "
                   "simultaneous over every k; NaN where no band is calibrated (ci_note says "
                   "why)")
-    spread = [c for c in frame.columns if c.startswith("q") and "_" not in c]
-    confidence = ["ci_low", "ci_high", "q50_ci_low", "q50_ci_high", "q50_sim_low",
-                  "q50_sim_high"]
+    spread = quantile_levels(frame.columns)
+    bands = ["ci_low", "ci_high", "q50_ci_low", "q50_ci_high", "q50_sim_low", "q50_sim_high"]
     named = ["select", "report"] if len(frame[["select", "report"]].drop_duplicates()) > 1 else []
-    shown = frame[[*KEYS, *named, "mean", *spread, *(c for c in confidence if c in frame),
+    shown = frame[[*KEYS, *named, "mean", *spread,
+                   *(c for c in bands if c in frame and confidence is not None),
                    "n_trials", "n_diverged"]]
-    if confidence is None:
-        shown = shown.drop(columns=[c for c in confidence if c in shown])
     emit(args, {"best_of_k": frame}, shown={"best_of_k": shown})
     return 0

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from .._checks import check_choice
+from .._columns import quantile_levels
 from ..analysis.best_of_k import band_label, estimator_label
 from ..errors import ParameterError
 from ._style import log_ticks, optimizer_palette
@@ -91,8 +92,7 @@ def _band_columns(frame: pd.DataFrame, band: str, center: str) -> tuple[str, str
                                  "tunestats.best_of_k (ci_low, ...); the frame has none.")
         return ("ci_low", "ci_high") if center == "mean" else (f"{center}_ci_low",
                                                                f"{center}_ci_high")
-    levels = sorted((c for c in frame.columns if c.startswith("q") and "_" not in c),
-                    key=lambda c: float(c[1:]))
+    levels = quantile_levels(frame.columns)
     return levels[0], levels[-1]
 
 
