@@ -35,7 +35,7 @@ from .._checks import (
     check_positive_int_array,
     check_real_array,
 )
-from .._columns import quantile_column, quantile_levels
+from .._columns import quantile_column
 from .._random import DEFAULT_SEED, root_sequence
 from ..errors import DataError, ParameterError
 from ..kernels import (
@@ -58,60 +58,12 @@ from ._pools import (
     pool_values,
 )
 
-__all__ = ["BY", "METHODS", "band_label", "best_of_k", "best_of_k_curve", "estimator_label"]
+__all__ = ["BY", "METHODS", "best_of_k", "best_of_k_curve"]
 
 #: Estimators of :func:`best_of_k`.
 METHODS = ("exact", "bootstrap")
 #: When :func:`best_of_k_curve` selects the trial: by its final value or at each step.
 BY = ("final", "step")
-
-
-def estimator_label(frame: pd.DataFrame) -> str:
-    """How the numbers of a best-of-k result were obtained, in words (for legends).
-
-    Examples
-    --------
-    >>> estimator_label(pd.DataFrame({"method": ["exact"], "replace": [False]}))
-    'exact, k trials drawn without replacement (Tang et al. 2020)'
-    """
-    method, replace = frame["method"].iloc[0], bool(frame["replace"].iloc[0])
-    scheme = ("with replacement (Dodge et al. 2019)" if replace
-              else "without replacement (Tang et al. 2020)")
-    if method == "bootstrap":
-        method = f"bootstrap of {int(frame['n_resamples'].iloc[0]):,} resamples"
-    return f"{method}, k trials drawn {scheme}"
-
-
-def band_label(frame: pd.DataFrame, band: str, center: str = "q50") -> str:
-    """What a band drawn from a best-of-k result means, in words (for legends).
-
-    ``band="spread"`` is the range between the lowest and highest quantile
-    columns (spread of best-of-k outcomes); ``band="confidence"`` is the
-    outer-bootstrap band of ``center`` (confidence in the estimate).
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"q05": [0.1], "q95": [0.2], "ci_level": [0.9]})
-    >>> band_label(frame, "spread")
-    'band: 5th–95th percentile, spread of best-of-k outcomes'
-    >>> band_label(frame, "confidence", "mean")
-    'band: pointwise 90% confidence in the population mean'
-    """
-    check_choice("band", band, ("spread", "confidence"))
-    if band == "confidence":
-        what = {"mean": "the mean", "q50": "the median"}.get(center, f"the {center} quantile")
-        return f"band: pointwise {frame['ci_level'].iloc[0]:.0%} confidence in the population {what[4:]}"
-    levels = quantile_levels(frame.columns)
-    low, high = (c[1:].lstrip("0") or "0" for c in (levels[0], levels[-1]))
-    return f"band: {_ordinal(low)}–{_ordinal(high)} percentile, spread of best-of-k outcomes"
-
-
-
-def _ordinal(number: str) -> str:
-    if "." in number:
-        return f"{number}th"
-    suffix = {1: "st", 2: "nd", 3: "rd"}.get(int(number) % 10, "th")
-    return number + ("th" if 10 <= int(number) % 100 <= 20 else suffix)
 
 
 def _check_common(study: Study, k: Any, replace: Any, quantiles: Any,

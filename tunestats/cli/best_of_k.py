@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from .._columns import quantile_levels
+from .._columns import band_label, estimator_label, quantile_levels
 from ..analysis import best_of_k
-from ..analysis.best_of_k import METHODS, band_label, estimator_label
+from ..analysis.best_of_k import METHODS
 from ..study import load_study
 from ._api import ApiOptions
 from ._options import add_best_of_k_options, add_study_argument, numbers, warn_test_selection

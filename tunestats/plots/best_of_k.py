@@ -19,8 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from .._checks import check_choice
-from .._columns import quantile_levels
-from ..analysis.best_of_k import band_label, estimator_label
+from .._columns import band_label, estimator_label, quantile_levels
 from ..errors import ParameterError
 from ._style import log_ticks, optimizer_palette
 
