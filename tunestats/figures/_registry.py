@@ -18,8 +18,19 @@ class NotApplicable(Exception):
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """A registered figure: file stem, one-line description, builder (which returns a
-    figure, or a mapping of part name → figure)."""
+    """A registered figure.
+
+    Attributes
+    ----------
+    name : str
+        The file stem.
+    description : str
+        One line saying what the figure shows.
+    build : callable
+        ``build(study_or_analyses)`` returns a figure, or a mapping of part name →
+        figure (saved as ``name-part``); it raises :class:`NotApplicable` with the
+        reason when the study lacks the data.
+    """
 
     name: str
     description: str

@@ -24,7 +24,15 @@ FORMATS = ("png", "pdf", "svg")
 
 @dataclass(frozen=True)
 class RenderReport:
-    """What :func:`render_figures` did."""
+    """What :func:`render_figures` did.
+
+    Attributes
+    ----------
+    written : list of Path
+        The files written, in order.
+    skipped : dict of str to str
+        Each figure that was not drawn, with the reason.
+    """
 
     written: list[Path] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)

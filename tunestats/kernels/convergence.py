@@ -75,6 +75,16 @@ class BudgetConvergence:
 def doubling_ladder(k_max: int) -> np.ndarray:
     """Budgets ``1, 2, 4, ...`` up to ``k_max`` (powers of two, int64).
 
+    Parameters
+    ----------
+    k_max : int
+        The largest budget allowed (a positive integer).
+
+    Returns
+    -------
+    ndarray of int64
+        The powers of two not above ``k_max``.
+
     Examples
     --------
     >>> doubling_ladder(20).tolist()

@@ -76,6 +76,20 @@ def bootstrap_indices(seed: Any, n_resamples: int, n: int) -> np.ndarray:
 def permutation_indices(seed: Any, n_resamples: int, n: int) -> np.ndarray:
     """``n_resamples`` independent uniformly random permutations of ``range(n)``, shape (B, n).
 
+    Parameters
+    ----------
+    seed : int, SeedSequence or Generator
+        The random stream (:mod:`tunestats._random`).
+    n_resamples : int
+        The number of permutations B.
+    n : int
+        The length of each permutation.
+
+    Returns
+    -------
+    ndarray of intp, shape (n_resamples, n)
+        One permutation per row.
+
     Examples
     --------
     >>> sorted(permutation_indices(0, 1, 4)[0].tolist())

@@ -35,7 +35,20 @@ def optimizer_palette(optimizers: Iterable[str],
     """Colour of each optimizer: ``palette`` entries first, then the fixed colours
     of the paper's optimizers (matched case-insensitively), then a colour chosen
     from the optimizer's name, so the same name has the same colour in every
-    figure and every study."""
+    figure and every study.
+
+    Parameters
+    ----------
+    optimizers : iterable of str
+        The names to colour.
+    palette : mapping of str to str, optional
+        Colours chosen by the caller, which win.
+
+    Returns
+    -------
+    dict of str to str
+        Each optimizer's colour.
+    """
     out = {}
     for name in optimizers:
         if palette and name in palette:

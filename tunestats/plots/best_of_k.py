@@ -98,7 +98,24 @@ def _band_columns(frame: pd.DataFrame, band: str, center: str) -> tuple[str, str
 def best_of_k_legend(target: Axes | Figure, frame: pd.DataFrame, *, center: str,
                      band: str | None, handles: Sequence[Line2D], **kws: Any) -> None:
     """A legend on ``target`` (Axes or Figure) whose title names the selection metric, the
-    estimator, the centre line and what the band means."""
+    estimator, the centre line and what the band means.
+
+    Parameters
+    ----------
+    target : Axes or Figure
+        Where the legend goes.
+    frame : DataFrame
+        The best-of-k result drawn (its ``select``, ``method``, ``replace`` and band
+        columns name what is shown).
+    center : str
+        The centre line's column (``"q50"``, ``"mean"``).
+    band : {"spread", "confidence"} or None
+        The band drawn, if any.
+    handles : sequence of Line2D
+        The entries (see :func:`legend_handles`).
+    **kws
+        Passed to matplotlib's ``legend``.
+    """
     chosen = list(dict.fromkeys(frame["select"].astype(str)))
     lines = [f"selected by {chosen[0] if len(chosen) == 1 else 'each workload headline metric'}",
              estimator_label(frame),
@@ -113,7 +130,22 @@ def best_of_k_legend(target: Axes | Figure, frame: pd.DataFrame, *, center: str,
 def legend_handles(optimizers: Sequence[str], budgets: Sequence[int] = (),
                    palette: Mapping[str, str] | None = None) -> list[Line2D]:
     """Legend entries: one colour per optimizer, then one line style per budget (the
-    largest budget solid, as :func:`plot_best_of_k_curve` draws them)."""
+    largest budget solid, as :func:`plot_best_of_k_curve` draws them).
+
+    Parameters
+    ----------
+    optimizers : sequence of str
+        The optimizers, each with its colour (:func:`optimizer_palette`).
+    budgets : sequence of int, optional
+        Budgets drawn as line styles.
+    palette : mapping of str to str, optional
+        Colours chosen by the caller.
+
+    Returns
+    -------
+    list of Line2D
+        The handles, optimizers first.
+    """
     colors = optimizer_palette(optimizers, palette)
     handles = [Line2D([], [], color=color, marker="o", label=name)
                for name, color in colors.items()]
