@@ -19,7 +19,6 @@ Run: ``python benchmarks/bench_import_algoperf.py [--repeats R] [--generated --t
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import tempfile
@@ -27,15 +26,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _algoperf_layout import write_eval_measurements
 from _timing import best_time, verdict
 
 from tunestats.cli._output import ProgressLine
 from tunestats.importers import algoperf
 
-HEADER = ("accumulated_eval_time,accumulated_logging_time,accumulated_submission_time,"
-          "global_step,preemption_count,score,test/accuracy,test/loss,test/num_examples,"
-          "total_duration,train/accuracy,train/loss,validation/accuracy,validation/loss,"
-          "validation/num_examples")
 WORKLOADS = ("criteo1tb_jax", "fastmri_jax", "imagenet_resnet_jax", "imagenet_vit_pytorch",
              "librispeech_conformer_jax", "librispeech_deepspeech_pytorch", "ogbg_jax",
              "wmt_pytorch")
@@ -67,16 +63,7 @@ def generate(root: Path, n_trials: int, n_evals: int, seed: int = 0) -> list[Pat
                     t = np.cumsum(rng.uniform(50, 60, n_evals))
                     loss = 3.0 * np.exp(-i / (10 + 1e3 * lr)) + rng.uniform(0, 0.01, n_evals)
                     acc = 1 - loss / 4
-                    data = np.column_stack([
-                        t * 0.1, t * 0.01, t, i * 1000 + 1, np.zeros(n_evals), t,
-                        acc, loss, np.full(n_evals, 50000), t * 1.2, acc, loss,
-                        acc - 0.01, loss + 0.01, np.full(n_evals, 50000)])
-                    buffer = io.StringIO()
-                    np.savetxt(buffer, data, delimiter=",", fmt="%.17g", header=HEADER,
-                               comments="")
-                    path = folder / "eval_measurements.csv"
-                    path.write_text(buffer.getvalue())
-                    files.append(path)
+                    files.append(write_eval_measurements(folder, t, i, acc, loss))
     return files
 
 

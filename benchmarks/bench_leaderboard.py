@@ -14,7 +14,6 @@ Run: ``python benchmarks/bench_leaderboard.py [--submissions N --evals E --repea
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import tempfile
@@ -22,14 +21,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _algoperf_layout import write_eval_measurements
 from _timing import best_time, verdict
 
 from tunestats.analysis import leaderboard
 
-HEADER = ("accumulated_eval_time,accumulated_logging_time,accumulated_submission_time,"
-          "global_step,preemption_count,score,test/accuracy,test/loss,test/num_examples,"
-          "total_duration,train/accuracy,train/loss,validation/accuracy,validation/loss,"
-          "validation/num_examples")
 BASE = ("criteo1tb", "fastmri", "imagenet_resnet", "imagenet_vit", "librispeech_conformer",
         "librispeech_deepspeech", "ogbg", "wmt")
 VARIANTS = ("criteo1tb_layernorm", "fastmri_tanh", "imagenet_resnet_silu", "imagenet_vit_glu",
@@ -57,16 +53,7 @@ def generate(root: Path, n_submissions: int, n_evals: int, seed: int = 0) -> tup
                     speed = rng.uniform(5, 30)
                     loss = 3.0 * np.exp(-i / speed) + rng.uniform(0, 0.01, n_evals)
                     acc = 1 - loss / 4
-                    data = np.column_stack([
-                        t * 0.1, t * 0.01, t, i * 1000 + 1, np.zeros(n_evals), t,
-                        acc, loss, np.full(n_evals, 50000), t * 1.2, acc, loss,
-                        acc - 0.01, loss + 0.01, np.full(n_evals, 50000)])
-                    buffer = io.StringIO()
-                    np.savetxt(buffer, data, delimiter=",", fmt="%.17g", header=HEADER,
-                               comments="")
-                    path = folder / "eval_measurements.csv"
-                    path.write_text(buffer.getvalue())
-                    files.append(path)
+                    files.append(write_eval_measurements(folder, t, i, acc, loss))
     targets = {"base_workloads": list(BASE), "held_out_workloads": list(VARIANTS),
                "workloads": {w: {"target_metric_name": "accuracy",
                                  "validation_target_value": 0.95}
