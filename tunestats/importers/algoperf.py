@@ -135,11 +135,13 @@ def _trial_folders(root: Path, report: ImportReport) -> list[Path]:
     return found
 
 
-def _layout(root_parts: tuple[str, ...], root: Path, trial_dir: Path) -> TrialFolder:
+def _layout(root_parts: tuple[str, ...], root: Path, trial_dir: Path,
+            folders: dict[tuple[str, ...], Path]) -> TrialFolder:
     """Submission, repeat, workload and framework of a trial folder, from its path
     (``root_parts``: the parts of the resolved root, so that a root that is
-    itself a study or a submission folder still names them)."""
-    parts = [*root_parts, *trial_dir.relative_to(root).parts]
+    itself a study or a submission folder still names them; ``folders``: the
+    submission folders made so far, by their parts)."""
+    parts = [*root_parts, *trial_dir.parts[len(root.parts):]]
     match = _FRAMEWORK.match(parts[-2])
     workload, framework = ((match["workload"], match["framework"]) if match
                            else (parts[-2], None))
@@ -147,8 +149,10 @@ def _layout(root_parts: tuple[str, ...], root: Path, trial_dir: Path) -> TrialFo
     repeat = 0
     if rest and _STUDY.match(rest[-1]):
         repeat = int(number_after(rest.pop()))
+    submission_dir = folders.get(tuple(rest)) or folders.setdefault(
+        tuple(rest), Path(*rest) if rest else root)
     return TrialFolder(trial_dir, rest[-1] if rest else None, repeat, workload, framework,
-                       int(number_after(trial_dir.name)), Path(*rest) if rest else root)
+                       int(number_after(trial_dir.name)), submission_dir)
 
 
 def scan(root: Path, report: ImportReport) -> list[TrialFolder]:
@@ -157,7 +161,8 @@ def scan(root: Path, report: ImportReport) -> list[TrialFolder]:
     folders = _trial_folders(root, report)
     report.count("trial folders", len(folders))
     root_parts = root.resolve().parts
-    return [_layout(root_parts, root, folder) for folder in folders]
+    made: dict[tuple[str, ...], Path] = {}
+    return [_layout(root_parts, root, folder, made) for folder in folders]
 
 
 def ruleset_of(has_hparams: bool, ruleset: str | None = None) -> str:
