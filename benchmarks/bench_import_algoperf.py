@@ -106,7 +106,7 @@ def _compare(label: str, files: list[Path], read, repeats: int, limit: float) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--generated", action="store_true",
                         help="also time the generated tree of --trials folders")
     parser.add_argument("--trials", type=int, default=4000)

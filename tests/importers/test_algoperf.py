@@ -236,6 +236,11 @@ def test_many_tables_read_together_equal_each_file_read_by_the_csv_module(tmp_pa
                     np.testing.assert_array_equal(got[1], want[1], err_msg=path.name)
     assert want[2] == 0
     assert next(algoperf.read_tables([bad]))[2] == 1
+    # in processes, each a share of the files: the same tables
+    for one, two in zip(algoperf.read_tables(paths), algoperf.read_tables(paths, workers=2),
+                        strict=True):
+        assert one[0] == two[0] and one[2] == two[2]
+        np.testing.assert_array_equal(one[1], two[1])
 
 
 def test_many_tables_missing_empty_and_malformed_files(tmp_path):
