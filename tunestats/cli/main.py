@@ -47,6 +47,12 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+    def format_help(self) -> str:
+        api = self.get_default("api")
+        if api is not None:  # a verb's defaults, read from its API when help is shown
+            api.complete_help()
+        return super().format_help()
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tunestats",
