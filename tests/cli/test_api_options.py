@@ -12,8 +12,10 @@ import pytest
 
 from tunestats.cli import compare as compare_verb
 from tunestats.cli import convert as convert_verb
+from tunestats.cli import run as run_verb
 from tunestats.cli._api import shown_default
 from tunestats.cli.main import build_parser, main
+from tunestats.errors import MissingDependencyError
 from tunestats.importers import FORMATS
 
 #: The verbs that call a function of the API (an analysis, a renderer, the runner, an
@@ -183,6 +185,21 @@ def test_run_passes_only_what_the_user_gave(tmp_path: Path, monkeypatch) -> None
     assert calls == [{"command": command, "config_file": "study.toml"},
                      {"command": command, "config_file": "study.toml", "threads": 2,
                       "progress": False, "fail_fast": True, "workers": 3}]
+
+
+def test_run_without_the_runner_extra_still_has_help(monkeypatch, capsys) -> None:
+    def missing():
+        raise MissingDependencyError("this needs the optional dependency 'torch'; install it "
+                                     "with: pip install 'tunestats[runner]'")
+
+    monkeypatch.setattr(run_verb, "_api", missing)
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args(["run", "--help"])
+    out = capsys.readouterr().out
+    assert info.value.code == 0 and "--threads" in out and "(default: 1)" not in out
+    assert "'tunestats[runner]'" in out  # the verb's description says what to install
+    assert main(["run", "study.toml", "--out", "out"]) == 2
+    assert "install it with: pip install 'tunestats[runner]'" in capsys.readouterr().err
 
 
 def test_shown_default_writes_numbers_as_typed() -> None:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from .._version import __version__
-from ..errors import TunestatsError
+from ..errors import MissingDependencyError, TunestatsError
 from . import (
     best_of_k,
     check_space,
@@ -50,7 +50,10 @@ class _Parser(argparse.ArgumentParser):
     def format_help(self) -> str:
         api = self.get_default("api")
         if api is not None:  # a verb's defaults, read from its API when help is shown
-            api.complete_help()
+            try:
+                api.complete_help()
+            except MissingDependencyError:  # `run` without torch: help without defaults
+                pass
         return super().format_help()
 
 
