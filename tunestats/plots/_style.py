@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import matplotlib as mpl
-import seaborn as sns
 import numpy as np
+import seaborn as sns
 from matplotlib.ticker import (
     FormatStrFormatter,
     FuncFormatter,
