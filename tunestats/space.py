@@ -391,6 +391,9 @@ class SearchSpace:
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
             raise ParameterError(f"search space names parameter(s) {duplicated} more than once.")
+        if isinstance(self.listed, (str, bytes, Mapping)) or not isinstance(self.listed,
+                                                                            Iterable):
+            raise ParameterError(f"joint-point search space: {listed_problems(self.listed)[0]}")
         listed = tuple(dict(p) if isinstance(p, Mapping) else p for p in self.listed)
         if listed:
             problems = listed_problems(listed, params)

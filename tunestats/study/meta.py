@@ -273,12 +273,12 @@ def parse_meta(doc: Any, file: str = STUDY_FILE) -> tuple[StudyMeta | None, list
         path = f"spaces[{pool[0]}/{pool[1]}]"
         params = spec.get("params", {}) or {}
         if "points" in spec:
-            problems = listed_problems(spec["points"], params)
-            for message in problems:
+            wrong = listed_problems(spec["points"], params)
+            for message in wrong:
                 problem(f"{path}.points", message.rstrip("."))
             if pool in spaces:
                 problem(path, "search space declared twice for this protocol and optimizer")
-            elif not problems:
+            elif not wrong:
                 try:
                     spaces[pool] = SearchSpace((), spec.get("fixed", {}) or {},
                                                tuple(spec["points"]))
