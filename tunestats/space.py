@@ -461,9 +461,14 @@ class SearchSpace:
         return out
 
     def __getitem__(self, name: str) -> Param:
+        """The tuned parameter ``name`` (a joint-point space has none: it raises)."""
         for p in self.params:
             if p.name == name:
                 return p
+        if self.listed:
+            raise ParameterError(f"the space is a finite list of {len(self.listed)} points, "
+                                 f"without a range per parameter; {name!r} takes the values "
+                                 "of its points (SearchSpace.listed_values).")
         check_choice("name", name, self.names)
         raise AssertionError  # unreachable: check_choice raised
 
