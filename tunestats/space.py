@@ -66,9 +66,18 @@ _SCALAR = (str, numbers.Real, type(None))
 
 
 def coordinate_scale(scale: str) -> str:
-    """The scale of a parameter's coordinate: ``linear``, ``log`` or ``reverse_log``
-    for the ranges (``int`` → ``linear``, ``int_log`` → ``log``), ``choice`` for
-    ``choice`` and ``bool``.
+    """The scale of a parameter's coordinate.
+
+    Parameters
+    ----------
+    scale : str
+        One of :data:`SCALES`.
+
+    Returns
+    -------
+    str
+        ``linear``, ``log`` or ``reverse_log`` for the ranges (``int`` →
+        ``linear``, ``int_log`` → ``log``), ``choice`` for ``choice`` and ``bool``.
 
     Examples
     --------
