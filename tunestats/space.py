@@ -302,7 +302,8 @@ def param_problems(name: Any, scale: Any, low: Any, high: Any, choices: Any) -> 
     if scale not in SCALES:
         return [f"{where}: `scale` must be one of {', '.join(SCALES)}; got {scale!r}."]
     if scale == "bool":
-        if choices is not None or low is not None or high is not None:
+        given = None if choices is None else tuple(choices)
+        if given not in (None, (False, True)) or low is not None or high is not None:
             return [f"{where}: a bool parameter has no `choices`, `low` or `high` (its values "
                     f"are false and true); got choices={choices!r}, low={low!r}, high={high!r}."]
         return []
