@@ -7,6 +7,7 @@ exception escaping ``main``).
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 import optuna
@@ -83,7 +84,20 @@ def _notebook(folder: Path) -> Path:
     return path
 
 
+def _algoperf(folder: Path) -> list[str]:
+    """Real AlgoPerf v0.6 logs (one workload, both submissions, 3 studies × 5 trials) with the
+    submissions' tuning_search_space.json (lists of joint points) next to them."""
+    source = DATA / "algoperf_v06"
+    logs = folder / "logs" / "external_tuning"
+    for trial_dir in (source / "logs" / "external_tuning").glob("*/study_*/wmt_*"):
+        shutil.copytree(trial_dir, logs / trial_dir.relative_to(source / "logs" /
+                                                                "external_tuning"))
+    shutil.copytree(source / "submissions", folder / "submissions")
+    return ["algoperf", str(logs), "--targets", str(source / "workload_targets_v06.json")]
+
+
 SOURCES = {
+    "algoperf-v06-joint-points": _algoperf,
     "wandb-offline": lambda f: ["wandb", str(DATA / "wandb" / "offline" / "wandb"),
                                 "--map", "optimizer=optimizer"],
     "wandb-export": lambda f: ["wandb", str(DATA / "wandb" / "export"),
@@ -118,6 +132,10 @@ def test_every_verb_answers_or_says_why(imported, verb, capsys, tmp_path):
     captured = capsys.readouterr()
     err, out = captured.err.strip(), captured.out.strip()
     assert code in (0, 1, 2), err
+    if "algoperf" in imported.parent.name:  # real logs, every verb answers
+        assert code == 0, err
+        if verb == "check-space":  # a finite list of points: no edges, the list exhausted
+            assert "boundary check not applicable" in out.splitlines()[0], out
     if code == 1 and verb == "check-space" and not err:  # its answer: the space is inadequate
         assert out.splitlines()[0].startswith("verdict: NOT adequate"), out  # verdict first
     elif code:
