@@ -12,9 +12,9 @@ Conventions (the README states them for users):
 * Nothing that exists is replaced without ``--force``: the files ``--out`` would
   write are checked before anything is computed, and every file is written
   aside and renamed into place (a reader never sees half a file).
-* Readable tables fit 100 columns: too wide, their column names and then their
-  longest text values are abbreviated (:func:`fit_table`), with a legend under
-  the table; only a table that abbreviations cannot narrow enough wraps.
+* Readable tables wrap at 100 columns; ``info``'s table fits them: too wide, its
+  column names and then its longest text values are abbreviated
+  (:func:`fit_table`), with a legend under the table.
 """
 
 from __future__ import annotations
@@ -199,6 +199,11 @@ def _code(word: str, taken: set[str]) -> str:
     return _unique(code, taken)
 
 
+def _texts(column: pd.Series) -> list[str]:
+    """The values of a text column as strings (missing ones as empty strings)."""
+    return ["" if pd.isna(v) else str(v) for v in column.tolist()]
+
+
 def fit_table(frame: pd.DataFrame, width: int = WIDTH) -> tuple[pd.DataFrame, list[str]]:
     """``frame`` narrowed to ``width`` characters, and the legend of what was shortened.
 
@@ -230,7 +235,7 @@ def fit_table(frame: pd.DataFrame, width: int = WIDTH) -> tuple[pd.DataFrame, li
             isinstance(out[c].dtype, pd.CategoricalDtype | pd.StringDtype)]
     # a code never reads as a name the table already shows
     taken = {str(c) for c in frame.columns} | {
-        w for c in text for v in out[c].astype(str) for w in _WORDS.findall(v)}
+        w for c in text for v in _texts(out[c]) for w in _WORDS.findall(v)}
 
     def rename(mapping: dict[str, str]) -> None:
         nonlocal out
@@ -245,9 +250,9 @@ def fit_table(frame: pd.DataFrame, width: int = WIDTH) -> tuple[pd.DataFrame, li
                 if c not in legend and len(str(c)) > 6})
     text = [list(out.columns)[list(frame.columns).index(c)] for c in text]  # renamed
     while _width(out) > width and text:
-        column = max(text, key=lambda c: out[c].astype(str).str.len().max())
+        column = max(text, key=lambda c: max(map(len, _texts(out[c])), default=0))
         text.remove(column)
-        words = sorted({w for v in out[column].astype(str) for w in _TOKENS.findall(v)},
+        words = sorted({w for v in _texts(out[column]) for w in _TOKENS.findall(v)},
                        key=lambda w: (-len(w), w))
         codes = {}
         for word in words:
@@ -258,17 +263,19 @@ def fit_table(frame: pd.DataFrame, width: int = WIDTH) -> tuple[pd.DataFrame, li
         if words:
             pattern = re.compile(r"(?<![\w.\-/])(?:" + "|".join(map(re.escape, words))
                                  + r")(?![\w.\-/])")
-            out[column] = out[column].astype(str).map(  # lists lose their spaces too
-                lambda v, p=pattern, c=codes: p.sub(lambda m: c[m.group(0)], v).replace(", ", ","))
+            out[column] = [v if pd.isna(v) else  # lists lose their spaces too
+                           pattern.sub(lambda m, c=codes: c[m.group(0)], str(v)).replace(", ", ",")
+                           for v in out[column].tolist()]
     return out, [f"{short} = {long}" for short, long in legend.items()]
 
 
-def _print_table(frame: pd.DataFrame) -> None:
-    """Print one readable table fitted to :data:`WIDTH` (legend under it)."""
+def _print_table(frame: pd.DataFrame, fit: bool) -> None:
+    """Print one readable table at :data:`WIDTH` columns (with ``fit``: abbreviated to fit,
+    the legend under it)."""
     if not len(frame):
         print("(none)")
         return
-    fitted, legend = fit_table(frame)
+    fitted, legend = fit_table(frame) if fit else (frame, [])
     print(fitted.to_string(index=False, line_width=WIDTH))
     if legend:
         print("\n".join(_pack(legend, WIDTH)))
@@ -289,14 +296,15 @@ def _pack(entries: list[str], width: int) -> list[str]:
 
 def emit(args: argparse.Namespace, tables: dict[str, pd.DataFrame], *,
          extra: dict[str, Any] | None = None,
-         shown: dict[str, pd.DataFrame] | None = None) -> None:
+         shown: dict[str, pd.DataFrame] | None = None, fit: bool = False) -> None:
     """Print ``tables`` (readable or JSON) and write them if ``--out`` was given.
 
     Several tables go to CSV as one file per table (``FILE-<name>.csv``, each
     listed on stderr) and to JSON as one object of named tables. ``shown``,
     when given, is what the readable print shows instead of ``tables`` (e.g.
     fewer columns); JSON and files always hold ``tables`` in full. Readable
-    tables are fitted to :data:`WIDTH` columns (:func:`fit_table`).
+    tables wrap at :data:`WIDTH` columns; with ``fit`` they are first narrowed by
+    abbreviations (:func:`fit_table`), explained under each table.
     """
     stop_heartbeat()
     payload: dict[str, Any] = {name: _records(frame) for name, frame in tables.items()}
@@ -312,7 +320,7 @@ def emit(args: argparse.Namespace, tables: dict[str, pd.DataFrame], *,
             for name, frame in printed.items():
                 if len(printed) > 1:
                     print(f"\n== {name} ==")
-                _print_table(frame)
+                _print_table(frame, fit)
     out = getattr(args, "out", None)
     if out is None:
         return

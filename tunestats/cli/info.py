@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
             f"{len(study.curves)} curve rows; metrics: "
             + ", ".join(f"{m.name} ({m.direction}, {m.split})" for m in study.metrics.values()),
             WIDTH, subsequent_indent="  ", break_on_hyphens=False))
-    emit(args, {"pools": pools}, shown={"pools": headline_table(study, pools)})
+    emit(args, {"pools": pools}, shown={"pools": headline_table(study, pools)}, fit=True)
     return 0
 
 
