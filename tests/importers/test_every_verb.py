@@ -16,9 +16,8 @@ import pytest
 
 from tunestats.cli.main import main
 
-from .conftest import deepobs_result, write_json
-
 DATA = Path(__file__).resolve().parents[1] / "data"
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
 VERBS = ("info", "validate", "best-of-k", "compare", "steps-to-target", "profile",
          "check-space", "figures")
 needs_wandb = pytest.mark.skipif(importlib.util.find_spec("wandb") is None,
@@ -58,18 +57,6 @@ def _opposite_storage(folder: Path) -> str:
     return url
 
 
-def _crowded_valley(folder: Path) -> Path:
-    root = folder / "results"
-    base = root / "large_budget" / "cosine" / "mnist_mlp" / "MomentumOptimizer"
-    for i, lr in enumerate((0.3, 0.1, 0.03, 0.01)):
-        write_json(base / f"lr__{lr}" / "random_seed__42__x.json",
-                   deepobs_result(seed=42, epochs=3, lr=lr, diverge_after=1 if i == 0 else None))
-    for seed in range(43, 46):
-        write_json(base / "lr__0.1" / f"random_seed__{seed}__x.json",
-                   deepobs_result(seed=seed, epochs=3, lr=0.1))
-    return root
-
-
 def _notebook(folder: Path) -> Path:
     rows = []
     for opt in ("sgd", "adam"):
@@ -106,7 +93,9 @@ SOURCES = {
                                "--map", "optimizer=optimizer"],
     "optuna-two-studies": lambda f: ["optuna", _optuna_storage(f)],
     "optuna-opposite-directions": lambda f: ["optuna", _opposite_storage(f)],
-    "crowded-valley": lambda f: ["deepobs", str(_crowded_valley(f))],
+    # the Crowded Valley tree that DeepOBS's own runners wrote (data/examples/make_deepobs.py)
+    "crowded-valley": lambda f: ["deepobs", str(EXAMPLES / "deepobs")],
+    "shallue": lambda f: ["shallue", str(EXAMPLES / "shallue")],
     "notebook": lambda f: ["generic", str(_notebook(f)), "--map", "trial=run",
                            "--map", "hp=lr"],
 }
