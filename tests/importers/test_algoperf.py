@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tunestats import load_study
-from tunestats.errors import DataError, StudyFileError
+from tunestats.errors import DataError, ParameterError, StudyFileError
 from tunestats.importers import algoperf, import_report
 from tunestats.space import Param
 
@@ -83,8 +83,13 @@ def test_search_space_conversion(algoperf_logs, tmp_path):
     points.write_text(json.dumps([{"learning_rate": 0.1, "dropout": 0.0},
                                   {"learning_rate": 0.01, "dropout": 0.0}]))
     listed = algoperf.read_search_space(points)
-    assert listed["learning_rate"].choices == (0.1, 0.01)
-    assert listed.fixed == {"dropout": 0.0}
+    # a list of joint points stays one: no per-coordinate choices (issue 10)
+    assert listed.listed == ({"learning_rate": 0.1, "dropout": 0.0},
+                             {"learning_rate": 0.01, "dropout": 0.0})
+    assert listed.names == ["learning_rate"]  # dropout is 0.0 in every point
+    assert listed.listed_values("learning_rate") == [0.1, 0.01]
+    with pytest.raises(ParameterError, match="finite list of 2 points"):
+        listed["learning_rate"]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"lr": {"min": 1, "max": 2, "scaling": "cubic"}}))
     with pytest.raises(DataError, match=r"bad\.json: lr: `scaling`"):

@@ -48,8 +48,10 @@ with a note.
 ``tuning_search_space.json`` (found in the submission folder, or given) maps
 each hyperparameter to ``{"min", "max", "scaling": "log"|"linear"}`` or to
 ``{"feasible_points": [...]}`` (one point: a fixed value; several: a
-choice), or is a list of points ``[{name: value, ...}, ...]``, which the
-study stores per parameter as the values it takes.
+choice; false and true: a bool), or is a list of joint points
+``[{name: value, ...}, ...]`` of which each trial runs one: the study keeps
+it as a joint-point space (``points`` in ``study.json``), never as
+per-parameter choices whose list order would pass for a range.
 """
 
 from __future__ import annotations
@@ -77,8 +79,8 @@ from ..study import Metric, Study
 from ._builder import StudyBuilder, progress_iter
 from ._files import existing, number_after, read_json
 from ._metrics import infer_metric, metric_column
-from ._options import hp_value, import_options
-from ._spaces import choice_or_fixed, space_from
+from ._options import import_options
+from ._spaces import choice_or_fixed, listed_space, space_from
 from .report import ImportReport
 
 __all__ = ["Target", "Targets", "TrialFolder", "read", "read_search_space", "read_tables",
@@ -480,12 +482,6 @@ def read_tables(paths: Sequence[Path], columns: Sequence[Sequence[str]] | None =
             yield from chunk
 
 
-def _as_trial_value(value: Any) -> Any:
-    """A feasible point as the trials store the same value from ``hparams.json``
-    (booleans through :func:`hp_value`), so that the two compare equal."""
-    return hp_value(value) if isinstance(value, (bool, np.bool_)) else value
-
-
 def read_search_space(path: Any) -> SearchSpace:
     """Convert an AlgoPerf ``tuning_search_space.json`` (see the module docstring).
 
@@ -500,13 +496,8 @@ def read_search_space(path: Any) -> SearchSpace:
     path = existing(path, "search-space file")
     doc = read_json(path)
     params: dict[str, dict[str, Any]] = {}
-    if isinstance(doc, list):
-        if not doc or not all(isinstance(p, Mapping) for p in doc):
-            raise DataError(f"{path}: a list search space must hold objects of name → value")
-        names = list(dict.fromkeys(n for point in doc for n in point))
-        for name in names:
-            params[name] = choice_or_fixed(_as_trial_value(point.get(name)) for point in doc)
-        return space_from(str(path), params)
+    if isinstance(doc, list):  # joint points: a trial runs one of them
+        return listed_space(str(path), doc)
     if not isinstance(doc, Mapping):
         raise DataError(f"{path}: a search space must be an object of name → range, or a list "
                         f"of points; got {type(doc).__name__}")
@@ -516,7 +507,7 @@ def read_search_space(path: Any) -> SearchSpace:
             if not isinstance(points, list) or not points:
                 raise DataError(f"{path}: {name}: `feasible_points` must be a non-empty list; "
                                 f"got {points!r}")
-            params[name] = choice_or_fixed(_as_trial_value(p) for p in points)
+            params[name] = choice_or_fixed(points)
         elif isinstance(spec, Mapping) and {"min", "max"} <= set(spec):
             scaling = spec.get("scaling", "linear")
             if scaling not in ("log", "linear"):
