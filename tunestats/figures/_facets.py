@@ -107,7 +107,11 @@ def page_figure(n_rows: int, n_cols: int, *, panel_height: float, width: float =
                 continue
             made = [a for a in (axes[i, :j] if sharey == "row" else axes.flat) if a is not None]
             shared = {"sharey": made[0]} if sharey and made else {}
-            axes[i, j] = fig.add_subplot(grid[i, j], **shared)
+            axes[i, j] = ax = fig.add_subplot(grid[i, j], **shared)
+            # 7 pt ticks and 8 pt axis labels: a half-page panel holds them
+            ax.tick_params(labelsize=7)
+            ax.xaxis.label.set_size(8)
+            ax.yaxis.label.set_size(8)
             if shared and j > 0:
                 axes[i, j].tick_params(labelleft=False)
     return fig, axes

@@ -41,12 +41,14 @@ def _full_budget(table: pd.DataFrame) -> pd.DataFrame:
 
 def _workload_protocol_panels(table: pd.DataFrame,
                               draw: Callable[[pd.DataFrame, Axes, str, str], str], *,
-                              panel_height: float, sharey: bool | str = False) -> Figure:
+                              panel_height: float, sharey: bool | str = False,
+                              **margins: float) -> Figure:
     """One panel per workload (rows) and protocol (columns) of ``table``;
-    ``draw(panel, ax, workload, protocol)`` draws a panel and returns its title."""
+    ``draw(panel, ax, workload, protocol)`` draws a panel and returns its title
+    (``margins``: as :func:`page_figure`'s)."""
     return facet_grid(table, lambda panel, ax: draw(panel, ax, str(panel["workload"].iloc[0]),
                                                     str(panel["protocol"].iloc[0])),
-                      panel_height=panel_height, sharey=sharey)
+                      panel_height=panel_height, sharey=sharey, **margins)
 
 
 def best_trial(data: Study | Analyses) -> Figure:
@@ -61,11 +63,13 @@ def best_trial(data: Study | Analyses) -> Figure:
         plot_best_trial(panel, label=f"{metric.label}, {metric.direction}", ax=ax)
         return f"{workload} — {protocol} (k = {panel['k'].iloc[0]})"
 
-    fig = _workload_protocol_panels(_full_budget(result.rankings), draw, panel_height=2.2,
-                                    sharey="row")
-    fig.suptitle("Best of k = N trials by each workload's headline metric, drawn with "
-                 "replacement: median and 5–95% spread of outcomes;\n#: rank (ties where "
-                 "unresolved at α = 0.05)", fontsize=9)
+    rankings = _full_budget(result.rankings)
+    fig = _workload_protocol_panels(rankings, draw, panel_height=2.2, sharey="row", top=0.7,
+                                    hgap=0.95, bottom=0.75)
+    ranks = ("#: rank (ties where unresolved at α = 0.05)" if (rankings["rank"] != 1).any()
+             else f"no order between optimizers resolved at α = {result.alpha:g}")
+    fig.suptitle("Best of k = N trials by each workload's headline metric, with replacement:\n"
+                 f"median and 5–95% spread of outcomes; {ranks}", fontsize=9)
     return fig
 
 
@@ -124,7 +128,8 @@ def steps_to_target_figure(data: Study | Analyses) -> Figure:
         return f"{workload} — {protocol}: {name.name} {sign} {panel['target'].iloc[0]:g}"
 
     fig = _workload_protocol_panels(_full_budget(analyses(best_steps_to_target)), draw,
-                                    panel_height=2.2, sharey="row")
+                                    panel_height=2.2, sharey="row", top=0.7, hgap=1.0,
+                                    bottom=0.8)
     fig.suptitle(f"Steps to target of the best of k = N trials (selected by {metric}, with "
                  "replacement):\nmedian and 5–95% spread of outcomes", fontsize=9)
     return fig

@@ -36,7 +36,7 @@ def study_overview(data: Study | Analyses) -> Figure:
         plot_final_metric(rows, metric=metric.name, label=f"{metric.label}, {metric.direction}",
                           ax=ax)
 
-    fig = facet_grid(study.trials, draw, panel_height=2.3)
+    fig = facet_grid(study.trials, draw, panel_height=2.3, hgap=1.05, bottom=0.9, wgap=0.6)
     what = names.pop() if len(names) == 1 else "headline metric (per workload)"
     fig.suptitle(f"Final {what} of every trial (x: diverged or failed)", fontsize=9)
     return fig

@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 
-from ._style import optimizer_palette
+from ._style import category_ticks, optimizer_palette
 
 __all__ = ["plot_best_trial", "plot_rank_flips"]
 
@@ -37,7 +37,7 @@ def plot_best_trial(frame: pd.DataFrame, *, label: str | None = None, ax: Axes |
         One point per optimizer in ranking order, the bar spanning the 5th to
         95th percentile of best-of-k outcomes (the spread of what a tuner with
         k trials gets, not the uncertainty of the estimate); tick labels carry
-        the tied rank.
+        the tied rank, unless every optimizer shares rank 1 (no order resolved).
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.5))
@@ -48,9 +48,10 @@ def plot_best_trial(frame: pd.DataFrame, *, label: str | None = None, ax: Axes |
         top = high if np.isfinite(high) else mid
         ax.errorbar(x, mid, yerr=[[mid - low], [top - mid]], fmt="o", capsize=3,
                     color=colors[row.optimizer], **kws)
-    ax.set_xticks(range(len(names)), [f"{n}\n#{r}" for n, r in zip(names, frame["rank"],
-                                                                     strict=True)],
-                  fontsize=7)
+    ranks = frame["rank"].to_numpy()
+    # ranks only where some order is resolved: "#1" under every name says nothing
+    category_ticks(ax, [f"{n}\n#{r}" for n, r in zip(names, ranks, strict=True)]
+                   if (ranks != 1).any() else names)
     ax.set_ylabel(label or "best-of-k outcome")
     return ax
 

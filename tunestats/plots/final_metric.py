@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import optimizer_palette
+from ._style import category_ticks, optimizer_palette
 
 __all__ = ["plot_final_metric"]
 
@@ -63,7 +63,7 @@ def plot_final_metric(frame: pd.DataFrame, *, metric: str, label: str | None = N
             ax.scatter(np.linspace(x - 0.25, x + 0.25, lost), np.full(lost, top), marker="x",
                        s=14, color=colors[name], alpha=0.8)
         ticks.append(f"{name}\n({lost} lost)" if lost else name)
-    ax.set_xticks(range(len(optimizers)), ticks)
+    category_ticks(ax, ticks)
     ax.set_ylabel(label or metric)
     if log:
         ax.set_yscale("log")

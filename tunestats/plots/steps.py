@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from ._style import optimizer_palette
+from ._style import category_ticks, optimizer_palette
 
 __all__ = ["ROBUSTNESS_COLORS", "plot_robustness_grid", "plot_steps_to_target",
            "robustness_legend_handles"]
@@ -53,7 +53,7 @@ def plot_steps_to_target(frame: pd.DataFrame, *, label: str = "steps to target",
         ax.bar(x, row.q50, color=colors[row.optimizer], alpha=0.8, **kws)
         ax.errorbar(x, row.q50, yerr=[[row.q50 - row.q05], [high - row.q50]], fmt="none",
                     color="black", capsize=3, linewidth=1)
-    ax.set_xticks(range(len(names)), names, rotation=30)
+    category_ticks(ax, names)
     ax.set_ylabel(label)
     return ax
 
