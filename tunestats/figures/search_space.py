@@ -13,11 +13,14 @@ import textwrap
 
 import numpy as np
 import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..analysis import SpaceCheck, isolation
 from ..plots import optimizer_palette, plot_axis, plot_isolation, plot_pair
+from ..plots.search_space import PAIR_CMAP
 from ..space import CHOICE_SCALES
 from ..study import Study
 from ..study.schema import KEY
@@ -33,6 +36,10 @@ PREFERRED_PAIR = ("learning_rate", "epsilon")
 
 #: Panels per row of the search-space figures.
 COLUMNS = 3
+
+#: Panels per row of the axis plots: an optimizer tuning more continues on the next
+#: row (seven panels in a page's width left room for 5.5 pt tick labels only).
+AXIS_COLUMNS = 5
 
 
 def _checked(analyses: Analyses) -> SpaceCheck:
@@ -52,12 +59,12 @@ def _by_workload_protocol(frame: pd.DataFrame):
     return [(key, stems[key], rows) for key, rows in groups]
 
 
-def _cells(n: int, panel_height: float):
+def _cells(n: int, panel_height: float, **margins: float):
     """A page-wide figure with ``n`` panels in rows of :data:`COLUMNS`; the spare
-    panels of the last row are turned off."""
+    panels of the last row are left out (``margins``: as :func:`page_figure`'s)."""
     columns = min(n, COLUMNS)
     fig, axes = page_figure(-(-n // columns), columns, panel_height=panel_height,
-                            present=lambda i, j: i * columns + j < n)
+                            present=lambda i, j: i * columns + j < n, **margins)
     return fig, list(axes.flat[:n])
 
 
@@ -80,24 +87,29 @@ def axis_figures(data: Study | Analyses) -> dict[str, Figure]:
         values = part.loc[~part["lost"].astype(bool), "metric"].to_numpy(dtype=float)
         values = values[np.isfinite(values)]
         log = bool(values.size) and values.min() > 0 and values.max() / values.min() >= 10
-        fig, axes = page_figure(len(rows), max(len(cells) for cells in rows.values()),
-                                panel_height=0.9, hgap=0.5, wgap=0.12, top=0.5, bottom=0.4,
+        # (optimizer, its panels) per row: up to AXIS_COLUMNS of one optimizer's panels
+        lines = [(optimizer, rows[optimizer][start:start + AXIS_COLUMNS], start == 0)
+                 for optimizer in optimizers
+                 for start in range(0, len(rows[optimizer]), AXIS_COLUMNS)]
+        fig, axes = page_figure(len(lines), max(len(cells) for _, cells, _ in lines),
+                                panel_height=0.9, hgap=0.55, wgap=0.28, top=0.7, bottom=0.45,
                                 left=0.75, sharey="row",
-                                present=lambda i, j, r=rows, o=optimizers: j < len(r[o[i]]))
-        for i, optimizer in enumerate(optimizers):
-            for j, (param, cell) in enumerate(rows[optimizer]):
+                                present=lambda i, j, r=lines: j < len(r[i][1]))
+        for i, (optimizer, cells, first) in enumerate(lines):
+            for j, (param, cell) in enumerate(cells):
                 ax = axes[i, j]
                 ax.set_label(f"{optimizer}/{param}")  # names the panel (not drawn)
                 kinds = {side: edges.get((workload, protocol, optimizer, param, side))
                          for side in ("low", "high")}
                 metric = result.metrics[workload]
-                plot_axis(cell, label=f"{optimizer}\n{metric.label}" if j == 0 else "",
-                          edges=kinds, log=log, ax=ax)
+                label = (f"{optimizer}\n{metric.label}" if first else f"{optimizer} (cont.)"
+                         ) if j == 0 else ""
+                plot_axis(cell, label=label, edges=kinds, log=log, ax=ax)
                 inferred = "\n(bounds inferred)" if cell["bounds"].iloc[0] == "inferred" else ""
-                ax.set_xlabel(textwrap.fill(param.replace("_", " "), 12) + inferred,
-                              fontsize=6, labelpad=1)
-                ax.tick_params(labelsize=5.5, pad=1.5)
-                ax.yaxis.label.set_fontsize(6)
+                ax.set_xlabel(textwrap.fill(param.replace("_", " "), 16) + inferred,
+                              fontsize=7, labelpad=1)
+                ax.tick_params(labelsize=6.5, pad=1.5)
+                ax.yaxis.label.set_fontsize(7)
         listed = sorted(part.loc[part["bounds"] == "listed", "optimizer"].astype(str).unique())
         fig.suptitle(f"{workload} — {protocol}: final {result.metrics[workload].name} against "
                      "each tuned hyperparameter\n(★ best, × diverged/lost at the top; dashed: "
@@ -117,7 +129,7 @@ def isolation_figures(data: Study | Analyses) -> dict[str, Figure]:
     for (workload, protocol), stem, part in _by_workload_protocol(binned):
         params = list(dict.fromkeys(part["param"]))
         metric = result.metrics[workload]
-        fig, axes = _cells(len(params), panel_height=2.0)
+        fig, axes = _cells(len(params), panel_height=2.0, bottom=0.8)
         for j, (ax, param) in enumerate(zip(axes, params, strict=True)):
             plot_isolation(part[part["param"] == param], ax=ax,
                            label=f"best {metric.label} per bin"
@@ -125,7 +137,8 @@ def isolation_figures(data: Study | Analyses) -> dict[str, Figure]:
         colors = optimizer_palette(sorted(part["optimizer"].astype(str).unique()))
         fig.legend(handles=[Line2D([], [], color=c, marker="o", markersize=3, label=name)
                             for name, c in colors.items()],
-                   loc="outside lower center", ncols=min(len(colors), 6), fontsize=7)
+                   loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=min(len(colors), 6),
+                   fontsize=7, frameon=False)
         fig.suptitle(f"{workload} — {protocol}: best {metric.name} per bin of each "
                      "hyperparameter (10 bins in its own scale)", fontsize=9)
         figures[stem] = fig
@@ -157,7 +170,9 @@ def pair_figures(data: Study | Analyses) -> dict[str, Figure]:
                  if {x, y} <= set(rows["param"])}
         if not pools:
             continue
-        fig, axes = _cells(len(pools), panel_height=2.2)
+        fig, axes = _cells(len(pools), panel_height=2.2, right=0.95, wgap=0.6)
+        done = part.loc[np.isfinite(part["metric"].to_numpy(dtype=float)), "metric"]
+        norm = Normalize(float(done.min()), float(done.max())) if len(done) else Normalize()
         for ax, (optimizer, rows) in zip(axes, sorted(pools.items()), strict=True):
             xs, ys = rows[rows["param"] == x], rows[rows["param"] == y]
             wide = xs[[*KEY, "value", "metric", "lost", "best"]].rename(
@@ -167,8 +182,16 @@ def pair_figures(data: Study | Analyses) -> dict[str, Figure]:
                       scales=(xs["scale"].iloc[0], ys["scale"].iloc[0]),
                       bounds=((xs["low"].iloc[0], xs["high"].iloc[0]),
                               (ys["low"].iloc[0], ys["high"].iloc[0])),
-                      label=result.metrics[workload].label, ax=ax)
+                      colorbar=False, norm=norm, ax=ax)
             ax.set_title(str(optimizer), fontsize=8)
+        boxes = [ax.get_position() for ax in axes]
+        low, high = min(b.y0 for b in boxes), max(b.y1 for b in boxes)
+        bar = fig.add_axes((max(b.x1 for b in boxes) + 0.2 / fig.get_figwidth(), low,
+                            0.1 / fig.get_figwidth(), high - low))
+        fig.colorbar(ScalarMappable(norm=norm, cmap=PAIR_CMAP), cax=bar,
+                     label=result.metrics[workload].label)
+        bar.tick_params(labelsize=7)
+        bar.yaxis.label.set_size(8)
         fig.suptitle(f"{workload} — {protocol}: trials in the plane {x} × {y} "
                      "(★ best, × lost)", fontsize=9)
         figures[stem] = fig

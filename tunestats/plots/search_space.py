@@ -24,6 +24,8 @@ __all__ = ["plot_axis", "plot_isolation", "plot_pair", "set_param_scale"]
 
 #: Colours of the bound lines by what the boundary check found on that side.
 EDGE_COLORS = {"open edge": "#d62728", "divergence cliff": "#ff7f0e"}
+#: Colour map of the metric in :func:`plot_pair` (reversed viridis: dark is low).
+PAIR_CMAP = "viridis_r"
 #: Margin around the range, as a fraction of the range in the parameter's scale.
 PAD = 0.04
 
@@ -206,8 +208,8 @@ def plot_isolation(frame: pd.DataFrame, *, label: str | None = None, ax: Axes | 
 def plot_pair(frame: pd.DataFrame, *, x: str, y: str, scales: tuple[str, str],
               bounds: tuple[tuple[float, float], tuple[float, float]],
               label: str | None = None, ax: Axes | None = None,
-              palette: Mapping[str, str] | None = None, cmap: str = "viridis_r",
-              **kws: Any) -> Axes:
+              palette: Mapping[str, str] | None = None, cmap: str = PAIR_CMAP,
+              colorbar: bool = True, **kws: Any) -> Axes:
     """The trials of one pool in the plane of two hyperparameters, coloured by the metric.
 
     Parameters
@@ -228,6 +230,9 @@ def plot_pair(frame: pd.DataFrame, *, x: str, y: str, scales: tuple[str, str],
         Unused (the colour shows the metric); accepted for the common contract.
     cmap : str
         Colour map of the metric (reversed viridis: dark is low).
+    colorbar : bool
+        Draw a colour bar beside the panel (a figure of several panels sharing
+        one colour scale, passed as ``norm``, draws one of its own instead).
     **kws
         Passed to ``Axes.scatter`` for the completed trials.
 
@@ -258,7 +263,8 @@ def plot_pair(frame: pd.DataFrame, *, x: str, y: str, scales: tuple[str, str],
         line = ax.axvline if axis == "x" else ax.axhline
         for bound in (low, high):
             line(bound, linestyle="--", linewidth=0.8, color="0.3")
-    ax.figure.colorbar(points, ax=ax, label=label or "metric")
+    if colorbar:
+        ax.figure.colorbar(points, ax=ax, label=label or "metric")
     ax.set_xlabel(x.removeprefix("hp."))
     ax.set_ylabel(y.removeprefix("hp."))
     return ax
