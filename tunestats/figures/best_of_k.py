@@ -53,8 +53,9 @@ def _panels(frame: pd.DataFrame, draw: Callable[[pd.DataFrame, Axes], None], tit
     def panel(rows: pd.DataFrame, ax: Axes) -> None:
         draw(rows, ax)
 
-    fig = facet_grid(frame, panel, panel_height=2.1, top=0.75, hgap=0.8, wgap=0.75,
-                     bottom=1.75)
+    # room for the title's lines (9 pt, about 0.17 inch each) over the panel titles
+    fig = facet_grid(frame, panel, panel_height=2.1, top=max(0.75, 0.35 + 0.18 * (
+        title.count("\n") + 1)), hgap=0.8, wgap=0.75, bottom=1.75)
     handles = legend_handles(sorted(frame["optimizer"].astype(str).unique()), budgets)
     best_of_k_legend(fig, frame, center=center, band=band, handles=handles,
                      loc="lower center", bbox_to_anchor=(0.5, 0.005),
@@ -91,7 +92,11 @@ def best_of_k_figure(data: Study | Analyses) -> Figure:
 def best_of_k_confidence_figure(data: Study | Analyses) -> Figure:
     """The mean of Figures 6–8 with the pointwise confidence in its estimate instead of the
     spread."""
-    return _against_k(data, "valid", band="confidence", what="confidence in the estimate")
+    # the analysis gives no calibrated band past k = sqrt(N), nor past k = 1 in a pool
+    # with lost trials (tunestats.kernels.bands): such bands end early, by design
+    return _against_k(data, "valid", band="confidence",
+                      what="confidence in the estimate;\nband where calibrated: k ≤ √N, no lost "
+                           "trials if k > 1")
 
 
 def best_of_k_train_selection_figure(data: Study | Analyses) -> Figure:

@@ -96,20 +96,23 @@ def power_of_ten(value: float, _position: Any = None) -> str:
     return "10" + str(nearest).translate(_SUPERSCRIPTS)
 
 
-def log_ticks(axis: Any, decades: float) -> None:
+def log_ticks(axis: Any, decades: float, *, room: float = 1.0) -> None:
     """Labels of a log axis on the decades only (at 1, 2, 5 × each decade when the axis
-    spans under one): matplotlib would otherwise label minor ticks, which collide.
+    spans under ``room`` decades): matplotlib would otherwise label minor ticks, which
+    collide.
 
-    Between one and two decades the labels stay on the decades (1, 2, 5 × each
+    Between ``room`` and two decades the labels stay on the decades (1, 2, 5 × each
     decade, as ``0.001 0.002 0.005 0.01 …``, ran into one another in a third of a
     page) and the unlabelled minor ticks show the scale. An axis spanning two
     decades or more gets no minor ticks: eight unlabelled ticks per decade crowd a
     small panel, and each tick is an artist that costs drawing time (the
-    search-space figures hold dozens of log panels)."""
-    axis.set_major_locator(LogLocator(base=10, subs=(1.0,) if decades >= 1 else
-                                      (1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(power_of_ten) if decades >= 1
-                             else FormatStrFormatter("%g"))
+    search-space figures hold dozens of log panels). A vertical axis of a panel
+    two inches tall has room for 1, 2, 5 labels over 2.5 decades (``room=2.5``):
+    ``0.02 0.05 0.1 0.2 0.5 1`` instead of ``10⁻¹ 10⁰`` alone."""
+    dense = decades < room
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if dense else (1.0,)))
+    axis.set_major_formatter(FormatStrFormatter("%g") if dense
+                             else FuncFormatter(power_of_ten))
     if decades >= 2:
         axis.set_minor_locator(NullLocator())
     axis.set_minor_formatter(NullFormatter())
