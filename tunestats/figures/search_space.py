@@ -17,6 +17,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from ..analysis import SpaceCheck, isolation
 from ..plots import optimizer_palette, plot_axis, plot_isolation, plot_pair
@@ -102,14 +103,21 @@ def axis_figures(data: Study | Analyses) -> dict[str, Figure]:
                 kinds = {side: edges.get((workload, protocol, optimizer, param, side))
                          for side in ("low", "high")}
                 metric = result.metrics[workload]
-                label = (f"{optimizer}\n{metric.label}" if first else f"{optimizer} (cont.)"
-                         ) if j == 0 else ""
+                # the metric's label wrapped: one line ran past a panel 0.9 inch tall
+                label = (f"{optimizer}\n{textwrap.fill(metric.label, 14)}" if first
+                         else f"{optimizer} (cont.)") if j == 0 else ""
                 plot_axis(cell, label=label, edges=kinds, log=log, ax=ax)
                 inferred = "\n(bounds inferred)" if cell["bounds"].iloc[0] == "inferred" else ""
                 ax.set_xlabel(textwrap.fill(param.replace("_", " "), 16) + inferred,
                               fontsize=7, labelpad=1)
                 ax.tick_params(labelsize=6.5, pad=1.5)
                 ax.yaxis.label.set_fontsize(7)
+                # three or four ticks on the linear axes of a panel an inch wide: more
+                # labels would not fit, and each tick costs drawing time (86 panels)
+                for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+                    if scale == "linear" and not isinstance(axis.get_major_locator(),
+                                                            FixedLocator):
+                        axis.set_major_locator(MaxNLocator(3))
         listed = sorted(part.loc[part["bounds"] == "listed", "optimizer"].astype(str).unique())
         fig.suptitle(f"{workload} — {protocol}: final {result.metrics[workload].name} against "
                      "each tuned hyperparameter\n(★ best, × diverged/lost at the top; dashed: "
