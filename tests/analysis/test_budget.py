@@ -8,9 +8,9 @@ import pytest
 
 import tunestats
 from tunestats import Metric, Study
-from tunestats.errors import ParameterError
 from tunestats._random import keyed_generator
 from tunestats.analysis import check_space
+from tunestats.errors import ParameterError
 from tunestats.kernels import budget_verdict
 
 METRIC = {"valid_error": Metric("valid_error", "minimize", "valid")}
