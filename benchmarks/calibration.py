@@ -41,7 +41,7 @@ import numpy as np
 from scipy import stats
 
 from tunestats.analysis import check_space
-from tunestats.analysis._bestofk import budgets
+from tunestats.analysis._bestofk import budget_ladder
 from tunestats.analysis.inclusion_graph import DEFAULT_EDGES, InclusionGraph
 from tunestats.kernels import apply_diverged_policy, budget_verdict, seed_noise
 from tunestats.kernels.bands import best_of_k_bands
@@ -95,7 +95,7 @@ POPULATIONS = [
 def coverage(population: Population, n: int, reps: int, seed: int = 0, level: float = 0.9):
     """Pointwise coverage (mean, median) per k, share reported, simultaneous coverage."""
     rng = np.random.default_rng(seed)
-    ks = budgets(None, n)
+    ks = budget_ladder(None, n)
     true_mean, true_median = population.truth(ks)
     hit = np.zeros((2, ks.size))
     shown = np.zeros((2, ks.size))
@@ -106,7 +106,7 @@ def coverage(population: Population, n: int, reps: int, seed: int = 0, level: fl
         else:
             select = report = population.draw(rng, n)
         lost = None if population.lost_at is None else report == population.lost_at
-        b = best_of_k_bands(select, report, ks, [0.5], level=level,
+        b = best_of_k_bands(select, report, ks, [0.5], confidence=level,
                             bounds=population.bounds if population.paired is None else None,
                             lost=lost, seed=int(rng.integers(2**63)))
         for row, (low, high, truth) in enumerate(((b.mean_low, b.mean_high, true_mean),
@@ -148,7 +148,7 @@ def comparison_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05)
     rate of at least one violation, for null studies of 2 workloads x 2 protocols x 6
     optimizers (every pool from one population)."""
     rng = np.random.default_rng(1)
-    ks = budgets(None, n)
+    ks = budget_ladder(None, n)
     per_check, checks, studies = np.zeros(ks.size), 0, 0
     for _ in range(reps):
         wy, groups = [], []
@@ -171,7 +171,7 @@ def per_check_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05):
     pairs (the checks of one study share pools and are correlated, so a study-level count
     of checks overstates the information)."""
     rng = np.random.default_rng(11)
-    ks = budgets(None, n)
+    ks = budget_ladder(None, n)
     hits = np.zeros(ks.size)
     for _ in range(reps):
         diverge = rng.uniform(0.1, 0.3)
@@ -189,7 +189,7 @@ def comparison_power(reps: int, n: int, shift: float, n_permutations: int | None
     the step-down equals Bonferroni G p up to their largest p-values: G p is used, a lower
     bound on the power). Permutations: ``permutations_for(G, alpha)`` by default."""
     rng = np.random.default_rng(2)
-    ks = budgets(None, n)
+    ks = budget_ladder(None, n)
     groups = len(INCLUSION) * 4
     n_permutations = n_permutations or permutations_for(groups, alpha)
     raw, pair, family = np.zeros(ks.size), np.zeros(ks.size), np.zeros(ks.size)

@@ -34,6 +34,15 @@ n_permutations  permutations per permutation test                      --n-permu
 seed            int, SeedSequence or Generator; default 0, one         --seed
                 keyed stream per pool
 ==============  =====================================================  ==================
+
+The kernels (:mod:`tunestats.kernels`, arrays in and out) use the same names:
+``quantiles`` for quantile levels, ``confidence`` for a band's confidence
+level, ``n_resamples``, ``replace``, ``seed``. Their result objects hold the
+validated levels as ``levels`` (next to the ``quantiles`` values) and the
+confidence level as ``confidence``. ``diverged`` is never a mask: the boolean
+mask of a pool's diverged or failed trials is ``lost`` (as in
+``apply_diverged_policy(..., lost=...)``), and the reported value such a trial
+gets under the ``"worst"`` policy is ``lost_value``.
 """
 
 from ._version import __version__

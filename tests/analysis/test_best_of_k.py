@@ -59,7 +59,7 @@ def test_equals_brute_force_with_ties_a_maximised_metric_and_a_diverged_trial(st
     for k, row in zip(ks, adam.itertuples(), strict=True):
         probabilities = brute_force_probabilities(
             np.nan_to_num(ACCURACY), k, replace=replace, direction="maximize",
-            diverged=[s != "completed" for s in STATUS])
+            lost=[s != "completed" for s in STATUS])
         if probabilities[3] > 0:  # the diverged trial is picked when all k draws are it
             assert row.mean == np.inf
         else:
@@ -80,7 +80,7 @@ def test_lost_value_gives_the_brute_force_mean_with_the_lost_trial_at_that_value
     for k, row in zip(ks, adam.itertuples(), strict=True):
         probabilities = brute_force_probabilities(
             np.nan_to_num(ACCURACY), k, replace=replace, direction="maximize",
-            diverged=[s != "completed" for s in STATUS])
+            lost=[s != "completed" for s in STATUS])
         assert np.isfinite(row.mean)
         assert row.mean == pytest.approx(float(exact_mean(report, probabilities)), rel=1e-12)
 

@@ -17,12 +17,12 @@ from itertools import combinations, product
 import numpy as np
 
 
-def brute_force_probabilities(select, k, *, replace, direction="minimize", diverged=None):
+def brute_force_probabilities(select, k, *, replace, direction="minimize", lost=None):
     """Exact probability (a Fraction) that each trial is the one selected."""
     n = len(select)
-    diverged = [False] * n if diverged is None else list(diverged)
+    lost = [False] * n if lost is None else list(lost)
     sign = 1 if direction == "minimize" else -1
-    keys = [(1, Fraction(0)) if diverged[i] else (0, sign * Fraction(float(select[i])))
+    keys = [(1, Fraction(0)) if lost[i] else (0, sign * Fraction(float(select[i])))
             for i in range(n)]
     draws = product(range(n), repeat=k) if replace else combinations(range(n), k)
     probabilities = [Fraction(0)] * n

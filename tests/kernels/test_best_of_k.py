@@ -47,11 +47,11 @@ def cases():
                                    id=f"{name}-{direction}-k{k}-without")
 
 
-def assert_matches_brute_force(select, report, k, replace, direction, diverged=None):
+def assert_matches_brute_force(select, report, k, replace, direction, lost=None):
     exact = brute_force_probabilities(select, k, replace=replace, direction=direction,
-                                      diverged=diverged)
-    if diverged is not None:
-        prepared = apply_diverged_policy(select, report, diverged=np.asarray(diverged),
+                                      lost=lost)
+    if lost is not None:
+        prepared = apply_diverged_policy(select, report, lost=np.asarray(lost),
                                          select_direction=direction)
         select, report = prepared.select, prepared.report
     probabilities = selection_probabilities(select, k, replace=replace, direction=direction)
@@ -285,7 +285,7 @@ def test_bad_values():
         exact_best_of_k([0.1, 0.2], [1.0, 2.0, 3.0], 1)
     with pytest.raises(ParameterError, match="must broadcast"):
         exact_best_of_k(np.zeros((2, 3)), np.zeros((4, 3)), 1)
-    with pytest.raises(ParameterError, match=r"`q` must be finite numbers in \[0.0, 1.0\]; "
+    with pytest.raises(ParameterError, match=r"`quantiles` must be finite numbers in \[0.0, 1.0\]; "
                                              r"got 1.5 at index \(1,\)"):
         exact_best_of_k([0.1, 0.2], [1.0, 2.0], 1, [0.5, 1.5])
     with pytest.raises(ParameterError, match="`select_direction` must be one of 'minimize', "

@@ -28,7 +28,7 @@ def pool(seed=0, n=20, ties=True):
 def assert_agrees_with_exact(estimate, select, report, ks, levels, n_resamples, **options):
     """Mean within Z standard errors; each quantile q̂ has exact CDF F(q̂-) ≤ q + tol and
     F(q̂) ≥ q - tol, with tol = Z sqrt(q (1 - q) / B) (the error of an empirical CDF)."""
-    exact = exact_best_of_k(select, report, ks, **options, q=levels)
+    exact = exact_best_of_k(select, report, ks, **options, quantiles=levels)
     distribution = best_of_k_distribution(select, report, ks, **options)
     values, probabilities = distribution.values, distribution.probabilities
     second_moment = (probabilities * values**2).sum(-1)

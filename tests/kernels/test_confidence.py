@@ -43,11 +43,11 @@ def test_bands_surround_the_estimate_and_narrow_with_more_trials():
     widths = []
     for n in (20, 400):
         select, report = pool(2, n)
-        ci = best_of_k_confidence(select, report, [1, 2, 4], [0.5], level=0.9, seed=0,
+        ci = best_of_k_confidence(select, report, [1, 2, 4], [0.5], confidence=0.9, seed=0,
                                   n_resamples=400)
         assert np.all(ci.mean_low <= ci.mean_high) and np.all(ci.quantiles_low <= ci.quantiles_high)
         assert np.all((ci.mean_low <= ci.estimate.mean) & (ci.estimate.mean <= ci.mean_high))
-        assert ci.estimate.method == "exact" and ci.level == 0.9 and ci.n_resamples == 400
+        assert ci.estimate.method == "exact" and ci.confidence == 0.9 and ci.n_resamples == 400
         widths.append(ci.mean_high - ci.mean_low)
     assert np.all(widths[1] < widths[0] / 2)
 
@@ -62,8 +62,8 @@ def test_scalar_shapes():
 
 def test_bad_arguments():
     select, report = pool(4)
-    with pytest.raises(ParameterError, match=r"`level` must be a finite number in \(0.0, 1.0\)"):
-        best_of_k_confidence(select, report, 2, level=1.0, seed=0)
+    with pytest.raises(ParameterError, match=r"`confidence` must be a finite number in \(0.0, 1.0\)"):
+        best_of_k_confidence(select, report, 2, confidence=1.0, seed=0)
     with pytest.raises(ParameterError, match="`seed` must be a non-negative integer"):
         best_of_k_confidence(select, report, 2, seed=-1)
 
@@ -81,7 +81,7 @@ def test_ninety_percent_band_covers_the_true_mean_curve():
     for _ in range(repetitions):
         select = rng.random(100)
         report = select + rng.normal(0, 0.1, 100)
-        ci = best_of_k_confidence(select, report, ks, (), level=0.9, n_resamples=400, seed=rng,
+        ci = best_of_k_confidence(select, report, ks, (), confidence=0.9, n_resamples=400, seed=rng,
                                   replace=False)
         covered += (ci.mean_low <= truth) & (truth <= ci.mean_high)
     coverage = covered / repetitions

@@ -26,7 +26,7 @@ from ..kernels import (
     weighted_quantiles,
 )
 
-__all__ = ["Outcomes", "budgets", "pool_outcomes", "quantile_columns"]
+__all__ = ["Outcomes", "budget_ladder", "pool_outcomes", "quantile_columns"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,9 +61,9 @@ class Outcomes:
         """Mean reported value, shape (..., K)."""
         return weighted_mean(self.values, self.probs)
 
-    def quantiles(self, q: Sequence[float]) -> np.ndarray:
-        """Quantiles (inverted CDF), shape (..., K, Q)."""
-        return weighted_quantiles(self.values, self.probs, np.asarray(q, dtype=float))
+    def quantiles(self, quantiles: Sequence[float]) -> np.ndarray:
+        """Quantiles (inverted CDF) at the levels ``quantiles``, shape (..., K, Q)."""
+        return weighted_quantiles(self.values, self.probs, np.asarray(quantiles, dtype=float))
 
     def prob_finite(self) -> np.ndarray:
         """Probability that the reported value is finite, shape (..., K)."""
@@ -71,9 +71,10 @@ class Outcomes:
                       axis=-1)
 
 
-def budgets(k: Any, n_min: int) -> np.ndarray:
-    """``k`` as a 1-d int64 array; ``None`` gives the powers of two up to ``n_min``
-    and ``n_min`` itself (the full budget)."""
+def budget_ladder(k: Any, n_min: int) -> np.ndarray:
+    """The budgets of an analysis: ``k`` as a 1-d int64 array, or for ``None`` the
+    default ladder: the powers of two up to ``n_min`` and ``n_min`` itself (the full
+    budget)."""
     if k is None:
         ladder = doubling_ladder(n_min)
         return ladder if ladder[-1] == n_min else np.append(ladder, n_min)
@@ -82,7 +83,7 @@ def budgets(k: Any, n_min: int) -> np.ndarray:
 
 def pool_outcomes(select: np.ndarray, report: np.ndarray, k: np.ndarray, *, replace: bool,
                   select_direction: str, report_direction: str, policy: str,
-                  diverged: np.ndarray | None = None,
+                  lost: np.ndarray | None = None,
                   resample: np.random.Generator | None = None, n_resamples: int = 0
                   ) -> Outcomes:
     """Exact best-of-k probabilities of one pool's trials (and of bootstrap replicates).
@@ -96,7 +97,7 @@ def pool_outcomes(select: np.ndarray, report: np.ndarray, k: np.ndarray, *, repl
     select_direction, report_direction : {"minimize", "maximize"}
     policy : {"worst", "exclude"}
         For diverged/failed trials (see :func:`tunestats.kernels.apply_diverged_policy`).
-    diverged : ndarray of bool, shape (N,), optional
+    lost : ndarray of bool, shape (N,), optional
         Trials whose status is not ``completed``.
     resample : Generator, optional
         With ``n_resamples``, resample the (policy-applied) trials with
@@ -105,7 +106,7 @@ def pool_outcomes(select: np.ndarray, report: np.ndarray, k: np.ndarray, *, repl
         trials (a trial drawn twice adds up the probabilities of its copies),
         so that every replicate shares the support ``values``.
     """
-    clean = apply_diverged_policy(select, report, policy=policy, diverged=diverged,
+    clean = apply_diverged_policy(select, report, policy=policy, lost=lost,
                                   select_direction=select_direction,
                                   report_direction=report_direction)
     s, r = clean.select, clean.report

@@ -120,7 +120,7 @@ def curve_matrix(study: Study, metrics: Sequence[str], *, time: str = "step") ->
                              "use time='step'.")
     if not len(curves):
         raise DataError(f"study {study.meta.name or study.source or ''}: the curves table is "
-                        "empty; steps-to-target needs evaluation curves.")
+                        "empty; the analyses of training curves need evaluation curves.")
     row = _rows_of(*key_codes([trials, curves], KEY))
     steps, column = _unique_steps(curves["step"].to_numpy())
     shape = (len(trials), steps.size)

@@ -1,5 +1,5 @@
 """From a study to the arrays of one pool: the pool-by-pool apply-and-combine helper
-(:func:`apply_groups`), metric checks, final values, curve matrices, the
+(:func:`apply_groups`), metric checks, final values, the
 diverged-trial policy, per-pool random streams and pool-named errors."""
 
 from __future__ import annotations
@@ -16,11 +16,21 @@ from .._random import keyed_generator
 from ..errors import DataError, ParameterError
 from ..kernels import PolicyOutcome, apply_diverged_policy
 from ..study import Metric, Pool, Study
-from ..study.schema import FINAL, KEY, ROLES
+from ..study.schema import FINAL, ROLES
 
-__all__ = ["Group", "apply_groups", "curve_matrix", "curve_metric", "final_metric",
-           "final_values", "group_metrics", "lost", "pool_errors", "pool_generator",
-           "pool_values", "pools_of"]
+__all__ = [
+    "Group",
+    "apply_groups",
+    "curve_metric",
+    "final_metric",
+    "final_values",
+    "group_metrics",
+    "lost",
+    "policy_outcome",
+    "pool_errors",
+    "pool_generator",
+    "pools_of",
+]
 
 
 def _declared(study: Study, name: Any, argument: str) -> Metric:
@@ -178,11 +188,12 @@ def lost(frame: pd.DataFrame) -> np.ndarray:
     return (frame["status"].astype(str) != "completed").to_numpy()
 
 
-def pool_values(select: np.ndarray, report: np.ndarray, flagged: np.ndarray | None,
-                policy: str, select_metric: Metric, report_metric: Metric,
-                lost_value: float | None = None) -> PolicyOutcome:
-    """Apply the diverged-trial policy to one pool's values."""
-    return apply_diverged_policy(select, report, policy=policy, diverged=flagged,
+def policy_outcome(select: np.ndarray, report: np.ndarray, lost: np.ndarray | None,
+                   policy: str, select_metric: Metric, report_metric: Metric,
+                   lost_value: float | None = None) -> PolicyOutcome:
+    """One pool's values after the diverged-trial ``policy`` (``lost``: the mask of its
+    diverged/failed trials), in the directions of the two metrics."""
+    return apply_diverged_policy(select, report, policy=policy, lost=lost,
                                  select_direction=select_metric.direction,
                                  report_direction=report_metric.direction,
                                  lost_value=lost_value)
@@ -192,21 +203,9 @@ def final_values(trials: pd.DataFrame, policy: str, select_metric: Metric,
                  report_metric: Metric, lost_value: float | None = None) -> PolicyOutcome:
     """One pool's final selection and reported values, after the policy; trials that did
     not complete count as diverged."""
-    return pool_values(trials[f"{FINAL}{select_metric.name}"].to_numpy(float),
-                       trials[f"{FINAL}{report_metric.name}"].to_numpy(float), lost(trials),
-                       policy, select_metric, report_metric, lost_value)
-
-
-def curve_matrix(curves: pd.DataFrame, trials: pd.DataFrame,
-                 metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """Steps ``(S,)`` and values ``(S, N)`` of one metric for the trials of one pool.
-
-    Columns follow the order of ``trials``; a step a trial did not record is NaN.
-    """
-    keys = list(KEY[3:])
-    wide = curves.pivot(index="step", columns=keys, values=metric)
-    wide = wide.reindex(columns=pd.MultiIndex.from_frame(trials[keys]))
-    return wide.index.to_numpy(), wide.to_numpy(dtype=float)
+    return policy_outcome(trials[f"{FINAL}{select_metric.name}"].to_numpy(float),
+                          trials[f"{FINAL}{report_metric.name}"].to_numpy(float), lost(trials),
+                          policy, select_metric, report_metric, lost_value)
 
 
 def pool_generator(root: np.random.SeedSequence, pool: Pool) -> np.random.Generator:

@@ -46,16 +46,16 @@ from ..kernels import (
 )
 from ..kernels.bands import BestOfKBands, best_of_k_bands
 from ..study import Pool, Study
-from ._bestofk import budgets as default_budgets
+from ._bestofk import budget_ladder
+from ._curves import CurveMatrix, curve_matrix
 from ._pools import (
     Group,
     apply_groups,
-    curve_matrix,
     final_metric,
     final_values,
     lost,
+    policy_outcome,
     pool_generator,
-    pool_values,
 )
 
 __all__ = ["BY", "METHODS", "best_of_k", "best_of_k_curve"]
@@ -119,12 +119,6 @@ def _estimate_columns(estimate: BestOfKEstimate, names: list[str],
     columns["ci_note"] = (np.full(estimate.mean.shape, "bands not computed (confidence=None)")
                           if bands is None else bands.notes)
     return columns
-
-
-def _budgets(k: np.ndarray | None, n: int) -> np.ndarray:
-    """The requested budgets, or the default ladder: powers of two up to the pool size,
-    and the pool size."""
-    return default_budgets(None, n) if k is None else k
 
 
 def best_of_k(study: Study, *, select: str | None = None, report: str | None = None,
@@ -242,7 +236,7 @@ def best_of_k(study: Study, *, select: str | None = None, report: str | None = N
         pool, select_metric, report_metric = group.key, group.select, group.report
         values = final_values(group.trials, options["diverged"], select_metric, report_metric,
                               lost_value)
-        budgets = _budgets(options["k"], values.select.size)
+        budgets = budget_ladder(options["k"], values.select.size)
         arguments = (values.select, values.report, budgets, options["quantiles"])
         kws = {"replace": options["replace"], "select_direction": select_metric.direction}
         if method == "bootstrap":
@@ -255,7 +249,7 @@ def best_of_k(study: Study, *, select: str | None = None, report: str | None = N
             same = select_metric.name == report_metric.name
             confidence = best_of_k_bands(
                 values.report if same else values.select, values.report, budgets,
-                options["quantiles"], level=level, same_metric=same, bounds=bounds,
+                options["quantiles"], confidence=level, same_metric=same, bounds=bounds,
                 direction=report_metric.direction if same else select_metric.direction,
                 lost=values.touched, seed=pool_generator(root, pool))
         return _frame(
@@ -329,26 +323,39 @@ def best_of_k_curve(study: Study, *, select: str | None = None, report: str | No
     """
     options = _check_common(study, k, replace, quantiles, diverged)
     check_choice("by", by, BY)
-    curves = dict(iter(study.curves.groupby(["workload", "protocol", "optimizer"],
-                                            observed=True, sort=False)))
+    matrices: dict[tuple[str, ...], CurveMatrix] = {}
+
+    def pool_curves(pool: Pool, names: list[str]) -> tuple[pd.DataFrame, np.ndarray, dict]:
+        """The pool's trials, the steps its curves hold and each metric's ``(steps, trials)``
+        matrix, cut from the curve matrix of its workload (built once per workload)."""
+        key = (pool.workload, *names)
+        if key not in matrices:
+            matrices[key] = curve_matrix(study.select(workload=pool.workload), names)
+        matrix = matrices[key]
+        rows = ((matrix.trials["protocol"] == pool.protocol)
+                & (matrix.trials["optimizer"] == pool.optimizer)).to_numpy()
+        held = matrix.present[rows].any(axis=0)
+        if not held.any():
+            raise DataError(f"no curves recorded for the metric {names[0]!r}.")
+        return (matrix.trials[rows], matrix.steps[held],
+                {name: matrix.values[name][rows][:, held].T for name in names})
 
     def one(group: Group) -> pd.DataFrame:
-        pool, trials, select_metric, report_metric = (group.key, group.trials, group.select,
-                                                      group.report)
+        pool, select_metric, report_metric = group.key, group.select, group.report
         if by == "final":
             final_metric(study, select_metric.name, "select")
-        rows = curves.get(tuple(pool))
-        if rows is None:
-            raise DataError(f"no curves recorded for the metric {report_metric.name!r}.")
-        steps, reported = curve_matrix(rows, trials, report_metric.name)
+        names = list(dict.fromkeys([report_metric.name]
+                                   + ([select_metric.name] if by == "step" else [])))
+        trials, steps, curves = pool_curves(pool, names)
+        reported = curves[report_metric.name]
         if by == "step":
-            chosen, flagged = curve_matrix(rows, trials, select_metric.name)[1], None
+            chosen, flagged = curves[select_metric.name], None
         else:
             chosen = trials[f"final.{select_metric.name}"].to_numpy(float)
             flagged = lost(trials)
-        values = pool_values(chosen, reported, flagged, options["diverged"], select_metric,
-                             report_metric, lost_value)
-        budgets = _budgets(options["k"], values.select.shape[-1])
+        values = policy_outcome(chosen, reported, flagged, options["diverged"], select_metric,
+                                report_metric, lost_value)
+        budgets = budget_ladder(options["k"], values.select.shape[-1])
         estimate = exact_best_of_k(values.select, values.report, budgets,
                                    options["quantiles"], replace=options["replace"],
                                    select_direction=select_metric.direction)

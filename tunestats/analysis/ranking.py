@@ -42,7 +42,7 @@ from ..kernels import POLICIES, kendall_tau, pairwise_matrix, rank_distribution
 from ..kernels.permutation import holm_over_groups, permutation_pair_test, permutations_for
 from ..study import Metric, Pool, Study
 from ..study.schema import FINAL, ROLES
-from ._bestofk import Outcomes, budgets, pool_outcomes, quantile_columns
+from ._bestofk import Outcomes, budget_ladder, pool_outcomes, quantile_columns
 from ._frames import stack_parts
 from ._pools import lost, pool_generator
 
@@ -147,11 +147,11 @@ def _outcomes(setup: RankingSetup, values: tuple, k: np.ndarray,
               boot: Pool | None = None) -> Outcomes:
     """The pool's outcomes; with ``boot`` (the pool's key), for outer-bootstrap replicates
     drawn from the pool's own stream."""
-    select, report, diverged, chosen, reported = values
+    select, report, lost_trials, chosen, reported = values
     return pool_outcomes(select, report, k, replace=setup.replace,
                          select_direction=chosen.direction,
                          report_direction=reported.direction, policy=setup.diverged,
-                         diverged=diverged,
+                         lost=lost_trials,
                          resample=None if boot is None else pool_generator(setup.root, boot),
                          n_resamples=setup.n_resamples)
 
@@ -183,7 +183,7 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
         sign = reported.sign
         names = sorted(pools)
         n_min = min(_pool_size(values, setup.diverged) for values in pools.values())
-        k = budgets(setup.k, n_min)
+        k = budget_ladder(setup.k, n_min)
         point = {o: _outcomes(setup, pools[o], k) for o in names}
         boot = {o: _outcomes(setup, pools[o], k, Pool(workload, protocol, o)) for o in names}
         m = len(names)

@@ -29,8 +29,7 @@ from ..errors import ParameterError
 from ..kernels import POLICIES
 from ..study import Metric, Study
 from ..study.schema import KEY, POOL
-from ._bestofk import budgets as budget_ladder
-from ._bestofk import pool_outcomes, quantile_columns
+from ._bestofk import budget_ladder, pool_outcomes, quantile_columns
 from ._curves import TIME_AXES, CurveMatrix, curve_matrix
 from ._pools import apply_groups
 from .inclusion_graph import inclusion_graph
@@ -186,16 +185,16 @@ def _pool_rows(matrix: CurveMatrix) -> dict[tuple[str, str, str], np.ndarray]:
 def _best_of_k(setup: _Setup, matrix: CurveMatrix, times: np.ndarray, rows: np.ndarray,
                k: np.ndarray, budget: float | None):
     """Exact best-of-k distribution of the time to target of one pool."""
-    diverged = (matrix.trials["status"].to_numpy()[rows] != "completed")
+    lost = (matrix.trials["status"].to_numpy()[rows] != "completed")
     if setup.select is None:  # the fastest of the k trials; unreached ones tie at inf
         select, direction = times[rows], "minimize"
-        diverged = None
+        lost = None
     else:
         select = matrix.last_value(setup.select.name, budget)[rows]
         direction = setup.select.direction
     return pool_outcomes(select, times[rows], k, replace=setup.replace,
                          select_direction=direction, report_direction="minimize",
-                         policy=setup.diverged, diverged=diverged)
+                         policy=setup.diverged, lost=lost)
 
 
 def best_steps_to_target(study: Study, *, metric: str | None = None, target: Any = None,
@@ -318,7 +317,8 @@ def _ordering(medians: Mapping[str, float]) -> str:
     return text
 
 
-def _grid(values: Any, name: str, default: np.ndarray) -> np.ndarray:
+def _given_or_default_grid(values: Any, name: str, default: np.ndarray) -> np.ndarray:
+    """The grid ``values`` (checked reals, at least one) or, for ``None``, ``default``."""
     if values is None:
         return default
     grid = np.asarray([check_real(name, v) for v in as_list(values)])
@@ -396,7 +396,7 @@ def _target_robustness(study: Study, setup: _Setup, targets: Any, budgets: Any, 
     pools = _pool_rows(matrix)
     kk = np.array([min(len(rows) for rows in pools.values()) if k is None
                    else check_positive_int("k", k)])
-    budget_grid = _grid(budgets, "budgets", np.unique(np.quantile(
+    budget_grid = _given_or_default_grid(budgets, "budgets", np.unique(np.quantile(
         matrix.time[matrix.present], np.linspace(0, 1, n_grid + 1)[1:], method="lower")))
     # the last column is the full budget, for the reference ordering
     all_budgets = np.append(budget_grid, np.inf)
@@ -413,8 +413,9 @@ def _target_robustness(study: Study, setup: _Setup, targets: Any, budgets: Any, 
     for workload, members in sorted(by_workload.items()):
         with np.errstate(invalid="ignore"):
             best = [np.nanmin(setup.metric.sign * values[rows]) for _, rows in members]
-        grid = _grid(targets.get(workload) if isinstance(targets, Mapping) else targets,
-                     "targets", setup.metric.sign * np.linspace(min(best), max(best), n_grid))
+        grid = _given_or_default_grid(
+            targets.get(workload) if isinstance(targets, Mapping) else targets, "targets",
+            setup.metric.sign * np.linspace(min(best), max(best), n_grid))
         declared = target.get(workload) if isinstance(target, Mapping) else target
         if declared is None:
             declared = study.targets.get(workload, {}).get(setup.metric.name)
@@ -440,7 +441,7 @@ def _target_robustness(study: Study, setup: _Setup, targets: Any, budgets: Any, 
                 out = pool_outcomes(selection[None, :, rows], part, kk, replace=setup.replace,
                                     select_direction=setup.select.direction,
                                     report_direction="minimize", policy=setup.diverged,
-                                    diverged=status[rows])
+                                    lost=status[rows])
             median = out.quantiles((0.5,))[..., 0, 0]
             reached = out.prob_finite()[..., 0]
             medians.setdefault(pool[1], {})[pool[2]] = median

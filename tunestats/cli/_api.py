@@ -6,6 +6,9 @@ it has no default of its own (``argparse.SUPPRESS``: an option the user did not
 give is absent from the parsed arguments) and its help shows the default of the
 function's signature. :meth:`ApiOptions.kwargs` then passes the function only
 what the user gave, so every default is the API's, by construction.
+A verb whose API is costly to import (``run``: the runner needs torch) names
+a loader instead of the functions; they are imported when the verb runs or its
+``--help`` is shown (:meth:`ApiOptions.complete_help`), never for other verbs.
 :meth:`ApiOptions.words` rewrites an error message in the verb's words: a
 parameter named in backquotes (```n_resamples```) becomes its flag
 (```--resamples```).
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import ParameterError
@@ -43,13 +46,27 @@ class ApiOptions:
     functions : callable
         The API functions the verb calls; an option's default is read from the
         first of them that has the parameter (a test checks that they agree).
+    load : callable, optional
+        Instead of ``functions``: returns them when they are first needed.
     """
 
-    def __init__(self, parser: argparse.ArgumentParser, *functions: Callable[..., Any]):
+    def __init__(self, parser: argparse.ArgumentParser, *functions: Callable[..., Any],
+                 load: Callable[[], Sequence[Callable[..., Any]]] | None = None):
+        if bool(functions) == (load is not None):
+            raise ValueError("give the API functions or a loader of them, not both")
         self.parser = parser
-        self.functions = functions
+        self._functions = tuple(functions)
+        self._load = load
         self.flags: dict[str, str] = {}
+        self._help: dict[str, tuple[argparse.Action, str, str | None]] = {}
         parser.set_defaults(api=self)
+
+    @property
+    def functions(self) -> tuple[Callable[..., Any], ...]:
+        """The API functions of the verb (loaded on first use where a loader was given)."""
+        if self._load is not None:
+            self._functions, self._load = tuple(self._load()), None
+        return self._functions
 
     def default(self, name: str) -> Any:
         """The signature default of parameter ``name`` (``inspect.Parameter.empty``
@@ -66,17 +83,28 @@ class ApiOptions:
 
         ``help`` is completed with ``(default: ...)``: ``default_text`` where the
         signature default needs words (``None`` meaning "the headline metric"),
-        else the signature default itself. Other keywords go to ``add_argument``.
+        else the signature default itself (not for a flag such as ``--strict``,
+        whose presence is the change). Other keywords go to ``add_argument``.
         """
-        default = self.default(name)
-        if default_text is None and default is not inspect.Parameter.empty \
-                and default is not None:
-            default_text = shown_default(default)
-        if default_text is not None:
-            help = f"{help} (default: {default_text})"
         self.flags[name] = flags[0]
-        return self.parser.add_argument(*flags, dest=name, default=argparse.SUPPRESS,
-                                        help=help, **kwargs)
+        action = self.parser.add_argument(*flags, dest=name, default=argparse.SUPPRESS,
+                                          help=help, **kwargs)
+        self._help[name] = (action, help, default_text)
+        if self._load is None:
+            self.complete_help()
+        return action
+
+    def complete_help(self) -> None:
+        """Add ``(default: ...)`` to the help of every option, read from the signatures
+        (for a verb with a loader this imports its API)."""
+        for name, (action, help, default_text) in self._help.items():
+            default = self.default(name)
+            flips = isinstance(action, argparse._StoreConstAction)  # the flag is the change
+            if default_text is None and not flips and default is not inspect.Parameter.empty \
+                    and default is not None:
+                default_text = shown_default(default)
+            action.help = help if default_text is None else f"{help} (default: {default_text})"
+        self._help.clear()
 
     def given(self, args: argparse.Namespace) -> dict[str, Any]:
         """The API options the user gave, by parameter name."""

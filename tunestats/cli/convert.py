@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from ..study import load_study
+from ..study import load_study, save_study
 from ..study.schema import TABLE_FORMATS
+from ._api import ApiOptions
 from ._output import add_force_option, check_study_folder, stage
 
-__all__ = ["register", "run"]
+__all__ = ["API", "register", "run"]
+
+#: The API of the verb.
+API = (save_study,)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,8 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "runner records) and write it to DST in the chosen table format.")
     parser.add_argument("src", help="study folder to read")
     parser.add_argument("dst", help="study folder to write")
-    parser.add_argument("--to", choices=TABLE_FORMATS, default="parquet",
-                        help="table format of DST (default: parquet)")
+    ApiOptions(parser, *API).option("format", "--to", choices=TABLE_FORMATS,
+                                    help="table format of DST")
     add_force_option(parser, "the study or folder DST")
     parser.set_defaults(handler=run)
 
@@ -28,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
     stage(f"reading {args.src}")
     study = load_study(args.src)
     stage(f"writing {args.dst}")
-    study.save(args.dst, format=args.to)
+    api = args.api
+    options = api.kwargs(args)
+    save_study(study, args.dst, **options)
     print(f"wrote {len(study.trials)} trials and {len(study.curves)} curve rows to "
-          f"{args.dst} ({args.to})")
+          f"{args.dst} ({options.get('format', api.default('format'))})")
     return 0

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from .._version import __version__
-from ..errors import TunestatsError
+from ..errors import MissingDependencyError, TunestatsError
 from . import (
     best_of_k,
     check_space,
@@ -46,6 +46,15 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def format_help(self) -> str:
+        api = self.get_default("api")
+        if api is not None:  # a verb's defaults, read from its API when help is shown
+            try:
+                api.complete_help()
+            except MissingDependencyError:  # `run` without torch: help without defaults
+                pass
+        return super().format_help()
 
 
 def build_parser() -> argparse.ArgumentParser:

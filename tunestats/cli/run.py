@@ -7,8 +7,17 @@ import shlex
 import sys
 
 from ..errors import require
+from ._api import ApiOptions
 
 __all__ = ["register", "run"]
+
+
+def _api() -> tuple:
+    """The runner's API (imported only for this verb: it needs torch)."""
+    require("torch", "runner")
+    from ..runner.execute import run_study
+
+    return (run_study,)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,32 +29,31 @@ def register(sub: argparse._SubParsersAction) -> None:
         "compacted into Parquet tables and validated. Needs: pip install 'tunestats[runner]'.")
     parser.add_argument("config", help="study config (TOML)")
     parser.add_argument("--out", required=True, help="study folder to write (and resume)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="local worker processes (default: one per CPU core)")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="run on a Dask distributed scheduler at ADDRESS instead "
-                        "(e.g. tcp://host:8786)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads per worker (default: 1)")
-    parser.add_argument("--no-progress", dest="progress", action="store_false",
-                        help="no progress bar")
-    parser.add_argument("--fail-fast", action="store_true",
-                        help="stop at the first trial that raises and show its traceback "
-                        "(to debug a workload), instead of recording it as failed")
+    api = ApiOptions(parser, load=_api)
+    api.option("workers", "--workers", type=int, help="local worker processes",
+               default_text="one per CPU core")
+    api.option("scheduler", "--scheduler", metavar="ADDRESS",
+               help="run on a Dask distributed scheduler at ADDRESS instead "
+               "(e.g. tcp://host:8786)")
+    api.option("threads", "--threads", type=int, help="torch threads per worker")
+    api.option("progress", "--no-progress", action="store_false", help="no progress bar")
+    api.option("fail_fast", "--fail-fast", action="store_true",
+               help="stop at the first trial that raises and show its traceback "
+               "(to debug a workload), instead of recording it as failed")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    require("torch", "runner")
+    api = args.api
+    (run_study,) = api.functions  # requires torch
     from ..runner.config import load_config
-    from ..runner.execute import run_study
 
+    options = api.kwargs(args)
     config = load_config(args.config)
+    scheduler = options.get("scheduler")
     command = shlex.join(["tunestats", "run", args.config, "--out", args.out]
-                         + (["--scheduler", args.scheduler] if args.scheduler else []))
-    summary = run_study(config, args.out, workers=args.workers, scheduler=args.scheduler,
-                        progress=args.progress, command=command, config_file=args.config,
-                        threads=args.threads, fail_fast=args.fail_fast)
+                         + (["--scheduler", scheduler] if scheduler else []))
+    summary = run_study(config, args.out, command=command, config_file=args.config, **options)
     done = summary.skipped + summary.ran
     print(f"{args.out}: {done} of {summary.planned} trials done ({summary.skipped} resumed, "
           f"{summary.ran} run now: {summary.diverged} diverged, {summary.failed} failed)")

@@ -43,8 +43,9 @@ def _full_budget(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["k"] == table.groupby(["workload", "protocol"])["k"].transform("max")]
 
 
-def _grid(table: pd.DataFrame, draw: Callable[[pd.DataFrame, Axes, str, str], str], *,
-          panel_height: float, sharey: bool | str = False) -> Figure:
+def _workload_protocol_panels(table: pd.DataFrame,
+                              draw: Callable[[pd.DataFrame, Axes, str, str], str], *,
+                              panel_height: float, sharey: bool | str = False) -> Figure:
     """One panel per workload (rows) and protocol (columns) of ``table``;
     ``draw(panel, ax, workload, protocol)`` draws a panel and returns its title."""
     return facet_grid(table, lambda panel, ax: draw(panel, ax, str(panel["workload"].iloc[0]),
@@ -68,7 +69,8 @@ def best_trial(data: Study | Analyses) -> Figure:
         plot_best_trial(panel, label=f"{metric.label}, {metric.direction}", ax=ax)
         return f"{workload} — {protocol} (k = {panel['k'].iloc[0]})"
 
-    fig = _grid(_full_budget(result.rankings), draw, panel_height=2.2, sharey="row")
+    fig = _workload_protocol_panels(_full_budget(result.rankings), draw, panel_height=2.2,
+                                    sharey="row")
     fig.suptitle("Best of k = N trials by each workload's headline metric, drawn with "
                  "replacement: median and 5–95% spread of outcomes;\n#: rank (ties where "
                  "unresolved at α = 0.05)", fontsize=9)
@@ -129,8 +131,8 @@ def steps_to_target_figure(data: Study | Analyses) -> Figure:
         sign = "≤" if name.direction == "minimize" else "≥"
         return f"{workload} — {protocol}: {name.name} {sign} {panel['target'].iloc[0]:g}"
 
-    fig = _grid(_full_budget(analyses(best_steps_to_target)), draw,
-                panel_height=2.2, sharey="row")
+    fig = _workload_protocol_panels(_full_budget(analyses(best_steps_to_target)), draw,
+                                    panel_height=2.2, sharey="row")
     fig.suptitle(f"Steps to target of the best of k = N trials (selected by {metric}, with "
                  "replacement):\nmedian and 5–95% spread of outcomes", fontsize=9)
     return fig

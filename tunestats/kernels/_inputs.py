@@ -2,8 +2,8 @@
 
 Every public kernel turns its arguments into plain arrays here, once, and then
 only computes. Conventions (DESIGN §4.5): the trial axis is the last axis of
-``select`` and ``report``; a budget ``k`` and quantile levels ``q`` are a
-scalar or a 1-d sequence, and a scalar gives no axis in the result.
+``select`` and ``report``; a budget ``k`` and quantile levels ``quantiles``
+are a scalar or a 1-d sequence, and a scalar gives no axis in the result.
 """
 
 from __future__ import annotations
@@ -58,9 +58,9 @@ def budgets(k: Any, n: int, replace: bool) -> np.ndarray:
     return _at_most_1d("k", array)
 
 
-def levels(q: Any) -> np.ndarray:
-    """Quantile levels ``q`` as a float array in [0, 1] (0-d or 1-d)."""
-    return _at_most_1d("q", check_real_array("q", q, low=0.0, high=1.0))
+def levels(quantiles: Any) -> np.ndarray:
+    """Quantile levels ``quantiles`` as a float array in [0, 1] (0-d or 1-d)."""
+    return _at_most_1d("quantiles", check_real_array("quantiles", quantiles, low=0.0, high=1.0))
 
 
 def oriented(values: np.ndarray, name: str, direction: Any) -> np.ndarray:

@@ -85,9 +85,9 @@ class BestOfKBands:
 
     Attributes
     ----------
-    k, q : ndarray
-        Budgets (K,) and quantile levels (Q,).
-    level : float
+    k, levels : ndarray
+        Budgets (K,) and quantile levels (Q,) (the ``quantiles`` argument).
+    confidence : float
         Confidence level.
     mean_low, mean_high : ndarray, shape (K,)
         Pointwise band of the mean.
@@ -102,8 +102,8 @@ class BestOfKBands:
     """
 
     k: np.ndarray
-    q: np.ndarray
-    level: float
+    levels: np.ndarray
+    confidence: float
     mean_low: np.ndarray
     mean_high: np.ndarray
     quantiles_low: np.ndarray
@@ -360,8 +360,8 @@ def _tied_at_worst(select: np.ndarray, report: np.ndarray) -> np.ndarray:
     return tied if tied.sum() >= 2 else np.zeros(select.size, dtype=bool)
 
 
-def best_of_k_bands(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95), *,
-                    level: float = 0.9, same_metric: bool | None = None,
+def best_of_k_bands(select: Any, report: Any, k: Any, quantiles: Any = (0.05, 0.5, 0.95), *,
+                    confidence: float = 0.9, same_metric: bool | None = None,
                     bounds: tuple[float, float] | None = None,
                     direction: str = "minimize", lost: Any = None,
                     n_resamples: int = 999, seed: Any = DEFAULT_SEED) -> BestOfKBands:
@@ -373,9 +373,9 @@ def best_of_k_bands(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95)
         One pool's selection and reported values (no NaN).
     k : int or sequence of int
         Budgets (any k ≥ 1: the target is a population quantity).
-    q : float or sequence of float
+    quantiles : float or sequence of float, default (0.05, 0.5, 0.95)
         Quantile levels of the best-of-k distribution.
-    level : float, default 0.9
+    confidence : float, default 0.9
         Confidence level 1 − α.
     same_metric : bool, optional
         Whether ``select`` and ``report`` are the same metric (default:
@@ -439,8 +439,8 @@ def best_of_k_bands(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95)
         raise ParameterError(f"`select` and `report` must be the 1-d values of one pool; got "
                              f"shapes {s.shape} and {r.shape}.")
     kk = np.atleast_1d(budgets(k, s.size, True))
-    qq = np.atleast_1d(levels(q))
-    alpha = 1.0 - check_fraction("level", level, high_open=True)
+    qq = np.atleast_1d(levels(quantiles))
+    alpha = 1.0 - check_fraction("confidence", confidence, high_open=True)
     sign = 1.0 if direction == "minimize" else -1.0
     same = bool(np.array_equal(s, r)) if same_metric is None else bool(same_metric)
     v, w = sign * s, sign * r  # w is used only when select == report

@@ -11,9 +11,9 @@ their last axis and broadcast against each other on the leading axes (a
 matrix ``report`` of shape ``(S, N)`` holds S evaluation steps of N trials:
 with a ``select`` of shape ``(N,)`` every step is reported for the trial
 selected by one final value; with ``select`` of shape ``(S, N)`` the
-selection is made again at every step). Budgets ``k`` and levels ``q`` are a
-scalar or a 1-d sequence; a new axis is appended for each, a scalar adds
-none.
+selection is made again at every step). Budgets ``k`` and quantile levels
+``quantiles`` are a scalar or a 1-d sequence; a new axis is appended for
+each, a scalar adds none.
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ class BestOfKEstimate:
     ----------
     k : ndarray
         The budgets (a 0-d array for a scalar ``k``).
-    q : ndarray
-        The quantile levels.
+    levels : ndarray
+        The quantile levels (the ``quantiles`` argument).
     mean : ndarray, shape (..., *k.shape)
         Mean reported value of the selected trial.
-    quantiles : ndarray, shape (..., *k.shape, *q.shape)
+    quantiles : ndarray, shape (..., *k.shape, *levels.shape)
         Quantiles of the reported value of the selected trial: the spread of
         best-of-k outcomes (not the uncertainty of the estimate; see
         :mod:`tunestats.kernels.confidence` for that).
@@ -62,7 +62,7 @@ class BestOfKEstimate:
     """
 
     k: np.ndarray
-    q: np.ndarray
+    levels: np.ndarray
     mean: np.ndarray
     quantiles: np.ndarray
     method: str
@@ -454,7 +454,7 @@ def best_of_k_distribution(select: Any, report: Any, k: Any, *, replace: bool = 
     return BestOfKDistribution(support.reshape(shape), probabilities.reshape(shape))
 
 
-def exact_best_of_k(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95), *,
+def exact_best_of_k(select: Any, report: Any, k: Any, quantiles: Any = (0.05, 0.5, 0.95), *,
                     replace: bool = True, select_direction: str = "minimize") -> BestOfKEstimate:
     """Exact mean and quantiles of the reported value of the best of ``k`` trials.
 
@@ -468,7 +468,7 @@ def exact_best_of_k(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95)
         (selection by the final value) or ``(S, N)`` (selection at each step).
     k : int or sequence of int
         Budgets.
-    q : float or sequence of float, default (0.05, 0.5, 0.95)
+    quantiles : float or sequence of float, default (0.05, 0.5, 0.95)
         Quantile levels in [0, 1] (inverted-CDF definition).
     replace : bool, default True
         Draw the k trials with replacement (Dodge et al. 2019) or without
@@ -481,13 +481,13 @@ def exact_best_of_k(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95)
     -------
     BestOfKEstimate
         ``mean`` of shape ``(..., *k.shape)`` and ``quantiles`` of shape
-        ``(..., *k.shape, *q.shape)``, ``method="exact"``.
+        ``(..., *k.shape, *quantiles.shape)``, ``method="exact"``.
 
     Notes
     -----
     With :math:`p_i` the probability that trial ``i`` is selected
     (:func:`selection_probabilities`), the mean is
-    :math:`\\sum_i p_i r_i` and the quantile of level ``q`` is the smallest
+    :math:`\\sum_i p_i r_i` and the quantile of level :math:`q` is the smallest
     reported value with :math:`\\sum_{i: r_i \\le x} p_i \\ge q` (see
     :func:`tunestats.kernels.discrete.weighted_quantiles` for the round-off
     tolerance). The mean is computed without forming every :math:`p_i`: with
@@ -510,14 +510,14 @@ def exact_best_of_k(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95)
 
     Examples
     --------
-    >>> est = exact_best_of_k([0.3, 0.1, 0.2], [3.0, 1.0, 2.0], [1, 2], q=0.5)
+    >>> est = exact_best_of_k([0.3, 0.1, 0.2], [3.0, 1.0, 2.0], [1, 2], quantiles=0.5)
     >>> est.mean.round(4).tolist(), est.quantiles.tolist()
     ([2.0, 1.5556], [2.0, 1.0])
     """
     s, r = paired_pool(select, report)
     kk = budgets(k, s.shape[-1], replace)
-    qq = levels(q)
-    mean, quantiles = _summary(oriented(s, "select_direction", select_direction), r,
-                               kk.ravel(), qq.ravel(), replace)
-    mean, quantiles = drop_scalar_axes(mean, quantiles, kk, qq)
-    return BestOfKEstimate(kk, qq, mean, quantiles, "exact", bool(replace))
+    qq = levels(quantiles)
+    mean, values = _summary(oriented(s, "select_direction", select_direction), r,
+                            kk.ravel(), qq.ravel(), replace)
+    mean, values = drop_scalar_axes(mean, values, kk, qq)
+    return BestOfKEstimate(kk, qq, mean, values, "exact", bool(replace))

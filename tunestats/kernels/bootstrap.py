@@ -182,7 +182,7 @@ def bootstrap_best_of_k_samples(select: Any, report: Any, k: Any, *, n_resamples
     return samples[..., 0, :] if kk.ndim == 0 else samples
 
 
-def bootstrap_best_of_k(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95), *,
+def bootstrap_best_of_k(select: Any, report: Any, k: Any, quantiles: Any = (0.05, 0.5, 0.95), *,
                         n_resamples: int = 10_000, seed: Any = DEFAULT_SEED, replace: bool = True,
                         select_direction: str = "minimize", rule: SelectionRule | None = None,
                         chunk_size: int | None = None) -> BestOfKEstimate:
@@ -192,7 +192,7 @@ def bootstrap_best_of_k(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0
     ----------
     select, report, k, n_resamples, seed, replace, select_direction, rule, chunk_size
         As for :func:`bootstrap_best_of_k_samples`.
-    q : float or sequence of float, default (0.05, 0.5, 0.95)
+    quantiles : float or sequence of float, default (0.05, 0.5, 0.95)
         Quantile levels in [0, 1].
 
     Returns
@@ -221,8 +221,8 @@ def bootstrap_best_of_k(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0
     """
     arguments, kk = _prepare(select, report, k, n_resamples, seed, replace, select_direction,
                              rule, chunk_size)
-    qq = levels(q)
+    qq = levels(quantiles)
     samples = _samples(**arguments)
-    quantiles = np.moveaxis(np.quantile(samples, qq.ravel(), axis=-1, method="inverted_cdf"), 0, -1)
-    mean, quantiles = drop_scalar_axes(samples.mean(axis=-1), quantiles, kk, qq)
-    return BestOfKEstimate(kk, qq, mean, quantiles, "bootstrap", bool(replace), n_resamples)
+    values = np.moveaxis(np.quantile(samples, qq.ravel(), axis=-1, method="inverted_cdf"), 0, -1)
+    mean, values = drop_scalar_axes(samples.mean(axis=-1), values, kk, qq)
+    return BestOfKEstimate(kk, qq, mean, values, "bootstrap", bool(replace), n_resamples)

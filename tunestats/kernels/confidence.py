@@ -38,18 +38,18 @@ class BestOfKConfidence:
     ----------
     estimate : BestOfKEstimate
         The exact result on the whole pool.
-    level : float
+    confidence : float
         Confidence level of the bands, e.g. 0.9.
     n_resamples : int
         Number of outer-bootstrap resamples of the pool.
     mean_low, mean_high : ndarray, shape (..., *k.shape)
         Band of the mean.
-    quantiles_low, quantiles_high : ndarray, shape (..., *k.shape, *q.shape)
+    quantiles_low, quantiles_high : ndarray, shape (..., *k.shape, *estimate.levels.shape)
         Band of each quantile.
     """
 
     estimate: BestOfKEstimate
-    level: float
+    confidence: float
     n_resamples: int
     mean_low: np.ndarray
     mean_high: np.ndarray
@@ -57,17 +57,17 @@ class BestOfKConfidence:
     quantiles_high: np.ndarray
 
 
-def best_of_k_confidence(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95), *,
-                         level: float = 0.9, n_resamples: int = 1000, seed: Any = DEFAULT_SEED,
+def best_of_k_confidence(select: Any, report: Any, k: Any,
+                         quantiles: Any = (0.05, 0.5, 0.95), *, confidence: float = 0.9, n_resamples: int = 1000, seed: Any = DEFAULT_SEED,
                          replace: bool = True, select_direction: str = "minimize",
                          chunk_size: int | None = None) -> BestOfKConfidence:
     """Exact best-of-k estimate with outer-bootstrap confidence bands.
 
     Parameters
     ----------
-    select, report, k, q, n_resamples, seed, replace, select_direction, chunk_size
+    select, report, k, quantiles, n_resamples, seed, replace, select_direction, chunk_size
         As for :func:`~tunestats.kernels.resample.outer_bootstrap_replicates`.
-    level : float, default 0.9
+    confidence : float, default 0.9
         Confidence level of the bands, in (0, 1).
 
     Returns
@@ -99,24 +99,24 @@ def best_of_k_confidence(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 
 
     Examples
     --------
-    >>> ci = best_of_k_confidence(np.arange(20.0), np.arange(20.0), [1, 4], q=0.5, seed=0)
+    >>> ci = best_of_k_confidence(np.arange(20.0), np.arange(20.0), [1, 4], quantiles=0.5, seed=0)
     >>> bool(np.all(ci.mean_low <= ci.estimate.mean)), bool(np.all(ci.estimate.mean <= ci.mean_high))
     (True, True)
     """
-    level = check_fraction("level", level, high_open=True)
+    confidence = check_fraction("confidence", confidence, high_open=True)
     s, r = paired_pool(select, report)
-    kk, qq = budgets(k, s.shape[-1], replace), levels(q)
+    kk, qq = budgets(k, s.shape[-1], replace), levels(quantiles)
     v = oriented(s, "select_direction", select_direction)
-    mean, quantiles = _summary(v, r, kk.ravel(), qq.ravel(), bool(replace))
-    estimate = BestOfKEstimate(kk, qq, *drop_scalar_axes(mean, quantiles, kk, qq), "exact",
+    mean, values = _summary(v, r, kk.ravel(), qq.ravel(), bool(replace))
+    estimate = BestOfKEstimate(kk, qq, *drop_scalar_axes(mean, values, kk, qq), "exact",
                                bool(replace))
     rep_means, rep_quantiles = outer_bootstrap_replicates(
         s, r, kk.ravel(), qq.ravel(), n_resamples=n_resamples, seed=seed, replace=replace,
         select_direction=select_direction, chunk_size=chunk_size)
-    tails = [(1 - level) / 2, (1 + level) / 2]
+    tails = [(1 - confidence) / 2, (1 + confidence) / 2]
     mean_band = np.quantile(rep_means, tails, axis=-1, method="inverted_cdf")
     quantile_band = np.quantile(rep_quantiles, tails, axis=-1, method="inverted_cdf")
     mean_low, quantiles_low = drop_scalar_axes(mean_band[0], quantile_band[0], kk, qq)
     mean_high, quantiles_high = drop_scalar_axes(mean_band[1], quantile_band[1], kk, qq)
-    return BestOfKConfidence(estimate, level, rep_means.shape[-1], mean_low, mean_high,
+    return BestOfKConfidence(estimate, confidence, rep_means.shape[-1], mean_low, mean_high,
                              quantiles_low, quantiles_high)

@@ -97,7 +97,7 @@ def sorted_distribution(values: np.ndarray, weights: np.ndarray) -> tuple[np.nda
     return aligned(support, ndim), np.take_along_axis(aligned(weights, ndim), order, axis=-1)
 
 
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray, q: np.ndarray) -> np.ndarray:
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
     """Quantiles of each discrete distribution (inverted-CDF definition).
 
     Parameters
@@ -105,7 +105,7 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, q: np.ndarray) -
     values : ndarray, shape (..., N)
     weights : ndarray, shape (..., K, N)
         Probabilities; each row sums to 1 up to round-off.
-    q : ndarray, shape (Q,)
+    quantiles : ndarray, shape (Q,)
         Levels in [0, 1].
 
     Returns
@@ -114,8 +114,8 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, q: np.ndarray) -
 
     Notes
     -----
-    The quantile of level ``q`` is the smallest value ``x`` of positive
-    probability with ``F(x) >= q``, where ``F(x) = sum_{i: x_i <= x} w_i``
+    The quantile of level ``q`` (an entry of ``quantiles``) is the smallest
+    value ``x`` of positive probability with ``F(x) >= q``, where ``F(x) = sum_{i: x_i <= x} w_i``
     (the inverted CDF, ``method="inverted_cdf"`` of :func:`numpy.quantile`;
     Hyndman & Fan 1996, definition 1). Cumulative sums carry round-off, so the
     comparison is made with the relative tolerance :data:`CDF_RTOL`:
@@ -127,7 +127,7 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, q: np.ndarray) -
     cumulative = np.cumsum(probabilities, axis=-1)
     total = cumulative[..., -1:]
     index = np.stack([np.count_nonzero(cumulative < level * total, axis=-1)
-                      for level in _thresholds(q)], axis=-1)
+                      for level in _thresholds(quantiles)], axis=-1)
     index = np.minimum(index, support.shape[-1] - 1)
     return np.take_along_axis(support, index, axis=-1)
 

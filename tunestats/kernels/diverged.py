@@ -75,7 +75,7 @@ def _worst_finite(report: np.ndarray, touched: np.ndarray, direction: str) -> np
 
 
 def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
-                          diverged: Any = None, select_direction: str = "minimize",
+                          lost: Any = None, select_direction: str = "minimize",
                           report_direction: str = "minimize",
                           lost_value: float | None = None) -> PolicyOutcome:
     """Count diverged and failed trials as the worst outcome, or exclude them.
@@ -92,8 +92,9 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
         missing reported values the worst value of the reported metric's
         direction; a tuner that ran it lost that draw. ``"exclude"``: touched
         trials are removed from the pool.
-    diverged : array_like of bool, shape (N,), optional
-        Trials flagged as diverged or failed (their status). Under
+    lost : array_like of bool, shape (N,), optional
+        The mask of lost trials: those flagged as diverged or failed (their
+        status). Under
         ``"worst"`` all their values, not only missing ones, become worst.
     select_direction, report_direction : {"minimize", "maximize"}
         Directions of the two metrics, which decide what "worst" is.
@@ -118,7 +119,7 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
 
     Notes
     -----
-    A trial is touched when it is flagged in ``diverged`` or any of its
+    A trial is touched when it is flagged in ``lost`` or any of its
     selection or reported values (over the leading axes, e.g. the steps of a
     curve) is NaN. Under ``"worst"`` every trial the policy touched ties with
     the others it touched, so the best-of-k kernels split their probability
@@ -150,9 +151,9 @@ def apply_diverged_policy(select: Any, report: Any, *, policy: str = "worst",
     if r.ndim == 0 or r.shape[-1] != n:
         raise ParameterError(f"`select` and `report` must hold the same trials on their last "
                              f"axis; got {n} and {r.shape[-1] if r.ndim else 0} trials.")
-    flagged = np.zeros(n, dtype=bool) if diverged is None else np.asarray(diverged)
+    flagged = np.zeros(n, dtype=bool) if lost is None else np.asarray(lost)
     if flagged.dtype != bool or flagged.shape != (n,):
-        raise ParameterError(f"`diverged` must be a boolean array with one entry per trial "
+        raise ParameterError(f"`lost` must be a boolean array with one entry per trial "
                              f"({n}); got dtype {flagged.dtype} and shape {flagged.shape}.")
     missing_select = np.isnan(s).reshape(-1, n).any(axis=0)
     missing_report = np.isnan(r).reshape(-1, n).any(axis=0)

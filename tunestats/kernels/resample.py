@@ -205,15 +205,15 @@ def resampled_selection_probabilities(select: Any, index: Any, k: Any, *, replac
     return probabilities.reshape((rows, *kk.shape, n))
 
 
-def outer_bootstrap_replicates(select: Any, report: Any, k: Any, q: Any = (0.05, 0.5, 0.95), *,
-                               n_resamples: int = 1000, seed: Any = DEFAULT_SEED,
+def outer_bootstrap_replicates(select: Any, report: Any, k: Any,
+                               quantiles: Any = (0.05, 0.5, 0.95), *, n_resamples: int = 1000, seed: Any = DEFAULT_SEED,
                                replace: bool = True, select_direction: str = "minimize",
                                chunk_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Exact best-of-k mean and quantiles on pools resampled from the pool.
 
     Parameters
     ----------
-    select, report, k, q
+    select, report, k, quantiles
         As for :func:`~tunestats.kernels.best_of_k.exact_best_of_k`: selection
         and reported values ``(..., N)``, budgets and quantile levels.
     n_resamples : int, default 1000
@@ -230,7 +230,8 @@ def outer_bootstrap_replicates(select: Any, report: Any, k: Any, q: Any = (0.05,
     Returns
     -------
     means : ndarray, shape (..., *k.shape, B)
-    quantiles : ndarray, shape (..., *k.shape, *q.shape, B)
+    quantiles : ndarray, shape (..., *k.shape, *quantiles.shape, B)
+        The replicates of each quantile.
 
     Notes
     -----
@@ -242,7 +243,7 @@ def outer_bootstrap_replicates(select: Any, report: Any, k: Any, q: Any = (0.05,
     """
     s, r = paired_pool(select, report)
     v = oriented(s, "select_direction", select_direction)
-    kk, qq = budgets(k, s.shape[-1], replace), levels(q)
+    kk, qq = budgets(k, s.shape[-1], replace), levels(quantiles)
     n_resamples = check_positive_int("n_resamples", n_resamples)
     if chunk_size is not None:
         chunk_size = check_positive_int("chunk_size", chunk_size)
@@ -252,11 +253,11 @@ def outer_bootstrap_replicates(select: Any, report: Any, k: Any, q: Any = (0.05,
     batch = np.broadcast_shapes(v.shape[:-1], r.shape[:-1])
     chunk = chunk_size or max(1, CHUNK_ELEMENTS // (n * k1.size * int(np.prod(batch))))
     means = np.empty((*batch, k1.size, n_resamples))
-    quantiles = np.empty((*batch, k1.size, q1.size, n_resamples))
+    values = np.empty((*batch, k1.size, q1.size, n_resamples))
     for start in range(0, n_resamples, chunk):
         count = min(chunk, n_resamples - start)
         index = uniform_indices(rng, count, n, n)
         mean, quantile = _summary(v[..., index], r[..., index], k1, q1, bool(replace))
         means[..., start:start + count] = np.moveaxis(mean, -2, -1)
-        quantiles[..., start:start + count] = np.moveaxis(quantile, -3, -1)
-    return drop_scalar_axes(means, quantiles, kk, qq, trailing=1)
+        values[..., start:start + count] = np.moveaxis(quantile, -3, -1)
+    return drop_scalar_axes(means, values, kk, qq, trailing=1)
