@@ -22,7 +22,7 @@ is calibrated, with the reason.
   quantile and every k at once (the approach of Lourie et al. 2023, opda,
   with the DKW band in place of their exact order-statistic band); the mean
   band needs bounds ``[a, b]`` of the metric.
-* **Pointwise mean band** (any ``select``/``report``)  without lost trials:
+* **Pointwise mean band** (any ``select``/``report``), without lost trials:
   the without-replacement estimate is a U-statistic of order k, unbiased
   for the population mean (Tang et al. 2020); the band is the studentized
   (bootstrap-t) interval of it: the jackknife standard error of the
@@ -37,8 +37,9 @@ is calibrated, with the reason.
   :math:`\\theta_k = \\sum_{j<k} \\binom kj d^j (1-d)^{k-j}\\,\\mu_c(k-j) + d^k L`
   with :math:`\\mu_c(m)` the best-of-m mean of the completed trials. A
   bootstrap of the pool cannot reproduce the lumpy share of lost trials
-  (bootstrap-t covered 0.78–0.82 at k ≥ 2, and 0.04–0.07 in pools with one
-  lost trial); the band combines the Jeffreys interval of d (pushed
+  (the bootstrap-t band covered 0.78–0.82 at k ≥ 2; leaving it NaN where
+  lost trials tie left 92–99 % of pools without a band and the rest
+  covering 0.04–0.07); the band combines the Jeffreys interval of d (pushed
   through :math:`\\theta_k`, the :math:`\\mu_c` fixed) and the bootstrap-t
   interval of the completed part at :math:`\\hat d` by the MOVER of Zou &
   Donner (2008): each end is the estimate minus (plus) the root sum of
@@ -68,7 +69,8 @@ from ..errors import ParameterError
 from ._inputs import budgets, levels, paired_pool
 from .resample import bootstrap_indices
 
-__all__ = ["BestOfKBands", "best_of_k_bands", "dkw_epsilon", "mean_band_limit"]
+__all__ = ["BestOfKBands", "best_of_k_bands", "dkw_epsilon", "jeffreys_interval",
+           "mean_band_limit"]
 
 #: Reasons for a NaN band, by column kind.
 NO_LOWER_END = "k too large for N: the quantile may lie below the best trial"
@@ -264,7 +266,7 @@ def jeffreys_interval(x: int, n: int, alpha: float) -> tuple[float, float]:
     Examples
     --------
     >>> [round(e, 4) for e in jeffreys_interval(4, 20, 0.1)]
-    [0.0818, 0.3791]
+    [0.0873, 0.3727]
     """
     low = 0.0 if x == 0 else float(stats.beta.ppf(alpha / 2, x + 0.5, n - x + 0.5))
     high = 1.0 if x == n else float(stats.beta.ppf(1 - alpha / 2, x + 0.5, n - x + 0.5))
@@ -408,7 +410,16 @@ def best_of_k_bands(select: Any, report: Any, k: Any, quantiles: Any = (0.05, 0.
     interpolation; the simultaneous bands cover every k and level at once
     with probability ≥ 1 − α (DKW–Massart, for continuous F; ties make them
     conservative); the pointwise mean band is reported for ``k ≤ sqrt(N)``
-    (NaN beyond, with the reason) and covered COVERAGE_PLACEHOLDER
+    (NaN beyond, with the reason) and covered, at every reported k, 0.864–0.913
+    on population A at N = 20 (the lowest at k = 1: a heavy right tail that
+    20 trials rarely show; 0.866 in 3,000 pools), 0.883–0.916 at N = 50 and
+    100 (select = report, and select valid / report test); 0.874–0.923 on
+    C (Beta(2, 5)); 0.882–0.916 on B (20 % lost at 1.0, passed as ``lost``:
+    the MOVER band; the bootstrap-t band it replaces was NaN in 92–99 % of
+    pools at k ≥ 2 and covered 0.04–0.07 in the rest). The median band
+    covered 0.893–0.933 wherever reported, and the simultaneous band (mean
+    and median, every k at once) 0.972–0.985. The bands target the
+    population quantity, so they are the same for ``replace`` True and False.
 
     References
     ----------
