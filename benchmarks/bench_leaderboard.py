@@ -5,8 +5,8 @@ tree — 11 submissions × 5 studies × 14 workloads (8 base, 6 held-out
 variants) × 5 trials, written here in AlgoPerf's layout with the columns of
 real v0.6 ``eval_measurements.csv`` files — costs at most 0.8× a bare loop of
 ``pandas.read_csv`` over the same files, measured in the same run. The
-leaderboard reads only the columns it scores (Arrow's CSV reader, 2
-processes) and includes walking the folders and every scoring rule.
+leaderboard reads only the columns it scores (Arrow's CSV reader, files
+with one header parsed together) and includes walking the folders and every scoring rule.
 
 Run: ``python benchmarks/bench_leaderboard.py [--submissions N --evals E --repeats R]``
 """

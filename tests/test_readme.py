@@ -108,7 +108,7 @@ def test_every_readme_command_runs(checkout: Path, capsys) -> None:
     capsys.readouterr()
     # what the commands wrote is there: a converted study, imports, figures
     assert tunestats.load_study(checkout / "tmp" / "s").trials.shape[0] == 768
-    for name in ("o", "ap", "op", "wb", "rt", "gen"):
+    for name in ("o", "ap", "op", "wb", "rt", "do", "sh", "gen"):
         assert (checkout / "tmp" / name / "study.json").exists(), name
     assert len(list((checkout / "tmp" / "figs").glob("*.png"))) >= 15
 
@@ -125,3 +125,23 @@ def test_every_readme_python_block_runs(checkout: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "768 trials in 24 pools" in out
     assert "fastmri/external_tuning/baseline" in out  # the import report of the sample logs
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_every_import_format_has_an_example_that_runs(checkout: Path, capsys) -> None:
+    """Each FORMAT the README names has a `tunestats import FORMAT` example on a sample
+    shipped under data/examples/, and the example imports trials as printed."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = re.search(r"\(FORMAT: (.*?)\;", text, flags=re.S).group(1)
+    formats = set(re.findall(r"`(\w+)`", listed))
+    assert {"generic", "algoperf", "deepobs", "optuna", "wandb", "raytune", "shallue"} <= formats
+    imports = [c for c in _commands() if c.startswith("tunestats import ")]
+    assert {shlex.split(c)[2] for c in imports} == formats
+    for command in imports:
+        argv = shlex.split(_here(command, checkout))[1:]
+        source = argv[2].removeprefix("sqlite:///")
+        assert source.startswith("data/examples/") and Path(source).exists(), command
+        assert main(argv) == 0, f"{command}\n{capsys.readouterr().err}"
+        out = argv[argv.index("--out") + 1]
+        assert len(tunestats.load_study(out).trials) > 0, command
+    capsys.readouterr()

@@ -95,7 +95,7 @@ def test_robustness_grid_flags_the_inconsistent_cells():
     assert len(cells) == 9
     # adam (which includes sgd) never reaches 0.1: sgd is faster, inconsistent
     assert not cells.loc[(0.1, 190), "inclusion_consistent"]
-    assert cells.loc[(0.1, 190), "ordering"] == "sgd < adam"
+    assert cells.loc[(0.1, 190), "ordering"] == "sgd; not reached: adam"
     # nobody reaches anything within 50 steps: all tie, trivially consistent
     assert cells.loc[(0.1, 50), "reached_by"] == 0 and cells.loc[(0.1, 50), "inclusion_consistent"]
     assert set(grid.outcomes["optimizer"]) == {"sgd", "adam"}
@@ -110,3 +110,66 @@ def test_first_reach_equals_time_to_target_for_each_target(metric):
     targets = np.array([0.1, 0.2, 0.39, 0.4, 0.5, 0.9, 0.95, 1.0])
     expected = np.stack([time_to_target(matrix, chosen, t, rows=rows) for t in targets])
     np.testing.assert_array_equal(first_reach(matrix, chosen, targets, rows), expected)
+
+
+def three_optimizers(curves: dict | None = None) -> Study:
+    """One trial per optimizer, valid_error at steps 0, 10, 20, 30 (by default: at target 0.5
+    and the full budget a (step 10) < b (20) < c (30))."""
+    curves = curves or {"a": [1.0, 0.2, 0.1, 0.1], "b": [1.0, 0.6, 0.3, 0.1],
+                        "c": [1.0, 0.9, 0.6, 0.4]}
+    trials, frames = [], []
+    for optimizer, valid in curves.items():
+        key = {"workload": "w", "protocol": "p", "optimizer": optimizer, "repeat": 0,
+               "trial": 0}
+        trials.append({**key, "seed": 0, "status": "completed", "final.valid_error": valid[-1]})
+        frames.append(pd.DataFrame({**key, "step": [0, 10, 20, 30], "valid_error": valid}))
+    return Study.from_frames(pd.DataFrame(trials), pd.concat(frames, ignore_index=True),
+                             metrics={"valid_error": METRICS["valid_error"]},
+                             targets={"w": {"valid_error": 0.5}})
+
+
+def test_robustness_default_budgets_start_after_the_first_evaluation():
+    grid = target_robustness(three_optimizers(), targets=[0.5], k=1)
+    # evaluations at 0, 10, 20, 30: a budget of 0 steps trains nothing and is no column
+    assert sorted(grid.cells["budget"]) == [10, 20, 30]
+    assert sorted(grid.outcomes["budget"].unique()) == [10, 20, 30]
+    with pytest.raises(ParameterError, match="`budgets` must be positive"):
+        target_robustness(three_optimizers(), targets=[0.5], budgets=[0, 10])
+
+
+def test_robustness_unreached_pools_are_not_ranked_and_their_ties_change_nothing():
+    grid = target_robustness(three_optimizers(), targets=[0.05, 0.15, 0.5, 0.95],
+                             budgets=[10, 20, 30], k=1)
+    cells = grid.cells.set_index(["target", "budget"])
+    assert grid.reference["w"] == 0.5
+    assert cells.loc[(0.5, 30), "ordering"] == "a < b < c"
+    # only a reaches 0.5 within 10 steps: b and c are not reached, not tied
+    assert cells.loc[(0.5, 10), "ordering"] == "a; not reached: b, c"
+    assert cells.loc[(0.15, 30), "ordering"] == "a < b; not reached: c"
+    assert cells.loc[(0.05, 30), "ordering"] == "not reached: a, b, c"
+    # ... and agree with the reference a < b < c: no pair is ordered the other way round
+    for cell in ((0.5, 10), (0.5, 20), (0.15, 30), (0.05, 30), (0.5, 30)):
+        assert cells.loc[cell, "same_as_reference"], cell
+    # every pool reaches 0.95 at step 10: a tie of reached pools is a change from a < b < c
+    assert cells.loc[(0.95, 10), "ordering"] == "a = b = c"
+    assert not cells.loc[(0.95, 10), "same_as_reference"]
+    assert cells.loc[(0.95, 10), "pairs_changed"] == 3  # a-b, a-c, b-c all tied
+    assert cells["pairs_changed"].eq(0).eq(cells["same_as_reference"]).all()
+    assert cells.loc[(0.05, 30), "reached_by"] == 0
+
+
+def test_robustness_a_reached_pool_beats_an_unreached_one():
+    """x reaches 0.5 first (step 10, y at 20), but never 0.25, which y reaches at 20: in
+    that cell y is ahead of x, the other way round than at the reference."""
+    study = three_optimizers({"x": [1.0, 0.3, 0.3, 0.3], "y": [1.0, 0.9, 0.2, 0.1]})
+    grid = target_robustness(study, targets=[0.25, 0.5], budgets=[10, 30], k=1)
+    cells = grid.cells.set_index(["target", "budget"])
+    assert cells.loc[(0.5, 30), "ordering"] == "x < y"
+    assert cells.loc[(0.25, 30), "ordering"] == "y; not reached: x"
+    assert not cells.loc[(0.25, 30), "same_as_reference"]
+    assert cells.loc[(0.25, 30), "pairs_changed"] == 1
+    # within 10 steps x reaches 0.5 and y does not: x ahead, as in the reference
+    assert cells.loc[(0.5, 10), "ordering"] == "x; not reached: y"
+    assert cells.loc[(0.5, 10), "same_as_reference"]
+    # neither reaches 0.25 within 10 steps: nothing is ordered, nothing changed
+    assert cells.loc[(0.25, 10), "same_as_reference"]

@@ -1,6 +1,7 @@
 """``tunestats import``: every format end to end, then validate, info and figures."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -9,7 +10,9 @@ from tunestats.cli.main import main
 from tunestats.importers import import_report
 from tunestats.study import load_study
 
-from ..importers.conftest import algoperf_logs, deepobs_result, write_json  # noqa: F401
+from ..importers.conftest import algoperf_logs  # noqa: F401
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
 
 
 def run(*argv):
@@ -43,14 +46,12 @@ def test_algoperf(algoperf_logs, tmp_path, capsys):  # noqa: F811
 
 
 def test_deepobs(tmp_path, capsys):
-    for opt in ("SGD", "Adam"):
-        for lr in (0.1, 0.01):
-            write_json(tmp_path / "r" / "mnist_mlp" / opt / f"lr__{lr}" / "random_seed__42__x.json",
-                       {**deepobs_result(seed=42, epochs=3, lr=lr), "optimizer_name": opt})
-    assert run("import", "deepobs", tmp_path / "r", "--out", tmp_path / "s", "--protocol",
+    # the Crowded Valley tree DeepOBS's own runners wrote (data/examples/make_deepobs.py)
+    assert run("import", "deepobs", EXAMPLES / "deepobs", "--out", tmp_path / "s", "--protocol",
                "paper") == 0
     study = check_study(tmp_path / "s", capsys, tmp_path)
-    assert set(study.trials["protocol"]) == {"paper"}
+    assert set(study.trials["protocol"]) == {"paper", "paper-reruns"}
+    assert set(study.trials["optimizer"]) == {"SGD", "Adam"}
 
 
 def test_optuna(tmp_path, capsys):

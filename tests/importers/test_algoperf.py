@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tunestats import load_study
-from tunestats.errors import DataError, StudyFileError
+from tunestats.errors import DataError, ParameterError, StudyFileError
 from tunestats.importers import algoperf, import_report
 from tunestats.space import Param
 
@@ -83,8 +83,13 @@ def test_search_space_conversion(algoperf_logs, tmp_path):
     points.write_text(json.dumps([{"learning_rate": 0.1, "dropout": 0.0},
                                   {"learning_rate": 0.01, "dropout": 0.0}]))
     listed = algoperf.read_search_space(points)
-    assert listed["learning_rate"].choices == (0.1, 0.01)
-    assert listed.fixed == {"dropout": 0.0}
+    # a list of joint points stays one: no per-coordinate choices (issue 10)
+    assert listed.listed == ({"learning_rate": 0.1, "dropout": 0.0},
+                             {"learning_rate": 0.01, "dropout": 0.0})
+    assert listed.names == ["learning_rate"]  # dropout is 0.0 in every point
+    assert listed.listed_values("learning_rate") == [0.1, 0.01]
+    with pytest.raises(ParameterError, match="finite list of 2 points"):
+        listed["learning_rate"]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"lr": {"min": 1, "max": 2, "scaling": "cubic"}}))
     with pytest.raises(DataError, match=r"bad\.json: lr: `scaling`"):
@@ -178,3 +183,81 @@ def test_restarted_trial_keeps_the_last_row_of_each_step(tmp_path):
     assert study.curves["step"].tolist() == [1, 101, 201]
     assert math.isclose(study.trials["final.train_loss"].item(), 0.123)
     assert np.any(["repeat an earlier step" in s.reason for s in import_report(study).skipped])
+
+
+def _csv_module_table(path, columns=None):
+    """A CSV file read by the csv module and ``float``: (header, values, cells that are
+    not numbers), as :func:`algoperf.read_tables` documents it."""
+    with path.open(newline="") as handle:
+        rows = [r for r in csv.reader(handle) if r]
+    header, body = rows[0], rows[1:]
+    names = header if columns is None else list(columns)
+    values, bad = np.full((len(body), len(names)), np.nan), 0
+    for j, name in enumerate(names):
+        if name not in header:
+            continue
+        for i, row in enumerate(body):
+            cell = row[header.index(name)]
+            try:
+                values[i, j] = float(cell) if cell else np.nan
+            except ValueError:
+                bad += 1
+    return tuple(names), values, bad
+
+
+def test_many_tables_read_together_equal_each_file_read_by_the_csv_module(tmp_path):
+    # files with one header are parsed together; irregular ones (text cells, a float
+    # column that is whole numbers elsewhere, quotes, CRLF, blank lines, no final
+    # newline, no rows) must give what each file gives on its own
+    head = "global_step,score,validation/loss\n"
+    texts = {
+        "plain": head + "1,0.5,2.25\n2,1.5,1e-3\n",
+        "whole_numbers": head + "3,2,4\n4,3,5\n",
+        "no_final_newline": head + "5,0.25,nan\n6,0.75,inf",
+        "text_cell": head + "7,0.1,abc\n8,0.2,0.3\n",
+        "quoted": head + '9,"0.5",0.4\n',
+        "crlf": head.replace("\n", "\r\n") + "10,0.5,0.6\r\n",
+        "blank_line": head + "11,0.5,0.7\n\n12,0.5,0.8\n",
+        "no_rows": head,
+        "empty_cells": head + "13,,0.9\n",
+        "other_header": "global_step,validation/accuracy\n1,0.9\n",
+    }
+    paths = []
+    for name, text in texts.items():
+        paths.append(tmp_path / f"{name}.csv")
+        paths[-1].write_bytes(text.encode())
+    bad = tmp_path / "text_cell.csv"
+    # with the text cell, its header's files are read one by one; without, together
+    for files in (paths, [p for p in paths if p != bad]):
+        for columns in (None, [("validation/loss", "global_step", "absent")] * len(files)):
+            together = list(algoperf.read_tables(files, columns))
+            for i, path in enumerate(files):
+                want = _csv_module_table(path, None if columns is None else columns[i])
+                alone = next(algoperf.read_tables([path],
+                                                  None if columns is None else [columns[i]]))
+                for got in (together[i], alone):
+                    assert got[0] == want[0], path.name
+                    assert got[2] == want[2], path.name
+                    np.testing.assert_array_equal(got[1], want[1], err_msg=path.name)
+    assert want[2] == 0
+    assert next(algoperf.read_tables([bad]))[2] == 1
+    # in processes, each a share of the files: the same tables
+    for one, two in zip(algoperf.read_tables(paths), algoperf.read_tables(paths, workers=2),
+                        strict=True):
+        assert one[0] == two[0] and one[2] == two[2]
+        np.testing.assert_array_equal(one[1], two[1])
+
+
+def test_many_tables_missing_empty_and_malformed_files(tmp_path):
+    head = "global_step,validation/loss\n"
+    good, short, empty = tmp_path / "good.csv", tmp_path / "short.csv", tmp_path / "empty.csv"
+    good.write_text(head + "1,0.5\n")
+    short.write_text(head + "1,0.5\n2\n")  # a truncated row
+    empty.write_text("")
+    missing = tmp_path / "trial" / "eval_measurements.csv"
+    got = list(algoperf.read_tables([good, short, missing, empty]))
+    assert got[0][0] == ("global_step", "validation/loss") and got[0][1].tolist() == [[1, 0.5]]
+    assert isinstance(got[1], StudyFileError) and str(short) in str(got[1])
+    assert "cannot read the CSV" in str(got[1])
+    assert got[2][0] == () and got[2][1].shape == (0, 0)
+    assert isinstance(got[3], StudyFileError) and f"{empty}: empty file" in str(got[3])

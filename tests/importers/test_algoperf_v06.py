@@ -72,8 +72,11 @@ def test_targets_of_absent_workloads_are_ignored_with_a_note(v06):
 def test_search_spaces_are_found_in_the_submissions_tree(v06):
     assert set(v06.spaces) == {("external_tuning", "baseline"), ("external_tuning", "shampoo")}
     shampoo = v06.spaces[("external_tuning", "shampoo")]
-    assert [p.name for p in shampoo.params if p.scale == "choice"]  # booleans as choices
+    # lists of joint points, kept as lists (booleans as booleans), never per-coordinate choices
+    assert shampoo.is_listed and not shampoo.params and len(shampoo.listed) == 5
+    assert {type(v) for v in shampoo.listed_values("use_momentum")} == {bool}
     assert not [p for p in v06.problems if "outside the declared range" in p.message]
+    assert not [p for p in v06.problems if "ran none of the" in p.message]  # all trials listed
 
 
 def test_trials_without_evaluations_are_failed_and_counted(v06):

@@ -7,6 +7,7 @@ exception escaping ``main``).
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 import optuna
@@ -15,9 +16,8 @@ import pytest
 
 from tunestats.cli.main import main
 
-from .conftest import deepobs_result, write_json
-
 DATA = Path(__file__).resolve().parents[1] / "data"
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
 VERBS = ("info", "validate", "best-of-k", "compare", "steps-to-target", "profile",
          "check-space", "figures")
 needs_wandb = pytest.mark.skipif(importlib.util.find_spec("wandb") is None,
@@ -57,18 +57,6 @@ def _opposite_storage(folder: Path) -> str:
     return url
 
 
-def _crowded_valley(folder: Path) -> Path:
-    root = folder / "results"
-    base = root / "large_budget" / "cosine" / "mnist_mlp" / "MomentumOptimizer"
-    for i, lr in enumerate((0.3, 0.1, 0.03, 0.01)):
-        write_json(base / f"lr__{lr}" / "random_seed__42__x.json",
-                   deepobs_result(seed=42, epochs=3, lr=lr, diverge_after=1 if i == 0 else None))
-    for seed in range(43, 46):
-        write_json(base / "lr__0.1" / f"random_seed__{seed}__x.json",
-                   deepobs_result(seed=seed, epochs=3, lr=0.1))
-    return root
-
-
 def _notebook(folder: Path) -> Path:
     rows = []
     for opt in ("sgd", "adam"):
@@ -83,7 +71,20 @@ def _notebook(folder: Path) -> Path:
     return path
 
 
+def _algoperf(folder: Path) -> list[str]:
+    """Real AlgoPerf v0.6 logs (one workload, both submissions, 3 studies × 5 trials) with the
+    submissions' tuning_search_space.json (lists of joint points) next to them."""
+    source = DATA / "algoperf_v06"
+    logs = folder / "logs" / "external_tuning"
+    for trial_dir in (source / "logs" / "external_tuning").glob("*/study_*/wmt_*"):
+        shutil.copytree(trial_dir, logs / trial_dir.relative_to(source / "logs" /
+                                                                "external_tuning"))
+    shutil.copytree(source / "submissions", folder / "submissions")
+    return ["algoperf", str(logs), "--targets", str(source / "workload_targets_v06.json")]
+
+
 SOURCES = {
+    "algoperf-v06-joint-points": _algoperf,
     "wandb-offline": lambda f: ["wandb", str(DATA / "wandb" / "offline" / "wandb"),
                                 "--map", "optimizer=optimizer"],
     "wandb-export": lambda f: ["wandb", str(DATA / "wandb" / "export"),
@@ -92,7 +93,9 @@ SOURCES = {
                                "--map", "optimizer=optimizer"],
     "optuna-two-studies": lambda f: ["optuna", _optuna_storage(f)],
     "optuna-opposite-directions": lambda f: ["optuna", _opposite_storage(f)],
-    "crowded-valley": lambda f: ["deepobs", str(_crowded_valley(f))],
+    # the Crowded Valley tree that DeepOBS's own runners wrote (data/examples/make_deepobs.py)
+    "crowded-valley": lambda f: ["deepobs", str(EXAMPLES / "deepobs")],
+    "shallue": lambda f: ["shallue", str(EXAMPLES / "shallue")],
     "notebook": lambda f: ["generic", str(_notebook(f)), "--map", "trial=run",
                            "--map", "hp=lr"],
 }
@@ -118,6 +121,10 @@ def test_every_verb_answers_or_says_why(imported, verb, capsys, tmp_path):
     captured = capsys.readouterr()
     err, out = captured.err.strip(), captured.out.strip()
     assert code in (0, 1, 2), err
+    if "algoperf" in imported.parent.name:  # real logs, every verb answers
+        assert code == 0, err
+        if verb == "check-space":  # a finite list of points: no edges, the list exhausted
+            assert "boundary check not applicable" in out.splitlines()[0], out
     if code == 1 and verb == "check-space" and not err:  # its answer: the space is inadequate
         assert out.splitlines()[0].startswith("verdict: NOT adequate"), out  # verdict first
     elif code:

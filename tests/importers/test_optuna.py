@@ -175,9 +175,23 @@ def test_bool_int_and_int_log_distributions_keep_their_types(tmp_path, recwarn):
     study = optuna_importer.read(url, study_name="loss_study")
     assert not [w for w in recwarn if "outside the declared range" in str(w.message)]
     space = study.spaces[("default", "loss_study")]
-    assert space["nesterov"].choices == ("true", "false")
+    assert space["nesterov"] == Param("nesterov", "bool")
     assert set(study.trials["hp.nesterov"]) <= {"true", "false"}
-    assert space["batch_size"] == Param("batch_size", "log", 16, 256)
+    assert space["nesterov"].contains(study.trials["hp.nesterov"]).all()
+    assert space["batch_size"] == Param("batch_size", "int_log", 16, 256)
+    assert space["layers"] == Param("layers", "int", 1, 4)
+    # the types as optuna itself declares them, distribution by distribution
+    loaded = optuna.load_study(study_name="loss_study", storage=url)
+    declared = loaded.trials[0].distributions
+    assert (declared["batch_size"].low, declared["batch_size"].high,
+            declared["batch_size"].log) == (space["batch_size"].low, space["batch_size"].high,
+                                            True)
+    assert isinstance(declared["layers"], optuna.distributions.IntDistribution)
+    assert declared["nesterov"].choices == (True, False)
+    for name in ("batch_size", "layers"):
+        values = study.trials["hp." + name]
+        assert space[name].contains(values).all()
+        assert set(values) == {t.params[name] for t in loaded.trials}
     types = study.provenance["optuna_distributions"]["loss_study"]
     assert types["layers"] == {"kind": "int", "log": False, "step": 1}
     assert types["batch_size"] == {"kind": "int", "log": True, "step": 1}

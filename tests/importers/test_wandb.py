@@ -193,8 +193,13 @@ def test_docs_export_recipe_with_nan_summaries():
     assert study.workload_metrics("default").valid == "val_loss"
     assert study.workload_metrics("default").train == "train_loss"
     space = study.spaces[("default", "sgd")]
-    assert space["nesterov"].choices == ("true", "false")  # as the trials store booleans
-    assert space["batch_size"] == Param("batch_size", "linear", 16, 128)
+    # the sweep's types survive: a bool, an integer range (issue 10)
+    assert space["nesterov"] == Param("nesterov", "bool")
+    assert space["batch_size"] == Param("batch_size", "int", 16, 128)
+    # and the trials (booleans stored as "true"/"false") lie inside them
+    assert space["nesterov"].contains(trials["hp.nesterov"].dropna()).all()
+    assert space["batch_size"].contains(trials["hp.batch_size"].dropna()).all()
+    assert not space["batch_size"].contains([16.5]).any()
     assert study.provenance["wandb_sweep_types"] == {
         "lr": "float", "momentum": "float", "nesterov": "bool", "batch_size": "int"}
 
@@ -267,3 +272,45 @@ def test_stray_and_malformed_offline_folders_are_listed(tmp_path):
     assert "0 .wandb files" in skipped[str(root / "offline-run-20260101_000000-empty")]
     assert "wandb cannot read this run file" in skipped[str(bad)]
     assert report.pools["?"]["skipped"] == 2
+
+
+TYPED_SWEEP = """
+method: random
+metric: {name: val_loss, goal: minimize}
+parameters:
+  layers: {distribution: int_uniform, min: 1, max: 6}
+  depth: {min: 2, max: 12}
+  width: {distribution: q_log_uniform_values, min: 16, max: 1024}
+  lr: {distribution: log_uniform_values, min: 0.0001, max: 0.1}
+  decay: {distribution: q_log_uniform_values, min: 0.001, max: 0.1}
+  heads: {distribution: q_uniform, min: 2, max: 16, q: 2}
+  dropout: {distribution: q_uniform, min: 0.0, max: 0.5, q: 0.1}
+  momentum: {distribution: uniform, min: 0.0, max: 0.99}
+  nesterov: {values: [true, false]}
+  batch: {values: [32, 64, 128]}
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("wandb") is None, reason="needs the wandb extra")
+def test_sweep_types_agree_with_wandbs_own_reading(tmp_path):
+    """W&B's own optuna scheduler maps each sweep distribution onto an optuna
+    distribution (wandb.sdk.sweeps.scheduler.optuna); the space read from the sweep
+    must be the space tunestats reads from that optuna distribution."""
+    yaml = pytest.importorskip("yaml")
+    scheduler = pytest.importorskip("wandb.sdk.sweeps.scheduler.optuna")
+    from tunestats.importers.optuna import space_entry
+
+    path = tmp_path / "sweep.yaml"
+    path.write_text(TYPED_SWEEP)
+    entries, left_out, _, types = wandb.read_sweep(path)
+    assert not left_out
+    reference = scheduler.search_space_from_sweep_config(
+        yaml.safe_load(TYPED_SWEEP)["parameters"])
+    for name, distribution in reference.items():
+        expected = space_entry(distribution)
+        assert entries[name] == expected, name
+    assert {n: e.get("scale") for n, e in entries.items()} == {
+        "layers": "int", "depth": "int", "width": "int_log", "lr": "log", "decay": "log",
+        "heads": "int", "dropout": "linear", "momentum": "linear", "nesterov": "bool",
+        "batch": "choice"}
+    assert types["width"] == "int" and types["decay"] == "float"

@@ -73,3 +73,17 @@ def test_performance_profile_legend_is_outside_the_lines_region():
     assert not legend.overlaps(ax.get_window_extent(renderer))
     assert legend.y1 < ax.xaxis.get_tightbbox(renderer).y0  # under the x label too
     assert ax.get_legend().get_texts()[0].get_text() == "a (0.9000)"
+
+
+def test_rank_flip_label_of_an_optimizer_missing_from_the_last_protocol():
+    """Crowded Valley's re-run protocol holds only the winner's optimizer: the other
+    optimizer's label leads to its last point (it crashed matplotlib as a NaN end)."""
+    frame = pd.DataFrame({"protocol": ["paper", "paper", "paper-reruns"],
+                          "optimizer": ["Adam", "SGD", "SGD"],
+                          "expected_rank": [1.4, 1.6, 1.0]})
+    fig = Figure()
+    ax = fig.add_subplot()
+    plot_rank_flips(frame, ax=ax)
+    fig.canvas.draw()  # the leaders are laid out when drawn
+    ends = {a.get_text(): a.xy for a in ax.texts}
+    assert ends == {"Adam": (0, 1.4), "SGD": (1, 1.0)}

@@ -84,7 +84,8 @@ def test_result_repr_html_shows_each_table_of_a_space_check():
     tables = {("".join(t.find("h:caption", NS).itertext())): t
               for t in root.iter("{http://www.w3.org/1999/xhtml}table")}
     assert set(tables) == {f"SpaceCheck.{name}" for name in
-                           ("reasons", "boundaries", "budgets", "positions")}
+                           ("reasons", "boundaries", "budgets", "positions", "points",
+                            "notes")}
     boundaries = tables["SpaceCheck.boundaries"]
     expected = [[format_value(v) for v in row]
                 for row in result.boundaries.head(20).itertuples(index=False)]

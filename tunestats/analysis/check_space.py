@@ -5,6 +5,13 @@ optimizer's search space is adequate: the best trials lie away from the
 edges of every tuned range, and enough trials were run for the best-of-k
 curve to settle. :func:`check_space` checks both for every pool and returns
 the verdict with every reason listed.
+
+A pool whose search space is a finite list of joint points (AlgoPerf's list
+form) has no ranges and so no edges: listing points in some order says
+nothing about where a range ends. For such a pool the check says which
+listed points were tried and which won, and its budget verdict is whether
+the list is exhausted (every point tried) — there is no larger budget of the
+same space to compare with.
 """
 
 from __future__ import annotations
@@ -27,8 +34,9 @@ from .._html import HtmlRepr
 from .._random import DEFAULT_SEED, root_sequence
 from ..errors import ParameterError
 from ..kernels import budget_verdict
+from ..space import CHOICE_SCALES, SearchSpace
 from ..study import Metric, Pool, Study
-from ..study.schema import FINAL, KEY, POOL, ROLES
+from ..study.schema import FINAL, HP, KEY, POOL, ROLES
 from ._pools import final_values, pool_errors, pool_generator, pools_of
 from .boundary import MIN_COMPLETED, SIDES, SideVerdict, boundary_sides
 from .convergence import pool_noise
@@ -37,7 +45,9 @@ from .positions import TunedParam, check_params, pool_params, pool_positions
 __all__ = ["SpaceCheck", "check_space"]
 
 #: Scales whose extension is counted in decades.
-LOG_SCALES = ("log", "reverse_log")
+LOG_SCALES = ("log", "int_log", "reverse_log")
+#: Budget verdicts of a pool whose space is a finite list of points.
+LIST_EXHAUSTED, POINTS_UNTRIED = "list exhausted", "points untried"
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,13 +71,26 @@ class SpaceCheck(HtmlRepr):
         seed-to-seed noise (completed trials that share every hyperparameter
         value, ``noise_df`` degrees of freedom) or the ``tolerance``
         (``enough trials``, ``not enough trials`` or ``insufficient data``);
-        see :func:`tunestats.kernels.budget_verdict` for the rule.
+        see :func:`tunestats.kernels.budget_verdict` for the rule. A pool
+        whose space is a finite list of points gets ``list exhausted`` or
+        ``points untried`` instead, with ``n_points`` and ``n_points_tried``.
     positions : DataFrame
         Every trial's position along every checked hyperparameter
         (:func:`tunestats.analysis.positions`) with its outcome: ``metric``
         (the final value, NaN unless completed), ``lost`` (diverged, failed,
         or completed without a value) and ``best`` (the pool's tied best trials
         among those with a value of the parameter), for the axis plots.
+    points : DataFrame
+        For the pools whose space is a finite list of joint points, one row
+        per (pool, listed point): ``point`` (its index in the list),
+        ``values`` (its values of the coordinates that vary), ``tried``,
+        ``n_trials``, ``n_completed``, ``n_lost``, ``best_value`` (the best
+        final value among its trials) and ``best`` (it holds the pool's best
+        trial).
+    notes : DataFrame
+        One line per pool whose check differs from the boundary check:
+        ``workload, protocol, optimizer, note`` (for a joint-point space, the
+        number of points, how many were tried, which won).
     metric : Metric
         The metric the trials were judged by (of the first workload, when
         workloads are judged by different metrics; see ``metrics``).
@@ -85,10 +108,13 @@ class SpaceCheck(HtmlRepr):
     metric: Metric
     options: Mapping[str, Any] = field(default_factory=dict)
     metrics: Mapping[str, Metric] = field(default_factory=dict)
+    points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POINT_COLUMNS))
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*POOL, "note"]))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result tables by name (what ``tunestats check-space`` prints)."""
-        return {"boundaries": self.boundaries, "budgets": self.budgets, "reasons": self.reasons}
+        return {"boundaries": self.boundaries, "budgets": self.budgets, "reasons": self.reasons,
+                "points": self.points, "notes": self.notes}
 
     def to_frame(self) -> pd.DataFrame:
         """The boundary table."""
@@ -221,6 +247,14 @@ def check_space(study: Study, *, metric: str | None = None,
     is an open edge, or some pool has not enough trials (the budget verdict). A divergence cliff (widening would add only failures)
     and an edge without a trend are reported, not counted against it.
 
+    A pool whose search space is a finite list of joint points
+    (:attr:`tunestats.SearchSpace.listed`) gets no edge verdicts: its rows
+    have verdict ``not applicable``, and ``points`` says which points its
+    trials ran (a trial runs a point when it has the point's value of every
+    coordinate). Its budget verdict is ``list exhausted`` when every point
+    was tried, else ``points untried`` (a reason: an untried point could
+    hold a better result); the minimum of 3 completed trials does not apply.
+
     References
     ----------
     .. [1] Choi, D. et al. (2019). On Empirical Comparisons of Optimizers for
@@ -241,7 +275,7 @@ def check_space(study: Study, *, metric: str | None = None,
     iv = _check_space_iv(study, metric, params, top_q, edge, alpha, extend_decades,
                          extend_fraction, tolerance, relative, n_resamples,
                          seed)
-    rows, position_frames, reasons = [], [], []
+    rows, position_frames, reasons, point_rows, notes, listed = [], [], [], [], [], {}
     pools = {pool: (trials.sort_values(["repeat", "trial"]), pool_params(study, pool, trials))
              for pool, trials in study.pools()}
     check_params(iv["params"], [t.param.name for _, tuned in pools.values() for t in tuned])
@@ -254,6 +288,12 @@ def check_space(study: Study, *, metric: str | None = None,
         pool_rows = _pool_rows(pool, trials, tuned, pos, {**iv, "metric": metric})
         rows += pool_rows
         n_completed = _completed(trials, metric).sum()
+        space = study.spaces.get((pool.protocol, pool.optimizer))
+        if space is not None and space.is_listed:
+            these, note, listed[pool] = _listed_points(pool, trials, space, metric)
+            point_rows += these
+            notes.append({**pool._asdict(), "note": note})
+            continue
         if n_completed < MIN_COMPLETED:
             reasons.append({**pool._asdict(), "param": None, "side": None,
                             "reason": f"insufficient data: {n_completed} completed trial(s) "
@@ -262,10 +302,11 @@ def check_space(study: Study, *, metric: str | None = None,
                      "reason": _open_edge_reason(r)}
                     for r in pool_rows if r.get("edge_kind") == "open edge"]
     boundaries = pd.DataFrame(rows, columns=BOUNDARY_COLUMNS)
-    budgets = _budgets(study, iv)
+    budgets = _budgets(study, iv, listed)
     reasons += [{**{c: row[c] for c in POOL}, "param": None, "side": None,
                  "reason": _budget_reason(row)}
-                for _, row in budgets[budgets["verdict"] == "not enough trials"].iterrows()]
+                for _, row in budgets[budgets["verdict"].isin(
+                    ["not enough trials", POINTS_UNTRIED])].iterrows()]
     frames = [f for f in position_frames if len(f)]
     return SpaceCheck(
         adequate=not reasons,
@@ -275,7 +316,10 @@ def check_space(study: Study, *, metric: str | None = None,
         positions=pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
         metric=next(iter(iv["metrics"].values())),
         options={k: v for k, v in iv.items() if k not in ("metric", "metrics")},
-        metrics=iv["metrics"])
+        metrics=iv["metrics"],
+        points=pd.DataFrame(point_rows, columns=POINT_COLUMNS).astype(
+            {"point": "int64", "tried": bool, "best": bool}),
+        notes=pd.DataFrame(notes, columns=[*POOL, "note"]))
 
 
 BOUNDARY_COLUMNS = [
@@ -284,6 +328,46 @@ BOUNDARY_COLUMNS = [
     "n_beyond", "n_beyond_bad", "trend_tau", "trend_p", "proposed_low", "proposed_high",
     "note", "n_trials", "n_completed", "n_lost", "n_failed", "n_missing"]
 
+POINT_COLUMNS = [*POOL, "point", "values", "tried", "n_trials", "n_completed", "n_lost",
+                 "best_value", "best"]
+
+
+def _listed_points(pool: Pool, trials: pd.DataFrame, space: SearchSpace,
+                   metric: Metric) -> tuple[list[dict[str, Any]], str, dict[str, int]]:
+    """Which listed points of a joint-point space a pool's trials ran: the rows of
+    ``points``, the pool's note, and ``n_points``/``n_points_tried`` for its budget row."""
+    columns = {n: trials[HP + n].to_numpy(dtype=object) for n in space.coordinates
+               if HP + n in trials}
+    ran = space.matches(columns, len(trials))  # trials × points
+    status = trials["status"].to_numpy(dtype=object)
+    done = _completed(trials, metric)
+    lost = (status == "diverged") | ((status == "completed") & ~done)
+    y = np.where(done, metric.sign * trials[FINAL + metric.name].to_numpy(dtype=float), np.inf)
+    best_y = y.min() if done.any() else np.inf
+    rows = []
+    for j, point in enumerate(space.listed):
+        mine = ran[:, j]
+        best = y[mine].min() if mine.any() else np.inf
+        rows.append({**pool._asdict(), "point": j,
+                     "values": ", ".join(f"{n}={point.get(n)!r}" for n in space.names),
+                     "tried": bool(mine.any()), "n_trials": int(mine.sum()),
+                     "n_completed": int((mine & done).sum()), "n_lost": int((mine & lost).sum()),
+                     "best_value": metric.sign * best if np.isfinite(best) else np.nan,
+                     "best": bool(np.isfinite(best) and best == best_y)})
+    n, tried = len(space.listed), sum(r["tried"] for r in rows)
+    untried = [r["point"] for r in rows if not r["tried"]]
+    winners = [r["point"] for r in rows if r["best"]]
+    note = (f"space is a finite list of {n} points: boundary check not applicable; "
+            f"{tried} of {n} tried" + (" (list exhausted)" if not untried else
+                                       f" (untried: {', '.join(map(str, untried))})"))
+    if winners:
+        note += (f"; best {metric.name}: {metric.sign * best_y:.6g} at point "
+                 + ", ".join(map(str, winners)))
+    unlisted = int((~ran.any(axis=1)).sum())
+    if unlisted:
+        note += f"; {unlisted} trial(s) ran none of the listed points"
+    return rows, note, {"n_points": n, "n_points_tried": tried}
+
 
 def _completed(trials: pd.DataFrame, metric: Metric) -> np.ndarray:
     """Trials that completed with a finite value of ``metric``."""
@@ -291,15 +375,22 @@ def _completed(trials: pd.DataFrame, metric: Metric) -> np.ndarray:
     return (trials["status"] == "completed").to_numpy() & np.isfinite(values)
 
 
-def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
+def _budgets(study: Study, iv: Mapping[str, Any],
+             listed: Mapping[Pool, Mapping[str, int]]) -> pd.DataFrame:
     """The budget verdict of every pool (:func:`tunestats.kernels.budget_verdict`, selecting
     and reporting its workload's checked metric, diverged and failed trials counted as the worst
-    outcome at the pool's worst finite value) on the pools with enough completed trials."""
+    outcome at the pool's worst finite value) on the pools with enough completed trials; for
+    the pools in ``listed`` (joint-point spaces), whether every listed point was tried."""
     rows = []
     for pool, trials in pools_of(study):
         metric: Metric = iv["metrics"][pool.workload]
         trials = trials.sort_values(list(KEY))  # trial order does not change the result
         row = {**pool._asdict(), "n_trials": len(trials)}
+        if pool in listed:
+            counts = listed[pool]
+            rows.append({**row, **counts, "verdict": LIST_EXHAUSTED if counts["n_points_tried"]
+                         == counts["n_points"] else POINTS_UNTRIED})
+            continue
         if _completed(trials, metric).sum() < MIN_COMPLETED:
             rows.append({**row, "verdict": "insufficient data"})
             continue
@@ -319,8 +410,11 @@ def _budgets(study: Study, iv: Mapping[str, Any]) -> pd.DataFrame:
                      "prob_gain_exceeds": verdict.prob_gain_exceeds,
                      "verdict": "enough trials" if verdict.enough else "not enough trials"})
     columns = [*POOL, "n_trials", "n_diverged", "k_half", "gain_last", "delta", "relative",
-               "delta_source", "noise_df", "prob_gain_exceeds", "verdict"]
+               "delta_source", "noise_df", "prob_gain_exceeds", "verdict", "n_points",
+               "n_points_tried"]
     frame = pd.DataFrame(rows).reindex(columns=columns)
+    frame["n_points"] = frame["n_points"].astype("Int64")
+    frame["n_points_tried"] = frame["n_points_tried"].astype("Int64")
     frame["n_diverged"] = frame["n_diverged"].astype("Int64")
     frame["k_half"] = frame["k_half"].astype("Int64")
     frame["noise_df"] = frame["noise_df"].astype("Int64")
@@ -364,14 +458,20 @@ def _pool_rows(pool: Pool, trials: pd.DataFrame, tuned: list[TunedParam], pos: p
         row = {**pool._asdict(), "param": param.name, "scale": param.scale,
                "bounds": one.bounds, "low": param.low, "high": param.high, **counts,
                "n_missing": int((~use).sum())}
+        if one.bounds == "listed":
+            rows += [{**row, "side": side, "verdict": "not applicable",
+                      "note": "a coordinate of a finite list of points has no edges"}
+                     for side in SIDES]
+            continue
         if not one.ordered:
             rows += [{**row, "side": side, "verdict": "unordered",
                       "note": "choices without an order have no edges"} for side in SIDES]
             continue
-        band = 1.0 / len(param.choices) if param.scale == "choice" else iv["edge"]
+        choice = param.scale in CHOICE_SCALES
+        band = 1.0 / len(param.choices) if choice else iv["edge"]
         sides = boundary_sides(u[use], y[use], lost[use], band=band, top_q=iv["top_q"],
                                alpha=iv["alpha"])
-        values = part["choice" if param.scale == "choice" else "value"].to_numpy()[use]
+        values = part["choice" if choice else "value"].to_numpy()[use]
         for side, verdict in sides.items():
             best = values[verdict.best_index] if verdict.best_index >= 0 else np.nan
             rows.append({**row, "side": side, **_side_fields(verdict), "best_value": best,
@@ -396,7 +496,7 @@ def _proposal(tuned: TunedParam, side: str, verdict: SideVerdict,
         out["note"] = "best at the edge, but results do not improve towards it"
     if verdict.edge_kind != "open edge":
         return out
-    if param.scale == "choice":
+    if param.scale in CHOICE_SCALES:
         beyond = param.choices[0] if side == "low" else param.choices[-1]
         out["note"] = f"add a choice beyond {beyond!r}"
         return out
@@ -412,7 +512,11 @@ def _proposal(tuned: TunedParam, side: str, verdict: SideVerdict,
 
 
 def _budget_reason(row: Mapping[str, Any]) -> str:
-    """One line: what the last doubling gained, against δ, and how sure that is."""
+    """One line: what the last doubling gained, against δ, and how sure that is (for a
+    joint-point space: how many listed points were never tried)."""
+    if row["verdict"] == POINTS_UNTRIED:
+        return (f"not enough trials: {row['n_points'] - row['n_points_tried']} of the "
+                f"{row['n_points']} listed points never tried")
     return (f"not enough trials: doubling from {row['k_half']} to {row['n_trials']} trials "
             f"gained {row['gain_last']:.3g} in the best-of-k mean, and a gain above "
             f"delta = {row['delta']:.3g} has bootstrap probability "

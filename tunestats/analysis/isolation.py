@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_positive_int
-from ..space import Param
+from ..space import CHOICE_SCALES, Param
 from ..study.schema import POOL
 from .check_space import SpaceCheck
 
@@ -64,7 +64,7 @@ def isolation(result: SpaceCheck, *, bins: int = 10) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     keys = [*POOL, "param"]
     u = pos["position"].to_numpy(dtype=float)
-    choice = (pos["scale"] == "choice").to_numpy()
+    choice = pos["scale"].isin(CHOICE_SCALES).to_numpy()
     # one bin per choice present, in the declared order (the positions' order)
     rank = pos.groupby(keys, observed=True, sort=False)["position"].rank(method="dense")
     index = np.where(choice, rank.to_numpy(dtype=float) - 1,
@@ -82,7 +82,7 @@ def isolation(result: SpaceCheck, *, bins: int = 10) -> pd.DataFrame:
                       position=("position", "first")).reset_index()
     out["best"] = sign * out["best"]
     out["n_lost"] = out["n_lost"].astype(int)
-    numeric = (out["scale"] != "choice").to_numpy()
+    numeric = (~out["scale"].isin(CHOICE_SCALES)).to_numpy()
     out.loc[numeric, "position"] = (out.loc[numeric, "bin"] + 0.5) / bins
     out["value"] = np.nan
     for (scale, low, high, name), part in out[numeric].groupby(

@@ -119,7 +119,7 @@ def _first_reach(values: np.ndarray, target: float, maximize: bool) -> int:
 def _trials_from_logs(root: Path, targets: algoperf.Targets, ruleset: str | None,
                       workers: int | None, notes: list[str]) -> pd.DataFrame:
     """The per-trial table straight from AlgoPerf logs: only the columns scored are
-    read (Arrow's CSV reader, in parallel for large trees)."""
+    read (Arrow's CSV reader, files with one header parsed together)."""
     report = ImportReport("algoperf", str(root))
     folders = algoperf.scan(root, report)
     notes.extend(str(s) for s in report.skipped)
@@ -460,7 +460,7 @@ def leaderboard(source: Any, *, targets: Any, ruleset: str | None = None,
     n_studies : int, optional
         Studies every workload must have (default: the most any workload has).
     workers : int, optional
-        Processes reading the logs (default: up to 2 for large trees).
+        Processes reading the logs (default 1; see :func:`~tunestats.importers.algoperf.read_tables`).
 
     Returns
     -------

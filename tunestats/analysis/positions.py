@@ -5,7 +5,10 @@ For every pool and tuned hyperparameter, the position of each trial in
 (:meth:`tunestats.Param.to_unit`). A pool whose study declares no search
 space, or a hyperparameter that varies within a pool but is not in its
 declared space, gets bounds inferred from the trials (:func:`infer_param`),
-and the result says so in its ``bounds`` column.
+and the result says so in its ``bounds`` column. A joint-point space (a
+finite list of points) has no ranges: each coordinate that varies between
+its points gets the span of its listed values (:func:`listed_param`,
+``bounds`` = ``listed``), to draw, never to look for edges in.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..space import Param
+from ..space import CHOICE_SCALES, Param, SearchSpace
 from ..study import Pool, Study
 from ..study.schema import HP, KEY, STRING
 
-__all__ = ["TunedParam", "infer_param", "pool_params", "positions"]
+__all__ = ["TunedParam", "infer_param", "listed_param", "pool_params", "positions"]
 
 COLUMNS = [*KEY, "status", "param", "scale", "bounds", "low", "high", "value", "choice",
            "position"]
@@ -38,9 +41,10 @@ class TunedParam:
     ----------
     param : Param
         Its scale and bounds.
-    bounds : {"declared", "inferred"}
-        Whether ``param`` comes from the study's search space or was
-        inferred from the trials (:func:`infer_param`).
+    bounds : {"declared", "inferred", "listed"}
+        Whether ``param`` comes from the study's search space, was inferred
+        from the trials (:func:`infer_param`) or spans the values of a
+        coordinate of a joint-point space (:func:`listed_param`).
     """
 
     param: Param
@@ -48,10 +52,13 @@ class TunedParam:
 
     @property
     def ordered(self) -> bool:
-        """Whether the parameter has a low and a high edge: every scale but
-        ``choice``, and three or more choices among numbers listed in
-        increasing or decreasing order (with two, every trial is at an edge)."""
+        """Whether the parameter has a low and a high edge: every range, and three
+        or more declared choices among numbers listed in increasing or decreasing
+        order (with two, every trial is at an edge); never ``bool`` or a
+        coordinate of a joint-point space (its points are not a range)."""
         param = self.param
+        if self.bounds == "listed" or param.scale == "bool":
+            return False
         if param.scale != "choice":
             return True
         if not param.is_numeric or len(param.choices) < 3:
@@ -110,17 +117,46 @@ def infer_param(name: str, values: Iterable) -> Param:
     return Param(name, "linear", low, high)
 
 
+def listed_param(space: SearchSpace, name: str) -> Param:
+    """The span of a coordinate of a joint-point space over its listed points.
+
+    Booleans give ``bool``, numbers :func:`infer_param` of the listed values
+    (null left out), anything else a ``choice`` among the distinct values as
+    text, sorted.
+
+    Examples
+    --------
+    >>> space = SearchSpace((), listed=({"lr": 1e-3, "nesterov": True},
+    ...                                 {"lr": 1e-1, "nesterov": False}))
+    >>> listed_param(space, "lr").scale, listed_param(space, "nesterov").scale
+    ('log', 'bool')
+    """
+    values = [v for v in space.listed_values(name) if v is not None]
+    if values and all(isinstance(v, bool) for v in values) and len(set(values)) == 2:
+        return Param(name, "bool")
+    reals = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if len(reals) == len(values) and len(set(reals)) > 1:
+        return infer_param(name, reals)
+    return Param(name, "choice", choices=tuple(sorted({str(v) for v in values})))
+
+
 def pool_params(study: Study, pool: Pool, trials: pd.DataFrame) -> list[TunedParam]:
     """The hyperparameters tuned in one pool, declared ones first.
 
     Declared: the parameters of the search space of ``(pool.protocol,
-    pool.optimizer)``. Inferred (:func:`infer_param`): every other ``hp.``
-    column that takes two or more distinct values in the pool and is not a
-    fixed value of the space.
+    pool.optimizer)``; for a joint-point space, the coordinates that vary
+    between its points (:func:`listed_param`). Inferred (:func:`infer_param`):
+    every other ``hp.`` column that takes two or more distinct values in the
+    pool and is not a fixed value or a coordinate of the space.
     """
     space = study.spaces.get((pool.protocol, pool.optimizer))
-    declared = [TunedParam(p, "declared") for p in space.params] if space else []
-    skip = {t.param.name for t in declared} | set(space.fixed if space else ())
+    if space is not None and space.is_listed:
+        declared = [TunedParam(listed_param(space, n), "listed") for n in space.names
+                    if HP + n in trials]
+        skip = set(space.coordinates) | set(space.fixed)
+    else:
+        declared = [TunedParam(p, "declared") for p in space.params] if space else []
+        skip = {t.param.name for t in declared} | set(space.fixed if space else ())
     inferred = [TunedParam(infer_param(name, trials[HP + name]), "inferred")
                 for name in study.hyperparameters
                 if name not in skip and trials[HP + name].nunique(dropna=True) > 1]
@@ -190,15 +226,17 @@ def pool_positions(trials: pd.DataFrame, tuned: Iterable[TunedParam]) -> pd.Data
         part["param"] = param.name
         part["scale"] = param.scale
         part["bounds"] = one.bounds
-        part["low"] = np.nan if param.scale == "choice" else param.low
-        part["high"] = np.nan if param.scale == "choice" else param.high
+        choice = param.scale in CHOICE_SCALES
+        part["low"] = np.nan if choice else param.low
+        part["high"] = np.nan if choice else param.high
         numeric = pd.api.types.is_numeric_dtype(values.dtype)
         part["value"] = values.to_numpy(dtype=float) if numeric else np.nan
         labels = None
-        if param.scale == "choice":  # the declared choice (64, not 64.0), None if not one
+        if choice:  # the declared choice (64, not 64.0), None if not one
             known = np.isfinite(position)
             labels = np.full(len(trials), None, dtype=object)
-            labels[known] = [str(c) for c in param.from_unit(position[known])]
+            labels[known] = [str(c).lower() if isinstance(c, bool) else str(c)
+                             for c in param.from_unit(position[known])]
         part["choice"] = pd.Series(labels, dtype=STRING)
         part["position"] = position
         parts.append(part)

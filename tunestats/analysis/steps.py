@@ -288,12 +288,16 @@ class TargetRobustness(HtmlRepr):
     ----------
     cells : DataFrame
         One row per ``(workload, protocol, target, budget)``: ``ordering``
-        (e.g. ``"adam < momentum = sgd"``, by median best-of-k time to target;
-        ``=`` for equal medians, unreached optimizers last and equal),
+        (e.g. ``"adam < momentum = sgd; not reached: nadam"``, by median
+        best-of-k time to target; ``=`` for equal medians; optimizers whose
+        median is ``inf`` are listed after ``not reached:``, unranked),
         ``reached_by`` (optimizers with a finite median), ``inclusion_consistent``
         (no included optimizer strictly faster than one that includes it),
-        ``same_as_reference`` (the ordering equals the one at the reference
-        target and the full budget).
+        ``pairs_changed`` (how many pairs of optimizers are ordered the other
+        way round than at the reference target and the full budget, a tie
+        counting as an order; a pair that both miss the target, in the cell
+        or in the reference, is not ordered there, so ties of unreached pools
+        never count), ``same_as_reference`` (``pairs_changed == 0``).
     outcomes : DataFrame
         One row per cell and optimizer: ``median``, ``p_reached``.
     reference : dict
@@ -310,11 +314,37 @@ class TargetRobustness(HtmlRepr):
 
 
 def _ordering(medians: Mapping[str, float]) -> str:
-    names = sorted(medians, key=lambda n: (medians[n], n))
-    text = names[0]
-    for before, name in pairwise(names):
+    """``"a < b = c; not reached: d, e"``: the pools with a finite median in order
+    (``=`` for equal medians), then those that do not reach the target, unranked."""
+    reached = sorted((n for n in medians if np.isfinite(medians[n])),
+                     key=lambda n: (medians[n], n))
+    text = reached[0] if reached else ""
+    for before, name in pairwise(reached):
         text += (" = " if medians[name] == medians[before] else " < ") + name
+    missing = sorted(n for n in medians if not np.isfinite(medians[n]))
+    if missing:
+        text += ("; " if text else "") + "not reached: " + ", ".join(missing)
     return text
+
+
+def _pairs_changed(cell: Mapping[str, float], reference: Mapping[str, float]) -> int:
+    """How many pairs of optimizers ``cell`` orders differently from ``reference``.
+
+    A pair is ordered where at least one of the two reaches the target (a pool
+    that reaches it is faster than one that does not); two pools that both miss
+    it are not ordered (their tie at ``inf`` says nothing), so such a pair never
+    counts.
+    """
+    names = sorted(cell)
+    changed = 0
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if not (np.isfinite(cell[a]) or np.isfinite(cell[b])):
+                continue
+            if not (np.isfinite(reference[a]) or np.isfinite(reference[b])):
+                continue
+            changed += np.sign(cell[a] - cell[b]) != np.sign(reference[a] - reference[b])
+    return int(changed)
 
 
 def _given_or_default_grid(values: Any, name: str, default: np.ndarray) -> np.ndarray:
@@ -325,6 +355,24 @@ def _given_or_default_grid(values: Any, name: str, default: np.ndarray) -> np.nd
     if grid.size == 0:
         raise ParameterError(f"`{name}` must hold at least one value; got an empty sequence.")
     return grid
+
+
+def _budget_grid(matrix: CurveMatrix, budgets: Any, n_grid: int) -> np.ndarray:
+    """The step (time) budgets: ``budgets`` (each > 0), or ``n_grid`` evaluation times
+    spread evenly over those after the first evaluation (a curve cut at its first
+    evaluation, step 0, has not trained: no budget)."""
+    if budgets is not None:
+        grid = _given_or_default_grid(budgets, "budgets", np.empty(0))
+        bad = grid[~(grid > 0)]
+        if bad.size:
+            raise ParameterError(f"`budgets` must be positive step (time) budgets; got "
+                                 f"{bad[0]:g}.")
+        return grid
+    stamps = matrix.time[matrix.present]
+    later = stamps[stamps > stamps.min()]
+    if later.size == 0:  # one evaluation per trial: the only budget is its time
+        later = stamps
+    return np.unique(np.quantile(later, np.linspace(0, 1, n_grid + 1)[1:], method="lower"))
 
 
 def target_robustness(study: Study, *, metric: str | None = None, targets: Any = None,
@@ -345,8 +393,10 @@ def target_robustness(study: Study, *, metric: str | None = None, targets: Any =
         easiest target is reached by every pool's best trial, the hardest by
         one pool).
     budgets : sequence of float, optional
-        Step (or time) budgets: the curves are truncated at each. Default:
-        ``n_grid`` evaluation times evenly spread up to the last one.
+        Step (or time) budgets, each > 0: the curves are truncated at each.
+        Default: ``n_grid`` evaluation times evenly spread (quantiles) over
+        the evaluations after the first one (step 0 is no budget: nothing has
+        trained), up to the last one.
     target : float or mapping, optional
         The reference target (default: the declared target, else the median
         of the grid).
@@ -396,8 +446,7 @@ def _target_robustness(study: Study, setup: _Setup, targets: Any, budgets: Any, 
     pools = _pool_rows(matrix)
     kk = np.array([min(len(rows) for rows in pools.values()) if k is None
                    else check_positive_int("k", k)])
-    budget_grid = _given_or_default_grid(budgets, "budgets", np.unique(np.quantile(
-        matrix.time[matrix.present], np.linspace(0, 1, n_grid + 1)[1:], method="lower")))
+    budget_grid = _budget_grid(matrix, budgets, n_grid)
     # the last column is the full budget, for the reference ordering
     all_budgets = np.append(budget_grid, np.inf)
     if setup.select is None:
@@ -451,17 +500,17 @@ def _target_robustness(study: Study, setup: _Setup, targets: Any, budgets: Any, 
                              reached[cell].ravel()))
         for protocol, by_opt in sorted(medians.items()):
             pairs = graph.pairs(by_opt)
-            reference_order = _ordering({o: m[-1, -1] for o, m in by_opt.items()})
+            at_reference = {o: float(m[-1, -1]) for o, m in by_opt.items()}
             for i, t in enumerate(grid):
                 for j, b in enumerate(budget_grid):
                     at = {o: float(m[i, j]) for o, m in by_opt.items()}
-                    order = _ordering(at)
+                    changed = _pairs_changed(at, at_reference)
                     cells.append({
                         "workload": workload, "protocol": protocol, "target": t, "budget": b,
-                        "k": int(kk[0]), "ordering": order,
+                        "k": int(kk[0]), "ordering": _ordering(at),
                         "reached_by": int(sum(np.isfinite(v) for v in at.values())),
                         "inclusion_consistent": all(at[high] <= at[low] for low, high in pairs),
-                        "same_as_reference": order == reference_order})
+                        "pairs_changed": changed, "same_as_reference": changed == 0})
     return TargetRobustness(pd.DataFrame(cells), _outcome_frame(outcomes), reference)
 
 

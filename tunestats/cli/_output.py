@@ -12,7 +12,9 @@ Conventions (the README states them for users):
 * Nothing that exists is replaced without ``--force``: the files ``--out`` would
   write are checked before anything is computed, and every file is written
   aside and renamed into place (a reader never sees half a file).
-* Readable tables wrap at 100 columns.
+* Readable tables wrap at 100 columns; ``info``'s table fits them: too wide, its
+  column names and then its longest text values are abbreviated
+  (:func:`fit_table`), with a legend under the table.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 import threading
 import time
@@ -35,8 +38,8 @@ from ..study._atomic import atomic_write
 from ..study.schema import STUDY_FILE
 
 __all__ = ["WIDTH", "Heartbeat", "ProgressLine", "add_force_option", "add_output_options",
-           "check_new_folder", "check_out", "check_study_folder", "emit", "json_safe", "stage",
-           "stop_heartbeat"]
+           "check_new_folder", "check_out", "check_study_folder", "emit", "fit_table",
+           "json_safe", "stage", "stop_heartbeat"]
 
 #: Width of the readable tables, in characters.
 WIDTH = 100
@@ -158,15 +161,150 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(json_safe(frame).to_json(orient="records", double_precision=15))
 
 
+#: Short names of the columns that many tables share (used only when a table is too wide).
+SHORT_COLUMNS = {"trials": "n", "completed": "ok", "diverged": "div", "failed": "fail",
+                 "workload": "wl", "protocol": "prot", "optimizer": "opt"}
+#: The words of a text value that may be abbreviated (five characters or more), and all.
+_TOKENS = re.compile(r"(?<![\w.\-/])[A-Za-z][\w.\-/]{4,}")
+_WORDS = re.compile(r"[A-Za-z][\w.\-/]*")
+
+
+def _width(frame: pd.DataFrame) -> int:
+    with pd.option_context("display.precision", 4):
+        text = frame.to_string(index=False)
+    return max(map(len, text.splitlines()))
+
+
+def _unique(code: str, taken: set[str]) -> str:
+    """``code``, or ``code2``, ``code3``, … : the first not in ``taken``."""
+    unique, n = code, 2
+    while unique in taken:
+        unique, n = f"{code}{n}", n + 1
+    return unique
+
+
+def _code(word: str, taken: set[str]) -> str:
+    """A short code for ``word``, unique against ``taken``: the initials of its parts
+    (split at ``_ - / .`` and spaces) with their digits (``one_minus_beta1`` → ``omb1``,
+    ``best valid_error`` → ``b.ve``: a space becomes a dot), or its first three letters
+    and its digits (``momentum`` → ``mom``, ``beta1`` → ``bet1``)."""
+    head, _, last = word.rpartition(" ")
+    if head:
+        return _unique(".".join(w[0] for w in head.split()) + "." + _code(last, set()), taken)
+    parts = [w for w in re.split(r"[_\-/.]", word) if w]
+    if len(parts) > 1:
+        code = "".join(w[0] + "".join(c for c in w[1:] if c.isdigit()) for w in parts)
+    else:
+        code = word[:3] + "".join(c for c in word[3:] if c.isdigit())
+    return _unique(code, taken)
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """The values of a text column as strings (missing ones as empty strings)."""
+    return ["" if pd.isna(v) else str(v) for v in column.tolist()]
+
+
+def fit_table(frame: pd.DataFrame, width: int = WIDTH) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` narrowed to ``width`` characters, and the legend of what was shortened.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A readable table.
+    width : int
+        The widest line allowed.
+
+    Returns
+    -------
+    frame : DataFrame
+        ``frame`` itself when it fits. Otherwise, step by step until it fits:
+        the column names of :data:`SHORT_COLUMNS` shortened, then the other
+        column names longer than six characters (``best valid_error`` →
+        ``b.ve``), then the words of the widest text column (names of five
+        characters or more: ``learning_rate`` → ``lr``; ``a, b`` → ``a,b``), one
+        column at a time.
+    legend : list of str
+        One ``"short = long"`` entry per abbreviation (empty when nothing was
+        shortened); a table that is still too wide wraps when printed.
+    """
+    if not len(frame.columns) or _width(frame) <= width:
+        return frame, []
+    out = frame.copy()
+    legend: dict[str, str] = {}
+    text = [c for c in out.columns if out[c].dtype == object or
+            isinstance(out[c].dtype, pd.CategoricalDtype | pd.StringDtype)]
+    # a code never reads as a name the table already shows
+    taken = {str(c) for c in frame.columns} | {
+        w for c in text for v in _texts(out[c]) for w in _WORDS.findall(v)}
+
+    def rename(mapping: dict[str, str]) -> None:
+        nonlocal out
+        out = out.rename(columns=mapping)
+        legend.update({short: long for long, short in mapping.items()})
+        taken.update(mapping.values())
+
+    rename({c: SHORT_COLUMNS[c] for c in out.columns
+            if c in SHORT_COLUMNS and SHORT_COLUMNS[c] not in taken})
+    if _width(out) > width:
+        rename({c: _code(str(c), taken) for c in out.columns
+                if c not in legend and len(str(c)) > 6})
+    text = [list(out.columns)[list(frame.columns).index(c)] for c in text]  # renamed
+    while _width(out) > width and text:
+        column = max(text, key=lambda c: max(map(len, _texts(out[c])), default=0))
+        text.remove(column)
+        words = sorted({w for v in _texts(out[column]) for w in _TOKENS.findall(v)},
+                       key=lambda w: (-len(w), w))
+        codes = {}
+        for word in words:
+            known = next((s for s, lng in legend.items() if lng == word), None)
+            codes[word] = known or _code(word, taken)
+            taken.add(codes[word])
+            legend[codes[word]] = word
+        if words:
+            pattern = re.compile(r"(?<![\w.\-/])(?:" + "|".join(map(re.escape, words))
+                                 + r")(?![\w.\-/])")
+            out[column] = [v if pd.isna(v) else  # lists lose their spaces too
+                           pattern.sub(lambda m, c=codes: c[m.group(0)], str(v)).replace(", ", ",")
+                           for v in out[column].tolist()]
+    return out, [f"{short} = {long}" for short, long in legend.items()]
+
+
+def _print_table(frame: pd.DataFrame, fit: bool) -> None:
+    """Print one readable table at :data:`WIDTH` columns (with ``fit``: abbreviated to fit,
+    the legend under it)."""
+    if not len(frame):
+        print("(none)")
+        return
+    fitted, legend = fit_table(frame) if fit else (frame, [])
+    print(fitted.to_string(index=False, line_width=WIDTH))
+    if legend:
+        print("\n".join(_pack(legend, WIDTH)))
+
+
+def _pack(entries: list[str], width: int) -> list[str]:
+    """``abbreviations: a = b; c = d; ...`` in lines no wider than ``width``; an entry is
+    never split between lines."""
+    lines = ["abbreviations:"]
+    for i, entry in enumerate(entries):
+        piece = entry + (";" if i < len(entries) - 1 else "")
+        if len(lines[-1]) + 1 + len(piece) <= width:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return lines
+
+
 def emit(args: argparse.Namespace, tables: dict[str, pd.DataFrame], *,
          extra: dict[str, Any] | None = None,
-         shown: dict[str, pd.DataFrame] | None = None) -> None:
+         shown: dict[str, pd.DataFrame] | None = None, fit: bool = False) -> None:
     """Print ``tables`` (readable or JSON) and write them if ``--out`` was given.
 
     Several tables go to CSV as one file per table (``FILE-<name>.csv``, each
     listed on stderr) and to JSON as one object of named tables. ``shown``,
     when given, is what the readable print shows instead of ``tables`` (e.g.
-    fewer columns); JSON and files always hold ``tables`` in full.
+    fewer columns); JSON and files always hold ``tables`` in full. Readable
+    tables wrap at :data:`WIDTH` columns; with ``fit`` they are first narrowed by
+    abbreviations (:func:`fit_table`), explained under each table.
     """
     stop_heartbeat()
     payload: dict[str, Any] = {name: _records(frame) for name, frame in tables.items()}
@@ -182,8 +320,7 @@ def emit(args: argparse.Namespace, tables: dict[str, pd.DataFrame], *,
             for name, frame in printed.items():
                 if len(printed) > 1:
                     print(f"\n== {name} ==")
-                print(frame.to_string(index=False, line_width=WIDTH) if len(frame)
-                      else "(none)")
+                _print_table(frame, fit)
     out = getattr(args, "out", None)
     if out is None:
         return

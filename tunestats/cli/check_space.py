@@ -29,8 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check-space", help="check that every search space is adequate (exit 1 if not)",
         description="Boundary checks (is each pool's best region away from the edges of every "
         "tuned range?) and budget checks (would doubling the pool's trials change its "
-        "best-of-k mean by more than the tolerance?), after Choi et al. (2019), Appendices D-E. Prints the verdict "
-        "with every reason; exits 0 when the study's search spaces are adequate, 1 when not, "
+        "best-of-k mean by more than the tolerance?), after Choi et al. (2019), Appendices D-E. A "
+        "search space that is a finite list of points (AlgoPerf's list form) has no edges: "
+        "its pools get which points were tried and won, and whether the list is exhausted. "
+        "Prints the verdict with every reason; exits 0 when the study's search spaces are adequate, 1 when not, "
         "2 on a usage error.")
     api = ApiOptions(parser, *API)
     add_study_argument(parser)
@@ -60,23 +62,38 @@ def register(sub: argparse._SubParsersAction) -> None:
                help="bootstrap resamples for the probability that doubling gains more than "
                "the tolerance")
     api.option("seed", "--seed", type=int, help="seed of that bootstrap")
-    add_output_options(parser, ("boundaries", "budgets", "reasons"))
+    add_output_options(parser, ("boundaries", "budgets", "reasons", "points", "notes"))
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     study = load_study(args.study)
     result = check_space(study, **args.api.kwargs(args))
+    listed = len(result.notes)  # pools whose space is a finite list of points
+    budget_columns = BUDGET_COLUMNS + (["n_points", "n_points_tried"] if listed else [])
     tables = {"boundaries": result.boundaries[BOUNDARY_COLUMNS],
-              "budgets": result.budgets[BUDGET_COLUMNS], "reasons": result.reasons}
+              "budgets": result.budgets[budget_columns], "reasons": result.reasons,
+              "points": result.points, "notes": result.notes}
     if not args.json:  # the verdict first: the tables below are its evidence
         count = len(result.reasons)
         print("verdict: adequate" if result.adequate else
-              f"verdict: NOT adequate ({count} reason{'s' if count != 1 else ''})")
+              f"verdict: NOT adequate ({count} reason{'s' if count != 1 else ''})", end="")
+        print(f"; {listed} pool(s) search a finite list of points: boundary check not "
+              "applicable there (see notes)" if listed else "")
         judged = {f"{m.name} ({m.direction})" for m in result.metrics.values()}
         print(f"{study.source}: search spaces judged by " + (
             judged.pop() if len(judged) == 1 else "each workload's headline metric: " + ", ".join(
                 f"{w} {m.name} ({m.direction})" for w, m in result.metrics.items())))
     emit(args, tables, extra={"adequate": result.adequate, "metric": result.metric.name,
-                              "metrics": {w: m.name for w, m in result.metrics.items()}})
+                              "metrics": {w: m.name for w, m in result.metrics.items()}},
+         shown=_shown(tables) if listed else {
+             name: frame for name, frame in tables.items() if name not in ("points", "notes")})
     return 0 if result.adequate else 1
+
+
+def _shown(tables: dict) -> dict:
+    """The printed tables when some space is a finite list of points: boundary rows only
+    where a boundary check applies, the points without their (long) values."""
+    boundaries = tables["boundaries"]
+    return {**tables, "boundaries": boundaries[boundaries["verdict"] != "not applicable"],
+            "points": tables["points"].drop(columns="values")}

@@ -179,7 +179,7 @@ def profiles(data: Study | Analyses) -> Figure:
     rule = ("the trial reaching it at the earliest evaluation (AlgoPerf's rule)"
              if result.rule == "algoperf" else "the fastest trial")
     fig.suptitle(f"Performance profiles: {'steps' if result.time == 'step' else 'time'} to "
-                 f"target ({metric}), {rule} per repeat, median over repeats;\nscore = area "
+                 f"target ({metric}),\n{rule} per repeat, median over repeats; score = area "
                  f"over [1, {result.tau_max:g}] ({result.integral} integral)", fontsize=9)
     return fig
 

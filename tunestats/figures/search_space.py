@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 
 from ..analysis import SpaceCheck, check_space, isolation
 from ..plots import optimizer_palette, plot_axis, plot_isolation, plot_pair
+from ..space import CHOICE_SCALES
 from ..study import Study
 from ..study.schema import KEY
 from ._facets import Analyses, file_stems, page_figure
@@ -64,7 +65,8 @@ def axis_figures(data: Study | Analyses) -> dict[str, Figure]:
     """Final validation metric against each tuned hyperparameter: per (workload,
     protocol) one row of panels per optimizer holding the hyperparameters it tunes
     (no empty cells but at the end of a row), bounds drawn, the best trial starred,
-    lost trials as crosses at the top, flagged edges coloured."""
+    lost trials as crosses at the top, flagged edges coloured (a joint-point space: the
+    points tried, no edges)."""
     result = _checked(Analyses.of(data))
     edges = result.boundaries.set_index(["workload", "protocol", "optimizer", "param",
                                          "side"])["edge_kind"]
@@ -96,9 +98,12 @@ def axis_figures(data: Study | Analyses) -> dict[str, Figure]:
                               fontsize=6, labelpad=1)
                 ax.tick_params(labelsize=5.5, pad=1.5)
                 ax.yaxis.label.set_fontsize(6)
+        listed = sorted(part.loc[part["bounds"] == "listed", "optimizer"].astype(str).unique())
         fig.suptitle(f"{workload} — {protocol}: final {result.metrics[workload].name} against "
                      "each tuned hyperparameter\n(★ best, × diverged/lost at the top; dashed: "
-                     "bounds, coloured where flagged)", fontsize=8)
+                     "bounds, coloured where flagged" + (
+                         f"; {', '.join(listed)}: a finite list of points, dotted: the span of "
+                         "its values, no edges" if listed else "") + ")", fontsize=8)
         figures[stem] = fig
     return figures
 
@@ -130,7 +135,7 @@ def isolation_figures(data: Study | Analyses) -> dict[str, Figure]:
 def _pair(positions: pd.DataFrame) -> tuple[str, str]:
     """Learning rate and ε when a pool tunes both, else the first two numeric
     hyperparameters tuned in one pool."""
-    numeric = positions[positions["scale"] != "choice"]
+    numeric = positions[~positions["scale"].isin(CHOICE_SCALES)]
     per_pool = numeric.groupby(["workload", "protocol", "optimizer"], observed=True,
                                sort=True)["param"].unique()
     if any(set(PREFERRED_PAIR) <= set(params) for params in per_pool):

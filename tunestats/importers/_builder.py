@@ -499,6 +499,7 @@ class StudyBuilder:
         self.report.read["trials"] = len(trials)
         self.report.read["curve rows"] = len(curves)
         text = [c for c in trials.columns if c.startswith((HP, ATTR))
+                and not pd.api.types.is_numeric_dtype(trials[c])
                 and any(isinstance(v, str) for v in trials[c].to_numpy(dtype=object))]
         for column in text:
             trials[column] = [v if isinstance(v, str) or pd.isna(v) else str(v)

@@ -8,16 +8,21 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, ParameterError
-from ..space import Param, SearchSpace
+from ..space import Param, SearchSpace, listed_problems
 from ._options import hp_value
 
-__all__ = ["choice_or_fixed", "space_from"]
+__all__ = ["choice_or_fixed", "listed_space", "space_from"]
 
 
 def choice_or_fixed(values: Any) -> dict[str, Any]:
     """The entry of a finite set of values: ``{"fixed": v}`` for one value,
-    else ``{"scale": "choice", "choices": [...]}`` (duplicates removed, order kept;
-    booleans as ``"true"``/``"false"``, as the trials store them)."""
+    ``{"scale": "bool"}`` for false and true, else ``{"scale": "choice", "choices":
+    [...]}`` (duplicates removed, order kept; booleans among other choices as
+    ``"true"``/``"false"``, as the trials store them)."""
+    values = list(values)
+    if len(values) > 1 and all(isinstance(v, (bool, np.bool_)) for v in values) \
+            and len(set(values)) == 2:
+        return {"scale": "bool"}
     values = list(dict.fromkeys(hp_value(v) if isinstance(v, (bool, np.bool_)) else v
                                 for v in values))
     if len(values) == 1:
@@ -25,9 +30,23 @@ def choice_or_fixed(values: Any) -> dict[str, Any]:
     return {"scale": "choice", "choices": values}
 
 
+def listed_space(place: str, points: Any) -> SearchSpace:
+    """A joint-point search space from a list of points (name → value each).
+
+    Raises
+    ------
+    DataError
+        Naming ``place``, when ``points`` is not a list of such points.
+    """
+    problems = listed_problems(points)
+    if problems:
+        raise DataError(f"{place}: {problems[0].rstrip('.')}")
+    return SearchSpace((), {}, tuple(points))
+
+
 def space_from(place: str, params: Mapping[str, Mapping[str, Any]]) -> SearchSpace:
     """A search space from entries ``name → {"scale", "low", "high"}``,
-    ``{"scale": "choice", "choices"}`` or ``{"fixed": value}``.
+    ``{"scale": "choice", "choices"}``, ``{"scale": "bool"}`` or ``{"fixed": value}``.
 
     Raises
     ------

@@ -55,7 +55,10 @@ All generations of the JSON are read: DeepOBS 1.1 (no validation set,
 ``weight_decay``), 1.2 (``valid_*``, ``l2_reg``, ``training_params``). When
 training diverged, DeepOBS stops and fills the remaining epochs with the
 values of epoch 0; such runs are recognised by that tail (or by a non-finite
-value), marked diverged, and the filled epochs left out. Per-iteration
+value), marked diverged, and the filled epochs left out. Each workload's headline metric is the first series it logs of
+``valid_accuracies``, ``valid_losses``, ``test_accuracies``, ``test_losses``
+(DeepOBS's analyzer ranks by validation accuracy, falling back to losses).
+Per-iteration
 ``minibatch_train_losses`` are not imported (the curves are per epoch), and
 accuracies that are all zero (DeepOBS records 0 for problems without an
 accuracy) are left out; both are reported.
@@ -82,7 +85,7 @@ from ._builder import StudyBuilder, progress_iter
 from ._files import existing, read_json
 from ._options import import_options
 
-__all__ = ["SERIES", "read"]
+__all__ = ["HEADLINE", "SERIES", "read"]
 
 #: The per-epoch series of a DeepOBS result and the metrics they become.
 SERIES = {
@@ -93,6 +96,11 @@ SERIES = {
     "valid_accuracies": Metric("valid_accuracy", "maximize", "valid", "fraction"),
     "test_accuracies": Metric("test_accuracy", "maximize", "test", "fraction"),
 }
+#: The series in the order DeepOBS's analyzer judges by (``metric="valid_accuracies"``,
+#: falling back to ``valid_losses``, then ``test_losses``: ``_determine_available_metric``
+#: in ``deepobs/analyzer/shared_utils.py``): the first a workload logs is its headline.
+HEADLINE = ("valid_accuracies", "valid_losses", "test_accuracies", "test_losses",
+            "train_accuracies", "train_losses")
 _ATTRS = ("batch_size", "num_epochs", "l2_reg", "weight_decay", "train_log_interval",
           "training_params", "lr_sched_epochs", "lr_sched_factors")
 
@@ -160,8 +168,8 @@ def read(src: Any, **options: Any) -> Study:
     builder = StudyBuilder("deepobs", root, opts, dense=True,
                            expected="[<budget>/<schedule>/]<testproblem>/<Optimizer>/<setting>/"
                                     "*.json")
-    for metric in SERIES.values():
-        builder.state_metric(metric)
+    for key in HEADLINE:
+        builder.state_metric(SERIES[key])
     files = sorted(root.rglob("*.json"))
     builder.report.count("result files", len(files))
     runs = []

@@ -12,9 +12,10 @@ study name                     optimizer (one pool per study; override with
                                have different objectives; ``attr.study``
 ``trial.number``               trial (repeat 0)
 ``trial.params``               ``hp.<name>``
-parameter distributions        search space: ``log=True`` → log scale,
-                               otherwise linear; categorical → choice
-                               (one choice: a fixed value)
+parameter distributions        search space: float → ``log``/``linear``
+                               (``log=True``), int → ``int_log``/``int``,
+                               categorical → choice (false and true:
+                               ``bool``; one choice: a fixed value)
 study directions               metric directions (stated); metric names
                                from ``study.metric_names``, else
                                ``objective`` (``objective_<i>`` for several);
@@ -98,13 +99,17 @@ def _studies(optuna: Any, src: Any, study_name: str | None) -> tuple[list[Any], 
 
 
 def space_entry(distribution: Any) -> dict[str, Any]:
-    """The search-space entry of an Optuna distribution (float, int or categorical);
-    boolean choices as ``"true"``/``"false"``, as the trials store them."""
+    """The search-space entry of an Optuna distribution: ``FloatDistribution`` →
+    ``linear``/``log``, ``IntDistribution`` → ``int``/``int_log``,
+    ``CategoricalDistribution`` → ``choice`` (``bool`` for false and true; other
+    boolean choices as ``"true"``/``"false"``, as the trials store them)."""
     choices = getattr(distribution, "choices", None)
     if choices is not None:
         return choice_or_fixed(choices)
-    return {"scale": "log" if distribution.log else "linear", "low": distribution.low,
-            "high": distribution.high}
+    integer = type(distribution).__name__.startswith("Int")
+    scale = ("int_log" if distribution.log else "int") if integer else (
+        "log" if distribution.log else "linear")
+    return {"scale": scale, "low": distribution.low, "high": distribution.high}
 
 
 def distribution_type(distribution: Any) -> dict[str, Any]:

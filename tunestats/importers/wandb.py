@@ -28,11 +28,14 @@ listed.
 ``sweep.yaml``, optional (needs the ``importers`` extra)
     the sweep configuration: ``metric: {name, goal}`` states that metric's
     direction; ``parameters`` becomes the search space: ``uniform``,
-    ``int_uniform``, ``q_uniform`` → linear; ``log_uniform_values``,
-    ``q_log_uniform_values``, ``inv_log_uniform_values`` → log;
-    ``log_uniform`` (bounds as exponents of e) → log between ``exp(min)``
-    and ``exp(max)``; ``values`` → choice; ``value`` → fixed; unbounded
-    distributions (normal, log-normal, beta) are left out, reported. Each
+    ``q_uniform`` → linear; ``int_uniform``, and ``q_uniform`` with integer
+    ``min``, ``max`` and ``q`` → int; ``log_uniform_values``,
+    ``inv_log_uniform_values`` → log; ``q_log_uniform_values`` → log, int_log
+    when ``q`` is 1 and ``min`` ≥ 1 (the integer rules of W&B's own optuna
+    scheduler); ``log_uniform``/``q_log_uniform`` (bounds as exponents of e)
+    → log between ``exp(min)`` and ``exp(max)`` (int_log as before);
+    ``values`` → choice (``[true, false]``: bool); ``value`` → fixed;
+    unbounded distributions (normal, log-normal, beta) are left out, reported. Each
     parameter's type (``int`` for ``int_uniform``, integer ``q`` or integer
     values, ``bool``, ``float``, ``text``) is kept in
     ``provenance.wandb_sweep_types`` (hyperparameter columns hold numbers as
@@ -58,6 +61,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import numbers
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -97,15 +101,26 @@ def _sweep_entry(name: str, spec: Any, path: Path) -> dict[str, Any] | None:
         return {"fixed": spec["value"]}
     if "values" in spec:
         return choice_or_fixed(spec["values"])
-    kind = spec.get("distribution") or ("int_uniform" if isinstance(spec.get("min"), int)
-                                        and isinstance(spec.get("max"), int) else "uniform")
-    if kind in _LINEAR:
-        return {"scale": "linear", "low": spec.get("min"), "high": spec.get("max")}
-    if kind in _LOG:
-        return {"scale": "log", "low": spec.get("min"), "high": spec.get("max")}
+    kind = _sweep_kind(spec)
     if kind in ("log_uniform", "q_log_uniform"):
-        return {"scale": "log", "low": math.exp(spec["min"]), "high": math.exp(spec["max"])}
-    return None
+        low, high = math.exp(spec["min"]), math.exp(spec["max"])
+    else:
+        low, high = spec.get("min"), spec.get("max")
+    if kind not in (*_LINEAR, *_LOG, "log_uniform", "q_log_uniform"):
+        return None
+    log = kind not in _LINEAR
+    if _sweep_type(spec) == "int":  # the integers within the bounds
+        if isinstance(low, numbers.Real) and isinstance(high, numbers.Real):
+            low, high = math.ceil(low - 1e-9), math.floor(high + 1e-9)
+        return {"scale": "int_log" if log else "int", "low": low, "high": high}
+    return {"scale": "log" if log else "linear", "low": low, "high": high}
+
+
+def _sweep_kind(spec: Mapping[str, Any]) -> str:
+    """The sweep parameter's distribution (W&B's default: ``int_uniform`` for integer
+    bounds, else ``uniform``)."""
+    return spec.get("distribution") or ("int_uniform" if isinstance(spec.get("min"), int)
+                                        and isinstance(spec.get("max"), int) else "uniform")
 
 
 def _sweep_type(spec: Mapping[str, Any]) -> str:
@@ -116,10 +131,19 @@ def _sweep_type(spec: Mapping[str, Any]) -> str:
         kinds = {type(v).__name__ for v in values}
         return "bool" if kinds == {"bool"} else "int" if kinds == {"int"} else (
             "float" if kinds <= {"int", "float"} else "text")
-    kind = spec.get("distribution") or ("int_uniform" if isinstance(spec.get("min"), int)
-                                        and isinstance(spec.get("max"), int) else "uniform")
-    integer = kind == "int_uniform" or (kind.startswith("q_") and isinstance(spec.get("q", 1),
-                                                                            int))
+    kind = _sweep_kind(spec)
+    low, high, q = spec.get("min"), spec.get("max"), spec.get("q", 1)
+
+    def whole(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    if kind == "q_log_uniform":  # bounds are exponents of e
+        low = math.exp(low) if isinstance(low, numbers.Real) else low
+    # as W&B's own optuna scheduler reads them (wandb.sdk.sweeps.scheduler.optuna)
+    integer = (kind == "int_uniform"
+               or (kind == "q_uniform" and whole(low) and whole(high) and whole(q))
+               or (kind in ("q_log_uniform_values", "q_log_uniform") and q == 1
+                   and isinstance(low, numbers.Real) and low >= 1))
     return "int" if integer else "float"
 
 

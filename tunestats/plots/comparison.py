@@ -124,10 +124,15 @@ def plot_rank_flips(frame: pd.DataFrame, *, flips: pd.DataFrame | None = None,
     low, high = np.nanmin(ranks) - 0.4, np.nanmax(ranks) + 0.4
     ax.set_ylim(high, low)  # rank 1 at the top
     height = ax.get_position().height * ax.figure.get_size_inches()[1]
-    ends = table[protocols[-1]].to_numpy()
+    # each label leads to its line's last point (an optimizer absent from the last
+    # protocols ends earlier)
+    last = {n: np.flatnonzero(np.isfinite(table.loc[n].to_numpy())) for n in names}
+    labelled = [n for n in names if last[n].size]
+    ends = np.array([table.loc[n].to_numpy()[last[n][-1]] for n in labelled])
     placed = _spread(ends, LABEL_GAP_IN * (high - low) / max(height, 1e-6))
-    for name, end, y in zip(names, ends, placed, strict=True):
-        ax.annotate(name, (x[-1], end), xytext=(x[-1] + 0.12, y), textcoords="data",
+    for name, end, y in zip(labelled, ends, placed, strict=True):
+        ax.annotate(name, (x[last[name][-1]], end), xytext=(x[-1] + 0.12, y),
+                    textcoords="data",
                     va="center", fontsize=8, color=colors[name],
                     arrowprops={"arrowstyle": "-", "color": colors[name], "linewidth": 0.5,
                                 "shrinkA": 0, "shrinkB": 2})

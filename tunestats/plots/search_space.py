@@ -1,8 +1,9 @@
 """Search-space figures: the paper's Appendix E axis plots, isolation plots, 2-D scatters.
 
 Each hyperparameter axis is drawn in the parameter's own scale: a log axis for
-``log``, an axis uniform in ``-log10(1 - x)`` for ``reverse_log`` (ticks at
-0.9, 0.99, …), linear for ``linear``, one slot per choice for ``choice``.
+``log`` and ``int_log``, an axis uniform in ``-log10(1 - x)`` for ``reverse_log``
+(ticks at 0.9, 0.99, …), linear for ``linear`` and ``int``, one slot per choice
+for ``choice`` and ``bool``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.transforms import blended_transform_factory
 
+from ..space import CHOICE_SCALES, coordinate_scale
 from ._style import log_ticks, optimizer_palette
 
 __all__ = ["plot_axis", "plot_isolation", "plot_pair", "set_param_scale"]
@@ -38,7 +40,9 @@ def _reverse_log_inverse(w: Any) -> np.ndarray:
 def set_param_scale(ax: Axes, scale: str, low: float, high: float, *, axis: str = "x",
                     values: Any = ()) -> None:
     """Give one axis the parameter's scale and limits: ``[low, high]`` and every value,
-    with a margin of 4% of the range in that scale."""
+    with a margin of 4% of the range in that scale (``int`` and ``int_log`` in the
+    scale of their coordinate)."""
+    scale = coordinate_scale(scale)
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
     lo = min(low, values.min()) if values.size else low
@@ -108,14 +112,14 @@ def plot_axis(frame: pd.DataFrame, *, label: str | None = None,
         a star (``"best"``), lost trials (diverged, failed or without a
         value) as crosses at the top of the panel (``"lost"``), the bounds as
         vertical lines (dashed when declared, dotted when inferred from the
-        trials).
+        trials or spanned by the points of a joint-point space).
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 3))
     first = frame.iloc[0]
     optimizer = str(first["optimizer"])
     color = optimizer_palette([optimizer], palette)[optimizer]
-    choice = first["scale"] == "choice"
+    choice = first["scale"] in CHOICE_SCALES
     x = frame["position" if choice else "value"].to_numpy(dtype=float)
     metric = frame["metric"].to_numpy(dtype=float)
     lost = frame["lost"].to_numpy(dtype=bool)
@@ -183,14 +187,15 @@ def plot_isolation(frame: pd.DataFrame, *, label: str | None = None, ax: Axes | 
     optimizers = sorted(frame["optimizer"].astype(str).unique())
     colors = optimizer_palette(optimizers, palette)
     scale = frame["scale"].iloc[0]
-    column = "position" if scale == "choice" else "value"
+    choice = scale in CHOICE_SCALES
+    column = "position" if choice else "value"
     for name in optimizers:
         rows = frame[frame["optimizer"].astype(str) == name].sort_values("position")
         ax.plot(rows[column].to_numpy(dtype=float), rows["best"].to_numpy(dtype=float),
                 marker="o", markersize=3, color=colors[name], label=name, **kws)
-    if scale == "choice":
+    if choice:
         _choice_axis(ax, frame)
-    elif scale in ("log", "reverse_log"):
+    elif coordinate_scale(scale) in ("log", "reverse_log"):
         values = frame["value"].to_numpy(dtype=float)
         set_param_scale(ax, scale, values.min(), values.max())
     ax.set_xlabel(str(frame["param"].iloc[0]))

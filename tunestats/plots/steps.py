@@ -72,7 +72,8 @@ def plot_robustness_grid(frame: pd.DataFrame, *, ax: Axes | None = None,
     ----------
     frame : DataFrame
         Cells of one workload and protocol (``target_robustness(...).cells``):
-        ``target, budget, inclusion_consistent, reached_by, same_as_reference``.
+        ``target, budget, inclusion_consistent, reached_by, same_as_reference,
+        pairs_changed``.
     ax : Axes, optional
     palette : mapping, optional
         Colours of ``"consistent"``, ``"inconsistent"``, ``"none reached"``.
@@ -86,7 +87,8 @@ def plot_robustness_grid(frame: pd.DataFrame, *, ax: Axes | None = None,
     -------
     Axes
         Cells where some pool reaches the target and the ordering differs
-        from the reference ordering are marked with a dot.
+        from the reference ordering show how many pairs of optimizers are
+        ordered the other way round (``pairs_changed``).
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
@@ -101,11 +103,17 @@ def plot_robustness_grid(frame: pd.DataFrame, *, ax: Axes | None = None,
                            colors["none reached"]])
     ax.pcolormesh(np.arange(budgets.size + 1), np.arange(targets.size + 1), grid, cmap=cmap,
                   vmin=-0.5, vmax=2.5, edgecolors="white", linewidth=0.5, **kws)
-    # a cell no pool reaches has no ordering to differ (its grey says so): no dot
+    # a cell no pool reaches has no ordering to differ (its grey says so): no mark
     changed = frame[~frame["same_as_reference"].astype(bool) & (frame["reached_by"] > 0)]
-    ax.scatter(np.searchsorted(budgets, changed["budget"]) + 0.5,
-               np.searchsorted(targets, changed["target"]) + 0.5, s=6, color="black")
-    ax.set_xticks(np.arange(budgets.size) + 0.5, [f"{b:g}" for b in budgets], rotation=90,
+    for row in changed.itertuples(index=False):
+        ax.text(np.searchsorted(budgets, row.budget) + 0.5,
+                np.searchsorted(targets, row.target) + 0.5, str(int(row.pairs_changed)),
+                ha="center", va="center", fontsize=6, color="black")
+    labels = [f"{b:g}" for b in budgets]
+    # horizontal labels while they fit their cells (about 5 characters at 7 pt in a
+    # quarter-page panel of 10 columns), else vertical
+    wide = max(map(len, labels)) * budgets.size > 40
+    ax.set_xticks(np.arange(budgets.size) + 0.5, labels, rotation=90 if wide else 0,
                   fontsize=7)
     ax.set_yticks(np.arange(targets.size) + 0.5, [f"{t:.3g}" for t in targets], fontsize=7)
     ax.set_xlabel("step budget")
@@ -127,9 +135,9 @@ def robustness_legend_handles(palette: Mapping[str, str] | None = None) -> list[
     Returns
     -------
     list
-        One patch per cell colour and the dot's marker.
+        One patch per cell colour and the entry of the cells' counts.
     """
     colors = {**ROBUSTNESS_COLORS, **(palette or {})}
     return ([Patch(color=c, label=n) for n, c in colors.items()]
-            + [plt.Line2D([], [], marker="o", linestyle="", color="black", markersize=3,
-                          label="ordering differs from the reference")])
+            + [plt.Line2D([], [], marker="$n$", linestyle="", color="black", markersize=6,
+                          label="n pairs ordered unlike the reference")])

@@ -48,8 +48,9 @@ CAPTIONS = {
     "steps-to-target": "Marker: median best-of-N steps to the target; bar: the 5–95% spread "
                        "of outcomes over draws of N trials.",
     "robustness": "Cells: one target × step budget each, coloured by whether the ordering "
-                  "by median best-of-N steps to target is consistent with inclusion. No "
-                  "line or band.",
+                  "by median best-of-N steps to target is consistent with inclusion; a "
+                  "number: how many pairs of optimizers are ordered unlike at the reference "
+                  "target and full budget. No line or band.",
     "performance-profile": "Lines: ρ(τ), the share of workloads an optimizer solves within "
                            "τ times the fastest optimizer's time (a step function); the "
                            "legend gives the score, the area under ρ over [1, τ_max] divided "

@@ -225,7 +225,8 @@ def space_verdicts(result: SpaceCheck) -> pd.DataFrame:
     its kind, and the proposed range of each open edge."""
     pool = ["workload", "protocol", "optimizer"]
     reasons = {tuple(map(str, r)) for r in result.reasons[pool].itertuples(index=False)}
-    flagged = result.boundaries[result.boundaries["verdict"] != "interior"]
+    flagged = result.boundaries[~result.boundaries["verdict"].isin(["interior",
+                                                                      "not applicable"])]
     rows = []
     for budget in result.budgets.itertuples(index=False):
         key = (str(budget.workload), str(budget.protocol), str(budget.optimizer))

@@ -21,6 +21,25 @@ inclusion graph, provenance.
 
 Only ``schema_version`` and ``metrics`` are required.
 
+A search space is either ranges and choices (``params``, with ``fixed``
+values) or a *joint-point* space: a finite list of points of which each trial
+runs one (AlgoPerf's list form of ``tuning_search_space.json``)::
+
+    {"protocol": "external_tuning", "optimizer": "baseline",
+     "points": [{"learning_rate": 0.0013, "warmup_factor": 0.1, "use_nesterov": true},
+                {"learning_rate": 0.0008, "warmup_factor": 0.05, "use_nesterov": true}],
+     "fixed": {}}
+
+``points`` is a non-empty list of non-empty objects of hyperparameter name →
+finite number, text, boolean or null, in the listed order; a space with
+``points`` has no ``params``. Its tuned hyperparameters are the coordinates
+whose value differs between points. Parameter scales (``params.<name>``)::
+
+    {"scale": "linear" | "log" | "reverse_log", "low": 0.0001, "high": 1.0}
+    {"scale": "int" | "int_log", "low": 16, "high": 1024}      integers; int_log: low >= 1
+    {"scale": "choice", "choices": [32, 64, "auto"]}
+    {"scale": "bool"}                                          false or true
+
 ``workloads`` (optional) says which declared metrics each workload logs and
 which of them plays each split role: ``valid`` (the headline metric,
 required), ``test`` and ``train`` (optional). A completed trial needs a
@@ -39,7 +58,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ParameterError, Problem
-from ..space import Param, SearchSpace, param_problems
+from ..space import Param, SearchSpace, listed_problems, param_problems
 from .schema import DIRECTIONS, ROLES, SCHEMA_VERSION, SPLITS, STUDY_FILE
 
 __all__ = ["Metric", "StudyMeta", "WorkloadMetrics", "parse_meta"]
@@ -253,6 +272,19 @@ def parse_meta(doc: Any, file: str = STUDY_FILE) -> tuple[StudyMeta | None, list
         pool = (str(spec["protocol"]), str(spec["optimizer"]))
         path = f"spaces[{pool[0]}/{pool[1]}]"
         params = spec.get("params", {}) or {}
+        if "points" in spec:
+            wrong = listed_problems(spec["points"], params)
+            for message in wrong:
+                problem(f"{path}.points", message.rstrip("."))
+            if pool in spaces:
+                problem(path, "search space declared twice for this protocol and optimizer")
+            elif not wrong:
+                try:
+                    spaces[pool] = SearchSpace((), spec.get("fixed", {}) or {},
+                                               tuple(spec["points"]))
+                except ParameterError as exc:
+                    problem(path, str(exc).rstrip("."))
+            continue
         if not isinstance(params, Mapping):
             problem(f"{path}.params", "`params` must be an object of name → parameter",
                     type(params).__name__)

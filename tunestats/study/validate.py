@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from ..space import CHOICE_SCALES, SearchSpace
 from .keys import key_codes
 from .meta import StudyMeta
 from .schema import ATTR, FINAL, HP, KEY, POOL, STATUSES, TRIAL_COLUMNS, curve_metric_columns
@@ -210,6 +211,9 @@ def _space_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> Non
         space = meta.spaces.get((protocol, optimizer))
         if space is None:
             continue
+        if space.is_listed:
+            _listed_problems(c, trials.iloc[rows], space, f"{protocol}/{optimizer}")
+            continue
         for param in space.params:
             col = HP + param.name
             where = f"{protocol}/{optimizer}"
@@ -230,11 +234,33 @@ def _space_problems(c: _Collector, trials: pd.DataFrame, meta: StudyMeta) -> Non
             inside = param.contains(values[present].to_numpy())
             if not inside.all():
                 first = values[present].iloc[int(np.flatnonzero(~inside)[0])]
-                bounds = (f"choices {list(param.choices)}" if param.scale == "choice"
+                bounds = (f"choices {list(param.choices)}" if param.scale in CHOICE_SCALES
                           else f"[{param.low:g}, {param.high:g}]")
                 c.add("trials", f"{int((~inside).sum())} of {int(present.sum())} trials of {where} "
                       "have values outside the declared range", col, value=first,
                       expected=f"values in {bounds}", severity="warning")
+
+
+def _listed_problems(c: _Collector, trials: pd.DataFrame, space: SearchSpace,
+                     where: str) -> None:
+    """A pool's trials against the points of its joint-point space: a tuned coordinate
+    without a column is an error; trials that ran none of the points, a warning."""
+    for name in space.names:
+        if HP + name not in trials:
+            c.add("trials", f"hyperparameter listed in the joint-point search space of {where} "
+                  "but missing from the trials", HP + name, expected=f"a column {HP + name!r}")
+            return
+    columns = {n: trials[HP + n].to_numpy(dtype=object) for n in space.coordinates
+               if HP + n in trials}
+    unlisted = ~space.matches(columns, len(trials)).any(axis=1)
+    if unlisted.any():
+        row = int(np.flatnonzero(unlisted)[0])
+        first = trials.iloc[row]
+        c.add("trials", f"{int(unlisted.sum())} of {len(trials)} trials of {where} ran none of "
+              f"the {len(space.listed)} points of its joint-point search space",
+              ", ".join(HP + n for n in space.names), key=_key_of(trials, row),
+              value=", ".join(f"{n}={first[HP + n]!r}" for n in space.names),
+              expected="the values of one listed point", severity="warning")
 
 
 def _trial_codes(trials: pd.DataFrame, curves: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
