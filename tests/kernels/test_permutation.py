@@ -47,3 +47,37 @@ def test_default_permutations_let_the_smallest_p_survive_the_family():
     for groups in (1, 7, 28, 60, 500):
         p = permutations_for(groups, 0.05)
         assert p >= 1999 and groups / (p + 1) <= 0.05 / 4
+
+
+def _direct_statistic(s, r, row, n_a, k, replace, direction):
+    """P(A's best of k beats B's) of one split, from each pool's selection probabilities and
+    the double sum over its trials (ties in the reported value counted half)."""
+    from tunestats.kernels import selection_probabilities
+
+    a, b = row[:n_a], row[n_a:]
+    p_a = selection_probabilities(s[a], k, replace=replace, direction=direction)
+    p_b = selection_probabilities(s[b], k, replace=replace, direction=direction)
+    wins = (r[a][:, None] < r[b][None, :]) + 0.5 * (r[a][:, None] == r[b][None, :])
+    return np.einsum("ki,ij,kj->k", p_a, wins, p_b)
+
+
+def test_permuted_statistic_equals_each_split_computed_directly():
+    # every split of the permutation test, against the selection probabilities of the
+    # split's two pools and the O(N_a N_b) double sum; ties in selection and report values
+    from tunestats.kernels.permutation import _permuted_statistic
+    from tunestats.kernels.resample import permutation_indices
+
+    rng = np.random.default_rng(11)
+    for case in range(40):
+        n_a, n_b = (int(x) for x in rng.integers(1, 12, 2))
+        n = n_a + n_b
+        s = rng.random(n) if case % 3 == 0 else np.round(rng.random(n), 1)
+        r = s if case % 2 else np.round(rng.random(n) * 4) * (1 if case % 3 else 0.25)
+        replace = case % 4 != 1
+        k = np.unique(rng.integers(1, (max(n_a, n_b) + 2 if replace else min(n_a, n_b)) + 1, 3))
+        direction = "minimize" if case % 5 else "maximize"
+        rows = np.concatenate([np.arange(n)[None], permutation_indices(case, 30, n)])
+        got = _permuted_statistic(s, r, rows, n_a, k, replace=replace, direction=direction)
+        for b, row in enumerate(rows):
+            expected = _direct_statistic(s, r, row, n_a, k, replace, direction)
+            np.testing.assert_allclose(got[b], expected, rtol=0, atol=1e-12)

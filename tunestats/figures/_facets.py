@@ -14,9 +14,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..analysis import ProtocolComparison, SpaceCheck, check_space, compare_protocols
+from ..errors import TunestatsError
 from ..study import Study
 
-__all__ = ["PAGE_WIDTH", "Analyses", "facet_grid", "file_stems", "page_figure"]
+__all__ = ["PAGE_WIDTH", "SEED", "Analyses", "facet_grid", "file_stems", "page_figure"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -25,12 +27,21 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 PAGE_WIDTH = 6.3
 
 
+#: Seed of every resampling of a render: the command line's default.
+SEED = 0
+
+
 class Analyses:
     """The analyses of one render, each computed once.
 
     ``analyses(func, **kwargs)`` returns ``func(study, **kwargs)``, computed on the
     first call and remembered for the next (keyword values must be hashable), so
-    that figures drawing the same analysis share it.
+    that figures drawing the same analysis share it (an analysis that raises a
+    :class:`~tunestats.errors.TunestatsError` raises it again, uncomputed). The protocol comparison and
+    the search-space check, which several figures and the report's verdicts and
+    tables read, have one set of arguments each (:meth:`protocol_comparison`,
+    :meth:`space_check`): the command line's defaults, so that a figure, the
+    report and ``tunestats compare``/``check-space`` show the same numbers.
     """
 
     def __init__(self, study: Study):
@@ -45,8 +56,22 @@ class Analyses:
     def __call__(self, func: Callable[..., Any], **kwargs: Any) -> Any:
         key = (func.__module__, func.__qualname__, tuple(sorted(kwargs.items())))
         if key not in self._done:
-            self._done[key] = func(self.study, **kwargs)
-        return self._done[key]
+            try:
+                self._done[key] = func(self.study, **kwargs)
+            except TunestatsError as exc:  # remembered too: every caller gets the same error
+                self._done[key] = exc
+        done = self._done[key]
+        if isinstance(done, TunestatsError):
+            raise done
+        return done
+
+    def protocol_comparison(self) -> ProtocolComparison:
+        """``compare_protocols(study, seed=SEED)``, computed once."""
+        return self(compare_protocols, seed=SEED)
+
+    def space_check(self) -> SpaceCheck:
+        """``check_space(study, seed=SEED)``, computed once."""
+        return self(check_space, seed=SEED)
 
 
 def page_figure(n_rows: int, n_cols: int, *, panel_height: float, width: float = PAGE_WIDTH,

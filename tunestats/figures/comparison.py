@@ -11,7 +11,6 @@ from matplotlib.figure import Figure
 
 from ..analysis import (
     best_steps_to_target,
-    compare_protocols,
     performance_profile,
     target_robustness,
 )
@@ -29,9 +28,6 @@ from ._registry import FigureSpec, NotApplicable
 from .summary import headline_metric
 
 __all__ = ["FIGURES"]
-
-SEED = 0
-
 
 def _panels(study: Study) -> tuple[list[str], list[str]]:
     return (sorted(study.trials["workload"].astype(str).unique()),
@@ -53,16 +49,12 @@ def _workload_protocol_panels(table: pd.DataFrame,
                       panel_height=panel_height, sharey=sharey)
 
 
-def _compared(analyses: Analyses):
-    return analyses(compare_protocols, n_resamples=100, seed=SEED)
-
-
 def best_trial(data: Study | Analyses) -> Figure:
     """Per workload (rows) and protocol (columns): each optimizer's best-of-N outcome."""
     analyses = Analyses.of(data)
     study = analyses.study
     headline_metric(study)  # NotApplicable without final values
-    result = _compared(analyses)
+    result = analyses.protocol_comparison()
 
     def draw(panel: pd.DataFrame, ax: Axes, workload: str, protocol: str) -> str:
         metric = study.metric(str(panel["report"].iloc[0]))
@@ -84,7 +76,7 @@ def rank_flips(data: Study | Analyses) -> Figure:
     workloads, protocols = _panels(study)
     if len(protocols) < 2:
         raise NotApplicable("the study has a single protocol")
-    result = _compared(analyses)
+    result = analyses.protocol_comparison()
     rankings = _full_budget(result.rankings)
     flips = result.flips[result.flips["resolved"]]
     columns = min(len(workloads), 2)

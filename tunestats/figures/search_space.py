@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..analysis import SpaceCheck, check_space, isolation
+from ..analysis import SpaceCheck, isolation
 from ..plots import optimizer_palette, plot_axis, plot_isolation, plot_pair
 from ..space import CHOICE_SCALES
 from ..study import Study
@@ -38,7 +38,7 @@ COLUMNS = 3
 def _checked(analyses: Analyses) -> SpaceCheck:
     """The boundary check the figures draw (the budget part is not drawn)."""
     headline_metric(analyses.study)  # NotApplicable without final values
-    result = analyses(check_space, n_resamples=1, seed=0)
+    result = analyses.space_check()
     if result.positions.empty:
         raise NotApplicable("no pool tunes a hyperparameter")
     return result

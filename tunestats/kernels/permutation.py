@@ -51,8 +51,7 @@ from typing import Any
 import numpy as np
 
 from .._random import DEFAULT_SEED
-from .ordering import prob_better
-from .resample import permutation_indices, resampled_selection_probabilities
+from .resample import permutation_indices, selection_table
 
 __all__ = ["PairTest", "holm", "holm_over_groups", "permutation_pair_test",
            "permutations_for"]
@@ -93,13 +92,14 @@ def _p_values(extreme: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Raw and min-p adjusted p-values of row 0 of ``extreme`` (larger: more extreme)."""
     rows = extreme.shape[0]
     tol = 1e-12
-    p_rows = np.empty(extreme.shape)
-    for j in range(extreme.shape[1]):
-        ordered = np.sort(extreme[:, j])
-        p_rows[:, j] = (rows - np.searchsorted(ordered, extreme[:, j] - tol, side="left")) / rows
-    min_p = p_rows.min(axis=1)
-    adjusted = np.mean(min_p[:, None] <= p_rows[0][None, :] + tol, axis=0)
-    return p_rows[0], adjusted
+    columns = np.ascontiguousarray(extreme.T)  # one contiguous row per budget
+    ordered = np.sort(columns, axis=1)
+    p_rows = np.empty(columns.shape)
+    for j in range(columns.shape[0]):
+        p_rows[j] = (rows - np.searchsorted(ordered[j], columns[j] - tol, side="left")) / rows
+    min_p = p_rows.min(axis=0)
+    adjusted = np.mean(min_p[:, None] <= p_rows[:, 0][None, :] + tol, axis=0)
+    return p_rows[:, 0], adjusted
 
 
 def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b: Any,
@@ -154,15 +154,63 @@ def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b:
             r = np.where(lost, r[finite].max(), r)
     rows = np.concatenate([np.arange(n)[None, :],
                            permutation_indices(seed, n_permutations, n)], axis=0)
-    kk = np.atleast_1d(np.asarray(k))
-    options = {"replace": replace, "direction": select_direction}
-    probs_a = resampled_selection_probabilities(s, rows[:, :n_a], kk, **options)
-    probs_b = resampled_selection_probabilities(s, rows[:, n_a:], kk, **options)
-    stat = prob_better(r, probs_a, r, probs_b)  # (P + 1, K); row 0 observed
+    stat = _permuted_statistic(s, r, rows, n_a, np.atleast_1d(np.asarray(k)), replace=replace,
+                               direction=select_direction)  # (P + 1, K); row 0 observed
     two, wy_two = _p_values(np.abs(stat - 0.5))
     a, wy_a = _p_values(stat)
     b, wy_b = _p_values(-stat)
     return PairTest(stat[0], two, a, b, wy_two, wy_a, wy_b, int(n_permutations))
+
+
+def _permuted_statistic(s: np.ndarray, r: np.ndarray, rows: np.ndarray, n_a: int,
+                        k: np.ndarray, *, replace: bool, direction: str) -> np.ndarray:
+    """``P(A's best of k beats B's)`` for every split of ``rows`` (A: the first ``n_a``
+    trials of a row, B: the others), shape ``(rows, K)``.
+
+    The numbers of :func:`~tunestats.kernels.ordering.prob_better` on the
+    selection probabilities of both pools
+    (:func:`~tunestats.kernels.resample.resampled_selection_probabilities`),
+    up to round-off, without materialising the ``(rows, K, N)`` arrays: the
+    trials are numbered by their reported value (the order in which B's
+    distribution function accumulates), the probabilities are read budget by
+    budget from the compact tables of
+    :func:`~tunestats.kernels.resample.selection_table` into reused buffers,
+    and each trial contributes :math:`p^A_i [1 - (F_B(r_i^-) + F_B(r_i)) / 2]`,
+    read from B's cumulative sums at the ends of the tie group of :math:`r_i`.
+    """
+    order = np.argsort(r, kind="stable")
+    rank = np.empty(order.size, dtype=np.intp)
+    rank[order] = np.arange(order.size)
+    s, r, rows = s[order], r[order], rank[rows]
+    options = {"replace": replace, "direction": direction}
+    table_a, where_a, _ = selection_table(s, rows[:, :n_a], k, **options)
+    table_b, where_b, _ = selection_table(s, rows[:, n_a:], k, **options)
+    # F_B(r_i^-) and F_B(r_i) are B's cumulative probability before the first and after
+    # the last trial of i's tie group of reported values (i itself without ties)
+    new = np.append(True, r[1:] != r[:-1])
+    group = np.cumsum(new) - 1
+    firsts = np.flatnonzero(new)
+    before, through = firsts[group], np.append(firsts[1:], r.size)[group]
+    tied = not new.all()
+    shape = (rows.shape[0], r.size)
+    p_a, p_b = np.empty(shape), np.empty(shape)
+    cumulative = np.zeros((shape[0], shape[1] + 1))
+    if tied:
+        low, high = np.empty(shape), np.empty(shape)
+    out = np.empty((rows.shape[0], k.size))
+    for j in range(k.size):  # buffers reused: fresh temporaries of this size cost page faults
+        np.take(table_a[j], where_a, out=p_a, mode="clip")
+        np.take(table_b[j], where_b, out=p_b, mode="clip")
+        np.cumsum(p_b, axis=1, out=cumulative[:, 1:])
+        if tied:
+            np.take(cumulative, before, axis=1, out=low, mode="clip")
+            np.take(cumulative, through, axis=1, out=high, mode="clip")
+        else:
+            low, high = cumulative[:, :-1], cumulative[:, 1:]
+        # sum_i p_a,i [1 - (F_B(r_i^-) + F_B(r_i)) / 2]
+        out[:, j] = np.einsum("ij->i", p_a) - 0.5 * (np.einsum("ij,ij->i", p_a, low)
+                                                     + np.einsum("ij,ij->i", p_a, high))
+    return np.clip(out, 0.0, 1.0)
 
 
 def holm_over_groups(adjusted_within: Any, groups: Any) -> np.ndarray:

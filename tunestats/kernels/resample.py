@@ -32,7 +32,8 @@ from ._inputs import budgets, drop_scalar_axes, levels, oriented, paired_pool, p
 from .best_of_k import _log_steps, _log_survival, _rank_weights, _summary
 
 __all__ = ["CHUNK_ELEMENTS", "bootstrap_indices", "outer_bootstrap_replicates",
-           "permutation_indices", "resampled_selection_probabilities", "uniform_indices"]
+           "permutation_indices", "resampled_selection_probabilities", "selection_table",
+           "uniform_indices"]
 
 #: Default bound on the number of array elements a chunk of resamples works on.
 CHUNK_ELEMENTS = 1 << 22
@@ -156,6 +157,40 @@ def resampled_selection_probabilities(select: Any, index: Any, k: Any, *, replac
     >>> p.round(4).tolist()
     [[0.6667, 0.0, 0.3333]]
     """
+    table, where, shape = selection_table(select, index, k, replace=replace, direction=direction)
+    rows, n = where.shape
+    probabilities = table.ravel().take(where[:, None, :]
+                                       + (np.arange(table.shape[0]) * table.shape[1])[:, None])
+    return probabilities.reshape((rows, *shape, n))
+
+
+def selection_table(select: Any, index: Any, k: Any, *, replace: bool = True,
+                    direction: str = "minimize") -> tuple[np.ndarray, np.ndarray, tuple]:
+    """:func:`resampled_selection_probabilities` in compact form: a small table of the
+    distinct probabilities and each entry's position in it.
+
+    Parameters
+    ----------
+    select, index, k, replace, direction
+        As for :func:`resampled_selection_probabilities`.
+
+    Returns
+    -------
+    table : ndarray, shape (K, D)
+        The D distinct probabilities at each of the K budgets (``k`` flattened).
+    where : ndarray of intp, shape (B, N)
+        Entry ``[b, i]``: the column of ``table`` holding the probability of
+        trial ``i`` in pool ``b``, at every budget.
+    shape : tuple
+        The shape of ``k`` (``()`` for one budget).
+
+    Notes
+    -----
+    ``table[j].take(where)`` is ``resampled_selection_probabilities(...)[:, j]``
+    bit for bit; a caller that combines the probabilities with other
+    quantities per budget (the permutation tests) reads them without
+    materialising the ``(B, K, N)`` array.
+    """
     s = pool_values("select", select)
     if s.ndim != 1:
         raise ParameterError(f"`select` must be one pool (1-d); got an array of shape {s.shape}.")
@@ -170,18 +205,23 @@ def resampled_selection_probabilities(select: Any, index: Any, k: Any, *, replac
     log_steps = _log_steps(draws.shape[1], kk.ravel(), replace)
     v = oriented(s, "direction", direction)
     order = np.argsort(v)
+    sorted_position = np.empty(n, dtype=np.intp)
+    sorted_position[order] = np.arange(n)
     rows, size = draws.shape
-    copies = np.bincount((draws + n * np.arange(rows)[:, None]).ravel(), minlength=rows * n)
-    copies = np.take(copies.reshape(rows, n), order, axis=1)  # (B, N), sorted positions
+    copies = np.bincount((sorted_position[draws] + n * np.arange(rows)[:, None]).ravel(),
+                         minlength=rows * n).reshape(rows, n)  # (B, N), sorted positions
     ends = np.zeros((rows, n + 1), dtype=np.intp)
     np.cumsum(copies, axis=1, out=ends[:, 1:])
     # the slots a .. b-1 of the tie group of each sorted position, in each pool
     v_sorted = v[order]
     new = np.append(True, v_sorted[1:] != v_sorted[:-1])
-    firsts = np.flatnonzero(new)
-    group = np.cumsum(new) - 1
-    start = np.take(ends, firsts[group], axis=1)
-    stop = np.take(ends, np.append(firsts[1:], n)[group], axis=1)
+    if new.all():  # no tie: each position is its own group
+        start, stop = ends[:, :-1], ends[:, 1:]
+    else:
+        firsts = np.flatnonzero(new)
+        group = np.cumsum(new) - 1
+        start = np.take(ends, firsts[group], axis=1)
+        stop = np.take(ends, np.append(firsts[1:], n)[group], axis=1)
     # a trial's probability depends only on (a, b, its copies): computed once per distinct triple
     most = int(copies.max())
     key = (start * (size + 1) + stop) * (most + 1) + copies
@@ -200,9 +240,7 @@ def resampled_selection_probabilities(select: Any, index: Any, k: Any, *, replac
     value = np.where(count >= 1, 0.0 + slot, 0.0)
     for level in range(2, most + 1):
         value = np.where(count >= level, value + slot, value)
-    where = np.take(where, np.argsort(order), axis=1)  # trial order
-    probabilities = value.ravel().take(where[:, None, :] + (np.arange(kk.size) * keys.size)[:, None])
-    return probabilities.reshape((rows, *kk.shape, n))
+    return value, np.take(where, sorted_position, axis=1), kk.shape  # trial order
 
 
 def outer_bootstrap_replicates(select: Any, report: Any, k: Any,

@@ -98,10 +98,10 @@ def _alt_text(spec: FigureSpec, fig: Figure) -> str:
 
 
 def _png_uri(fig: Figure, dpi: int) -> str:
+    """The figure as ``tunestats figures`` writes it (its own page-wide canvas, drawn
+    once: no "tight" bounding box, which would draw it twice), as a PNG data URI."""
     buffer = io.BytesIO()
-    # A figure with a layout engine already fits its canvas: no second "tight" draw.
-    tight = None if fig.get_layout_engine() is not None else "tight"
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=tight, metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -129,17 +129,11 @@ def embed_figures(study: Study | Analyses, spec: FigureSpec, *,
     NotApplicable
         When the figure does not apply to the study (from the builder).
     """
-    import matplotlib.pyplot as plt
-
     built = spec.build(study)
     figures = ({f"{spec.name}-{part}": fig for part, fig in built.items()}
                if isinstance(built, Mapping) else {spec.name: built})
-    try:
-        return [EmbeddedFigure(stem, _png_uri(fig, dpi), _alt_text(spec, fig))
-                for stem, fig in figures.items()]
-    finally:
-        for fig in figures.values():
-            plt.close(fig)
+    return [EmbeddedFigure(stem, _png_uri(fig, dpi), _alt_text(spec, fig))
+            for stem, fig in figures.items()]
 
 
 def figure_section(study: Study | Analyses, *, dpi: int) -> str:

@@ -47,7 +47,7 @@ def render_report(study: Study, *, dpi: int = 72,
     analyses = Analyses(study)
     builders = {"summary": lambda: summary_section(study),
                 "verdicts": lambda: verdicts_section(analyses),
-                "figures": lambda: figure_section(study, dpi=dpi),
+                "figures": lambda: figure_section(analyses, dpi=dpi),
                 "tables": lambda: tables_section(analyses)}
     title = f"tunestats report: {study.meta.name or study.source or 'study'}"
     body = []

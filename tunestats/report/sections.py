@@ -22,12 +22,12 @@ from ..analysis import (
     ProtocolComparison,
     SpaceCheck,
     best_of_k,
-    check_space,
-    compare_protocols,
     performance_profile,
 )
 from ..errors import TunestatsError
 from ..figures import NotApplicable
+from ..figures._facets import SEED
+from ..figures._facets import Analyses as FigureAnalyses
 from ..importers import import_report
 from ..study import Study
 from ..study.schema import FINAL
@@ -35,8 +35,6 @@ from ..study.schema import FINAL
 __all__ = ["SEED", "Analyses", "summary_section", "tables_section", "unavailable",
            "verdicts_section"]
 
-#: Seed of every resampling in the report: the command line's default.
-SEED = 0
 #: Rows of a table shown on the page (its CSV download has every row).
 SHOWN_ROWS = 200
 #: The columns of the search-space verdict table, one row per pool.
@@ -60,20 +58,19 @@ def unavailable(reason: str) -> str:
     return f'<p class="unavailable">{escape(" ".join(str(reason).split()))}</p>'
 
 
-class Analyses:
+class Analyses(FigureAnalyses):
     """The analyses behind the report, each run once (lazily) with the CLI's defaults.
 
-    Each attribute is the analysis' result, or the :class:`TunestatsError` /
-    :class:`NotApplicable` it raised.
+    The figures' analyses of the study (:class:`tunestats.figures._facets.Analyses`),
+    so that the verdicts, the tables and the figures of one report share each
+    computation; each attribute is the analysis' result, or the
+    :class:`TunestatsError` / :class:`NotApplicable` it raised.
 
     Parameters
     ----------
     study : Study
         The study the analyses run on.
     """
-
-    def __init__(self, study: Study):
-        self.study = study
 
     @staticmethod
     def _run(compute: Callable[[], Any]) -> Any:
@@ -84,11 +81,11 @@ class Analyses:
 
     @cached_property
     def space(self) -> SpaceCheck | Exception:
-        return self._run(lambda: check_space(self.study, seed=SEED))
+        return self._run(self.space_check)
 
     @cached_property
     def comparison(self) -> ProtocolComparison | Exception:
-        return self._run(lambda: compare_protocols(self.study, seed=SEED))
+        return self._run(self.protocol_comparison)
 
     @cached_property
     def profile_time(self) -> str:
@@ -326,7 +323,8 @@ def verdicts_section(analyses: Analyses) -> str:
 
 def _result_tables(analyses: Analyses) -> list[tuple[str, str, Any]]:
     """(file stem, caption, frame or the error) of every table behind the figures."""
-    space, comparison, profile = analyses.space, analyses.comparison, analyses.profile
+    space, comparison, profile = (analyses.space, analyses.comparison,
+                                  analyses.profile)
 
     def part(result: Any, name: str) -> Any:
         return result if isinstance(result, Exception) else getattr(result, name)
