@@ -25,6 +25,19 @@ def pool_study(values, status=None) -> Study:
     return Study.from_frames(trials, metrics=METRIC)
 
 
+def rerun_study():
+    """8 configurations, each run with two seeds (s.d. 0.01): the runs and their study."""
+    rng = np.random.default_rng(2)
+    base = np.linspace(0.1, 0.3, 8)
+    runs = np.stack([base + rng.normal(0, 0.01, 8), base + rng.normal(0, 0.01, 8)])
+    trials = pd.DataFrame({
+        "workload": "w", "protocol": "p", "optimizer": "o", "repeat": 0,
+        "trial": np.arange(16), "seed": np.arange(16), "status": "completed",
+        "hp.learning_rate": np.tile(np.geomspace(1e-3, 1e-1, 8), 2),
+        "final.valid_error": runs.ravel()})
+    return runs, Study.from_frames(trials, metrics=METRIC)
+
+
 def test_hand_computed_gain_delta_and_probability():
     # Trials [0, 1, 1, 1], best of k without replacement: m(1) = 3/4, m(2) = C(3,2)/C(4,2)
     # = 1/2 (no 0 among the two), m(4) = 0. The last doubling 2 -> 4 gains 1/2; delta =
@@ -57,15 +70,8 @@ def test_hand_computed_gain_delta_and_probability():
 
 def test_seed_to_seed_noise_is_delta_where_configurations_were_rerun():
     # 8 configurations, each run with two seeds: pooled within-configuration s.d. by hand
-    rng = np.random.default_rng(2)
-    base = np.linspace(0.1, 0.3, 8)
-    runs = np.stack([base + rng.normal(0, 0.01, 8), base + rng.normal(0, 0.01, 8)])
-    trials = pd.DataFrame({
-        "workload": "w", "protocol": "p", "optimizer": "o", "repeat": 0,
-        "trial": np.arange(16), "seed": np.arange(16), "status": "completed",
-        "hp.learning_rate": np.tile(np.geomspace(1e-3, 1e-1, 8), 2),
-        "final.valid_error": runs.ravel()})
-    row = check_space(Study.from_frames(trials, metrics=METRIC), seed=0,
+    runs, reruns = rerun_study()
+    row = check_space(reruns, seed=0,
                       n_resamples=200).budgets.iloc[0]
     by_hand = np.sqrt(np.sum((runs - runs.mean(axis=0)) ** 2) / 8)
     assert row["delta"] == pytest.approx(by_hand, rel=1e-12)
@@ -154,15 +160,8 @@ def test_one_delta_rule_for_the_kernel_check_space_and_budget_convergence():
     assert (given.delta, given.delta_source) == (0.3, "given")
     # the study-level budget_convergence takes its default delta from the same rule as
     # check_space: with reruns the seed-to-seed noise, without them the tolerance
-    rng = np.random.default_rng(2)
-    base = np.linspace(0.1, 0.3, 8)
-    runs = np.stack([base + rng.normal(0, 0.01, 8), base + rng.normal(0, 0.01, 8)])
-    trials = pd.DataFrame({
-        "workload": "w", "protocol": "p", "optimizer": "o", "repeat": 0,
-        "trial": np.arange(16), "seed": np.arange(16), "status": "completed",
-        "hp.learning_rate": np.tile(np.geomspace(1e-3, 1e-1, 8), 2),
-        "final.valid_error": runs.ravel()})
-    for study in (Study.from_frames(trials, metrics=METRIC), pool_study(runs[0])):
+    runs, reruns = rerun_study()
+    for study in (reruns, pool_study(runs[0])):
         space = check_space(study, seed=0, n_resamples=200).budgets.iloc[0]
         frame = tunestats.budget_convergence(study, n_resamples=200).iloc[0]
         assert frame["delta"] == pytest.approx(space["delta"], rel=1e-12)
