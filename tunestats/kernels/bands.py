@@ -213,32 +213,42 @@ def _u_weights(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     return full, short
 
 
-def _u_and_jackknife(r: np.ndarray, full: np.ndarray, short: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def _u_and_jackknife(r: np.ndarray, full: np.ndarray, short: np.ndarray,
+                     steps: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The U-statistic and its jackknife standard error, for reports ``r`` (..., n) sorted
-    by selection (best first): leaving out rank j moves every later rank up by one."""
+    by selection (best first): leaving out rank j moves every later rank up by one.
+    ``steps``: ``r[..., :-1] - r[..., 1:]`` when the caller has it (it does not depend on
+    k)."""
     n = r.shape[-1]
     theta = r @ full
-    zero = np.zeros((*r.shape[:-1], 1))
-    before = np.concatenate([zero, np.cumsum(short * r[..., :-1], axis=-1)], axis=-1)
-    after = np.concatenate([np.cumsum((short * r[..., 1:])[..., ::-1], axis=-1)[..., ::-1],
-                            zero], axis=-1)
-    loo = before + after  # (..., n): the U-statistic without trial j
-    se = np.sqrt((n - 1) / n * np.sum((loo - loo.mean(axis=-1, keepdims=True)) ** 2, axis=-1))
+    # the leave-one-out statistics differ from the one without the first trial by
+    # D_j = sum_{m <= j} short[m-1] (r[m-1] - r[m]) (D_0 = 0): their spread is the spread
+    # of D, computed without building the n leave-one-out sums
+    if steps is None:
+        steps = r[..., :-1] - r[..., 1:]
+    d = steps * short
+    np.cumsum(d, axis=-1, out=d)
+    centre = d.sum(axis=-1) / n
+    spread = np.maximum(np.einsum("...i,...i->...", d, d) - n * centre**2, 0.0)
+    se = np.sqrt((n - 1) / n * spread)
     return theta, se
 
 
 def _studentized(r: np.ndarray, resampled: np.ndarray, full: np.ndarray, short: np.ndarray,
-                 alpha: float) -> tuple[float, float, float]:
+                 alpha: float, resampled_steps: np.ndarray | None = None
+                 ) -> tuple[float, float, float]:
     """Bootstrap-t interval of the linear rank statistic ``r @ full`` (reports ``r`` sorted
     by selection; ``resampled`` the same for each outer resample): its estimate and ends
     (the estimate when every resample equals it, NaN when only the pool's jackknife
-    standard error is 0)."""
+    standard error is 0). ``resampled_steps``: the resamples' steps between ranks, see
+    :func:`_u_and_jackknife`."""
     theta, se = _u_and_jackknife(r, full, short)
-    theta_b, se_b = _u_and_jackknife(resampled, full, short)
+    theta_b, se_b = _u_and_jackknife(resampled, full, short, resampled_steps)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(se_b > 0, (theta_b - theta) / se_b, np.sign(theta_b - theta) * np.inf)
-    if se == 0 and np.all(theta_b == theta):  # every resample gives the estimate
+    # every resample gives the estimate (to rounding: the resamples' sums run in another
+    # order)
+    if se == 0 and np.allclose(theta_b, theta, rtol=1e-12, atol=0.0):
         return float(theta), float(theta), float(theta)
     t = t[~np.isnan(t)]
     if not (se > 0 and t.size):
@@ -316,6 +326,7 @@ def _lost_mass_mean(select: np.ndarray, report: np.ndarray, lost: np.ndarray, k:
     order = np.argsort(s_c, kind="stable")
     r = r_c[order]
     resampled = _sorted_resamples(s_c, r_c, n_resamples, seed)
+    steps = resampled[:, :-1] - resampled[:, 1:]
     for i in np.flatnonzero(wanted):
         kk = int(k[i])
         parts = [_u_weights(n_done, m) for m in range(kk, 0, -1)]  # m = k - j, j = 0..k-1
@@ -328,7 +339,7 @@ def _lost_mass_mean(select: np.ndarray, report: np.ndarray, lost: np.ndarray, k:
         w = _mixture_weights(kk, d_hat)[:-1]
         full = sum(wj * f for wj, (f, _) in zip(w, parts, strict=True))
         short = sum(wj * s for wj, (_, s) in zip(w, parts, strict=True))
-        part, part_low, part_high = _studentized(r, resampled, full, short, alpha)
+        part, part_low, part_high = _studentized(r, resampled, full, short, alpha, steps)
         if np.isnan(part_low):
             continue
         centre = theta(d_hat)
@@ -349,8 +360,10 @@ def _bootstrap_t_mean(select: np.ndarray, report: np.ndarray, k: np.ndarray, alp
         return low, high
     r = report[np.argsort(select, kind="stable")]
     resampled = _sorted_resamples(select, report, n_resamples, seed)
+    steps = resampled[:, :-1] - resampled[:, 1:]
     for i in np.flatnonzero(wanted):
-        _, low[i], high[i] = _studentized(r, resampled, *_u_weights(n, int(k[i])), alpha)
+        _, low[i], high[i] = _studentized(r, resampled, *_u_weights(n, int(k[i])), alpha,
+                                          steps)
     return low, high
 
 
