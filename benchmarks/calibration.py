@@ -11,7 +11,8 @@ Populations (issue "Verdicts a statistician would sign"):
 
 A  valid = 0.06 + 0.04 exp(0.9 z), test = valid + N(0, 0.004²); select = valid,
    report = test (mean band only) and select = report = valid.
-B  valid = 0.08 + 0.02 |t₃|, 20 % diverged (reported at the bound 1.0).
+B  valid = 0.08 + 0.02 |t₃|, 20 % diverged (reported at the bound 1.0, passed to the
+   bands as the ``lost`` trials).
 C  select = report ~ Beta(2, 5) on [0, 1].
 
 The bands do not depend on ``replace`` (they target the population quantity,
@@ -28,7 +29,7 @@ doubling N in units of sigma), and check-space on a planted-adequate space at
 N = 32 and 1024.
 
 Usage: python benchmarks/calibration.py [--reps 1000] [--study-reps 100]
-       [--pair-reps 4500]
+       [--pair-reps 4500] [--sections bands,comparison,budget,space]
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from scipy import stats
 from tunestats.analysis import check_space
 from tunestats.analysis._bestofk import budget_ladder
 from tunestats.analysis.inclusion_graph import DEFAULT_EDGES, InclusionGraph
-from tunestats.kernels import apply_diverged_policy, budget_verdict
+from tunestats.kernels import apply_diverged_policy, budget_verdict, seed_noise
 from tunestats.kernels.bands import best_of_k_bands
 from tunestats.kernels.permutation import holm_over_groups, permutation_pair_test, permutations_for
 from tunestats.synthetic import Bowl, synthetic_study
@@ -56,9 +57,10 @@ GRID = np.linspace(0.0, 1.0, 200_001)[1:-1]  # levels u of the trial distributio
 class Population:
     """A population by its quantile function (select == report), with bounds."""
 
-    def __init__(self, name, quantile, draw, bounds, paired=None):
+    def __init__(self, name, quantile, draw, bounds, paired=None, lost_at=None):
         self.name, self.quantile, self.draw, self.bounds = name, quantile, draw, bounds
         self.paired = paired  # draw (select, report) when select != report
+        self.lost_at = lost_at  # the value of lost trials (they are passed as `lost`)
 
     def truth(self, ks):
         """Best-of-k mean and median of the population (minimised)."""
@@ -84,7 +86,7 @@ POPULATIONS = [
                paired=lambda rng, n: (lambda v: (v, v + rng.normal(0, 0.004, n)))(
                    _a_quantile(rng.random(n)))),
     Population("B (20% diverged at 1.0)", _b_quantile,
-               lambda rng, n: _b_quantile(rng.random(n)), (0.08, 100.0)),
+               lambda rng, n: _b_quantile(rng.random(n)), (0.08, 100.0), lost_at=1.0),
     Population("C (Beta(2, 5))", lambda u: stats.beta.ppf(u, 2, 5),
                lambda rng, n: rng.beta(2, 5, n), (0.0, 1.0)),
 ]
@@ -103,9 +105,10 @@ def coverage(population: Population, n: int, reps: int, seed: int = 0, level: fl
             select, report = population.paired(rng, n)
         else:
             select = report = population.draw(rng, n)
+        lost = None if population.lost_at is None else report == population.lost_at
         b = best_of_k_bands(select, report, ks, [0.5], confidence=level,
                             bounds=population.bounds if population.paired is None else None,
-                            seed=int(rng.integers(2**63)))
+                            lost=lost, seed=int(rng.integers(2**63)))
         for row, (low, high, truth) in enumerate(((b.mean_low, b.mean_high, true_mean),
                                                   (b.quantiles_low[:, 0],
                                                    b.quantiles_high[:, 0], true_median))):
@@ -200,43 +203,71 @@ def comparison_power(reps: int, n: int, shift: float, n_permutations: int | None
     return ks, raw / reps, pair / reps, family / reps, n_permutations
 
 
-def tuned_pool(rng, n: int, curvature: float, sigma: float):
-    """valid error = 0.08 + curvature (log10 lr - c)^2 + N(0, sigma^2), log10 lr uniform on
-    [-4, 0], c = -2 inside the bounds, and an irrelevant second hyperparameter."""
-    log_lr = rng.uniform(-4, 0, n)
+#: Budget-verdict populations: label, N, and the search space of :func:`tuned_pool`.
+BUDGET_ROWS = (
+    ("adequately tuned, sigma = 0.003", 32, {"curvature": 0.03, "sigma": 0.003}),
+    ("adequately tuned, sigma = 0.01", 32, {"curvature": 0.03, "sigma": 0.01}),
+    ("adequately tuned, sigma = 0.01", 100, {"curvature": 0.03, "sigma": 0.01}),
+    ("adequately tuned, sigma = 0.01", 400, {"curvature": 0.03, "sigma": 0.01}),
+    ("adequately tuned, sigma = 0.03", 32, {"curvature": 0.03, "sigma": 0.03}),
+    ("narrow optimum, curvature 1.0", 8, {"curvature": 1.0, "sigma": 0.01}),
+    ("narrow optimum, curvature 1.0", 16, {"curvature": 1.0, "sigma": 0.01}),
+    ("needle, width 0.1 decade", 8, {"width": 0.1, "sigma": 0.01}),
+    ("needle, width 0.1 decade", 32, {"width": 0.1, "sigma": 0.01}),
+    ("4 relevant hps, curvature 1.0", 8, {"curvature": 1.0, "sigma": 0.01, "dims": 4}),
+    ("4 relevant hps, curvature 1.0", 32, {"curvature": 1.0, "sigma": 0.01, "dims": 4}),
+)
+
+
+def tuned_pool(rng, n: int, sigma: float, curvature: float = 0.0, width: float | None = None,
+               dims: int = 1, reruns: int = 0):
+    """valid error = 0.08 + curvature * sum_i (log10 lr_i - c)^2 + N(0, sigma^2) over ``dims``
+    relevant hyperparameters, log10 lr_i uniform on [-4, 0], c = -2 inside the bounds, and an
+    irrelevant hyperparameter; with ``width`` a needle instead: 0.08 + 0.5 (1 - exp(-d^2 /
+    (2 width^2))) with d the distance to the optimum in decades. The last ``reruns`` trials
+    rerun the first configurations with fresh noise. Returns the errors and configuration
+    labels."""
+    x = rng.uniform(-4, 0, (dims, n)) + 2
     rng.uniform(0, 1, n)  # the irrelevant hyperparameter: drawn, never used
-    return 0.08 + curvature * (log_lr + 2) ** 2 + rng.normal(0, sigma, n)
+    configs = np.arange(n)
+    if reruns:
+        x[:, n - reruns:] = x[:, :reruns]
+        configs[n - reruns:] = configs[:reruns]
+    d2 = np.sum(x**2, axis=0)
+    f = curvature * d2 if width is None else 0.5 * (1 - np.exp(-d2 / (2 * width**2)))
+    return 0.08 + f + rng.normal(0, sigma, n), configs
 
 
-def budget_rates(reps: int, n: int, curvature: float, sigma: float, n_resamples: int = 200):
-    """Share of pools called "not enough trials", for error and for 1 - error, with δ from
-    the default tolerance (row 0) and δ = σ, the seed-to-seed noise that reruns of a
-    configuration estimate (:func:`tunestats.kernels.seed_noise`; row 1)."""
+def budget_rates(reps: int, n: int, space: dict, n_resamples: int = 200):
+    """Share of pools called "not enough trials", for error (column 0) and the same trials
+    as 1 - error (column 1): row 0 with δ from the tolerance (no reruns seen), row 1 with the
+    seed-to-seed noise of the pool's reruns (``max(2, N // 8)`` configurations run twice,
+    :func:`tunestats.kernels.seed_noise`), the δ rule's two branches."""
     rng = np.random.default_rng(3)
     not_enough = np.zeros((2, 2))
     for _ in range(reps):
-        error = tuned_pool(rng, n, curvature, sigma)
+        error, configs = tuned_pool(rng, n, reruns=max(2, n // 8), **space)
         seed = int(rng.integers(2**63))
-        for i, width in enumerate(({}, {"delta": sigma})):
+        for i, noise in enumerate((None, seed_noise(error, configs))):
             for j, (values, direction) in enumerate(((error, "minimize"),
                                                      (1 - error, "maximize"))):
                 verdict = budget_verdict(values, values, select_direction=direction,
                                          report_direction=direction, n_resamples=n_resamples,
-                                         seed=seed, **width)
+                                         seed=seed, noise=noise)
                 not_enough[i, j] += not verdict.enough
     return not_enough / reps
 
 
-def population_doubling_gain(n: int, curvature: float, sigma: float,
-                             draws: int = 200_000) -> float:
-    """Population best-of-n minus best-of-2n mean error of :func:`tuned_pool` (Monte Carlo
-    over the trial distribution's quantile grid), to tell under-budgeted pools (> 3σ)."""
+def population_gains(n: int, space: dict, draws: int = 400_000) -> tuple[float, float]:
+    """Population best-of-n minus best-of-2n mean error of :func:`tuned_pool`, and the
+    tolerance δ = 0.1 (best-of-1 - best-of-n) of the population (Monte Carlo over the trial
+    distribution's quantile grid), to tell under-budgeted pools (gain > 3 δ)."""
     rng = np.random.default_rng(99)
-    x = np.sort(tuned_pool(rng, draws, curvature, sigma))
+    x = np.sort(tuned_pool(rng, draws, **space)[0])
     u = (np.arange(draws) + 0.5) / draws
-    mean = [np.sum(x * ((1 - u + 0.5 / draws) ** k - (1 - u - 0.5 / draws) ** k))
-            for k in (n, 2 * n)]
-    return float(mean[0] - mean[1])
+    mean = {k: np.sum(x * ((1 - u + 0.5 / draws) ** k - (1 - u - 0.5 / draws) ** k))
+            for k in (1, n, 2 * n)}
+    return float(mean[n] - mean[2 * n]), 0.1 * float(mean[1] - mean[n])
 
 
 def planted_adequate(reps: int, n: int) -> float:
@@ -250,16 +281,8 @@ def planted_adequate(reps: int, n: int) -> float:
     return adequate / reps
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=1000)
-    parser.add_argument("--study-reps", type=int, default=100,
-                        help="null studies / pairs per cell for the comparison tables")
-    parser.add_argument("--permutations", type=int, default=999)
-    parser.add_argument("--pair-reps", type=int, default=4500,
-                        help="independent null pairs for the per-check rate")
-    args = parser.parse_args()
-    start = time.perf_counter()
+def bands_section(args) -> None:
+    """Coverage of the bands per population, N and k."""
     print(f"nominal level 0.90; {args.reps} pools per cell; pointwise coverage where the band "
           "is reported [share of pools where it is]")
     for population in POPULATIONS:
@@ -275,6 +298,10 @@ def main() -> None:
                 print(f"  N={n:<3} simultaneous (mean and median, every k): {joint:.3f}")
             else:
                 print(f"  N={n:<3} simultaneous: NaN by design (select != report)")
+
+
+def comparison_section(args) -> None:
+    """The inclusion check: level per check, family-wise rate, power."""
     print(f"\nInclusion check under a true null, per check: {args.pair_reps} independent "
           "pairs (accuracies on 300 images, 10-30 % diverged, 199 permutations); tolerance "
           "3 s.d. = "
@@ -300,25 +327,50 @@ def main() -> None:
             cells = " ".join(f"k={k}:{r:.2f}/{p:.2f}/{f:.2f}" for k, r, p, f in zip(
                 ks, raw, pair, family, strict=True))
             print(f"  N={n:<3} +{shift * 100:.0f} pt ({perms} permutations) {cells}")
+
+
+def budget_section(args) -> None:
+    """The budget verdict on adequately tuned and under-budgeted pools."""
     print(f"\nBudget verdict: share of pools called 'not enough trials' ({args.study_reps * 2}"
-          " pools per cell; error / the same trials as accuracy = 1 - error; delta = 0.1 x "
-          "tuning gain | delta = sigma, the seed-to-seed noise); population gain of doubling "
-          "N in units of sigma")
-    for label, n, curvature, sigma in (
-            ("adequately tuned, sigma = 0.003", 32, 0.03, 0.003),
-            ("adequately tuned, sigma = 0.01", 32, 0.03, 0.01),
-            ("adequately tuned, sigma = 0.01", 100, 0.03, 0.01),
-            ("adequately tuned, sigma = 0.01", 400, 0.03, 0.01),
-            ("adequately tuned, sigma = 0.03", 32, 0.03, 0.03),
-            ("under-budgeted, curvature 1.0", 8, 1.0, 0.01),
-            ("under-budgeted, curvature 1.0", 16, 1.0, 0.01)):
-        rates = budget_rates(args.study_reps * 2, n, curvature, sigma)
-        gain = population_doubling_gain(n, curvature, sigma) / sigma
-        print(f"  {label:<32} N={n:<4} gain {gain:6.2f} sigma  {rates[0, 0]:.3f} / "
-              f"{rates[0, 1]:.3f} | {rates[1, 0]:.3f} / {rates[1, 1]:.3f}")
+          " pools per cell; error / the same trials as accuracy = 1 - error), with delta = 0.1"
+          " x the pool's tuning gain (no reruns) | delta = the seed-to-seed noise of the pool's"
+          " reruns; the population gain of doubling N in units of the population's tolerance"
+          " delta and of sigma (under-budgeted: gain > 3 delta)")
+    for label, n, space in BUDGET_ROWS:
+        rates = budget_rates(args.study_reps * 2, n, space)
+        gain, tolerance = population_gains(n, space)
+        print(f"  {label:<32} N={n:<4} gain {gain / tolerance:5.2f} delta {rates[0, 0]:.3f} / "
+              f"{rates[0, 1]:.3f} | gain {gain / space['sigma']:6.2f} sigma "
+              f"{rates[1, 0]:.3f} / {rates[1, 1]:.3f}")
+
+
+def space_section(args) -> None:
+    """check-space on a planted-adequate space."""
     print("\ncheck-space on a planted-adequate space (interior optimum): share adequate")
     for n, reps in ((32, args.study_reps), (1024, max(5, args.study_reps // 4))):
         print(f"  N={n:<5} {planted_adequate(reps, n):.3f} ({reps} seeds)")
+
+
+SECTIONS = {"bands": bands_section, "comparison": comparison_section,
+            "budget": budget_section, "space": space_section}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=1000)
+    parser.add_argument("--study-reps", type=int, default=100,
+                        help="null studies / pairs per cell for the comparison tables")
+    parser.add_argument("--permutations", type=int, default=999)
+    parser.add_argument("--pair-reps", type=int, default=4500,
+                        help="independent null pairs for the per-check rate")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"comma-separated subset of {','.join(SECTIONS)}")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    for name in args.sections.split(","):
+        if name not in SECTIONS:
+            parser.error(f"unknown section {name!r}; choose from {', '.join(SECTIONS)}")
+        SECTIONS[name](args)
     print(f"\n{time.perf_counter() - start:.1f} s")
 
 

@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import tunestats
 from tunestats import Metric, Study
 from tunestats._random import keyed_generator
 from tunestats.analysis import check_space
+from tunestats.errors import ParameterError
 from tunestats.kernels import budget_verdict
 
 METRIC = {"valid_error": Metric("valid_error", "minimize", "valid")}
@@ -21,6 +23,19 @@ def pool_study(values, status=None) -> Study:
         "status": status if status is not None else "completed",
         "hp.learning_rate": np.geomspace(1e-3, 1e-1, n), "final.valid_error": values})
     return Study.from_frames(trials, metrics=METRIC)
+
+
+def rerun_study():
+    """8 configurations, each run with two seeds (s.d. 0.01): the runs and their study."""
+    rng = np.random.default_rng(2)
+    base = np.linspace(0.1, 0.3, 8)
+    runs = np.stack([base + rng.normal(0, 0.01, 8), base + rng.normal(0, 0.01, 8)])
+    trials = pd.DataFrame({
+        "workload": "w", "protocol": "p", "optimizer": "o", "repeat": 0,
+        "trial": np.arange(16), "seed": np.arange(16), "status": "completed",
+        "hp.learning_rate": np.tile(np.geomspace(1e-3, 1e-1, 8), 2),
+        "final.valid_error": runs.ravel()})
+    return runs, Study.from_frames(trials, metrics=METRIC)
 
 
 def test_hand_computed_gain_delta_and_probability():
@@ -55,15 +70,8 @@ def test_hand_computed_gain_delta_and_probability():
 
 def test_seed_to_seed_noise_is_delta_where_configurations_were_rerun():
     # 8 configurations, each run with two seeds: pooled within-configuration s.d. by hand
-    rng = np.random.default_rng(2)
-    base = np.linspace(0.1, 0.3, 8)
-    runs = np.stack([base + rng.normal(0, 0.01, 8), base + rng.normal(0, 0.01, 8)])
-    trials = pd.DataFrame({
-        "workload": "w", "protocol": "p", "optimizer": "o", "repeat": 0,
-        "trial": np.arange(16), "seed": np.arange(16), "status": "completed",
-        "hp.learning_rate": np.tile(np.geomspace(1e-3, 1e-1, 8), 2),
-        "final.valid_error": runs.ravel()})
-    row = check_space(Study.from_frames(trials, metrics=METRIC), seed=0,
+    runs, reruns = rerun_study()
+    row = check_space(reruns, seed=0,
                       n_resamples=200).budgets.iloc[0]
     by_hand = np.sqrt(np.sum((runs - runs.mean(axis=0)) ** 2) / 8)
     assert row["delta"] == pytest.approx(by_hand, rel=1e-12)
@@ -135,3 +143,49 @@ def test_seed_noise_delta_calls_under_budgeted_pools_short_and_tuned_pools_enoug
             short[i] += not verdict.enough
     assert short[0] / reps >= 0.8 - 3 * np.sqrt(0.8 * 0.2 / reps), short
     assert short[1] / reps <= 0.1 + 3 * np.sqrt(0.1 * 0.9 / reps), short
+
+
+def test_one_delta_rule_for_the_kernel_check_space_and_budget_convergence():
+    values = np.array([0.0, 1.0, 1.0, 1.0, 0.5, 0.25])
+    tolerance = budget_verdict(values, values, n_resamples=50)
+    means = tolerance.means  # m(1), m(N/2), m(N), by the kernel; delta = 0.1 (m(1) - m(N))
+    assert tolerance.delta_source == "tolerance" and tolerance.noise_df == 0
+    assert tolerance.delta == pytest.approx(0.1 * (values.mean() - 0.0)) == pytest.approx(
+        0.1 * (means[0] - means[2]))
+    noisy = budget_verdict(values, values, noise=(0.02, 3), n_resamples=50)
+    assert (noisy.delta, noisy.delta_source, noisy.noise_df) == (0.02, "seed-to-seed noise", 3)
+    assert budget_verdict(values, values, noise=(np.nan, 0), n_resamples=50).delta == (
+        tolerance.delta)
+    given = budget_verdict(values, values, delta=0.3, noise=(0.02, 3), n_resamples=50)
+    assert (given.delta, given.delta_source) == (0.3, "given")
+    # the study-level budget_convergence takes its default delta from the same rule as
+    # check_space: with reruns the seed-to-seed noise, without them the tolerance
+    runs, reruns = rerun_study()
+    for study in (reruns, pool_study(runs[0])):
+        space = check_space(study, seed=0, n_resamples=200).budgets.iloc[0]
+        frame = tunestats.budget_convergence(study, n_resamples=200).iloc[0]
+        assert frame["delta"] == pytest.approx(space["delta"], rel=1e-12)
+        assert frame["delta_source"] == space["delta_source"]
+        assert frame["noise_df"] == space["noise_df"]
+        assert frame["enough"] == (space["verdict"] == "enough trials")
+    with pytest.raises(ParameterError, match="explicit `delta`"):
+        tunestats.budget_convergence(study, relative=True)
+
+
+@pytest.mark.slow
+def test_tolerance_delta_calls_a_needle_optimum_short_of_trials():
+    """The tolerance branch of the delta rule (no reruns): a needle optimum (0.08 + 0.5 (1 -
+    exp(-d^2 / 0.02)), d the distance to the optimum in decades, N(0, 0.01^2) noise) at
+    N = 8, where the population best-of-16 beats best-of-8 by 6.2 delta, is "not enough
+    trials" in at least 80% of pools (3 binomial s.d.), the same verdict for 1 - error."""
+    rng = np.random.default_rng(88)
+    reps, short = 100, 0
+    for _ in range(reps):
+        d = rng.uniform(-4, 0, 8) + 2
+        error = 0.08 + 0.5 * (1 - np.exp(-d**2 / 0.02)) + rng.normal(0, 0.01, 8)
+        verdict = budget_verdict(error, error, n_resamples=200, seed=1)
+        flipped = budget_verdict(1 - error, 1 - error, select_direction="maximize",
+                                 report_direction="maximize", n_resamples=200, seed=1)
+        assert verdict.enough == flipped.enough
+        short += not verdict.enough
+    assert short / reps >= 0.8 - 3 * np.sqrt(0.8 * 0.2 / reps), short

@@ -8,7 +8,12 @@ import pytest
 from scipy import stats
 
 from tunestats.errors import ParameterError
-from tunestats.kernels.bands import best_of_k_bands, dkw_epsilon, mean_band_limit
+from tunestats.kernels.bands import (
+    best_of_k_bands,
+    dkw_epsilon,
+    jeffreys_interval,
+    mean_band_limit,
+)
 
 
 def test_simultaneous_band_is_the_dkw_band_read_at_the_best_of_k_levels():
@@ -136,14 +141,47 @@ def test_mean_band_jackknife_equals_brute_force_leave_one_out():
         assert se == pytest.approx(np.sqrt(8 / 9 * np.sum((loo - loo.mean()) ** 2)), rel=1e-10)
 
 
-def test_mean_band_is_nan_with_the_reason_when_lost_trials_tie_at_the_worst():
-    x = np.concatenate([np.linspace(0.1, 0.2, 30), [1.0, 1.0, 1.0]])
-    b = best_of_k_bands(x, x, [1, 2, 4], seed=0)
-    assert np.isfinite(b.mean_low[0]) and np.isfinite(b.mean_high[0])
-    assert np.isnan(b.mean_low[1:]).all() and np.isnan(b.mean_high[1:]).all()
-    assert all("lost trials tie at the worst" in note for note in b.notes[1:])
+def test_mean_band_with_lost_trials_is_the_jeffreys_interval_pushed_through_the_mixture():
+    # 30 completed trials at 0.1 (no spread: the completed part is exact) and 3 lost at 1.0:
+    # the best of k is lost only if all k draws are, theta_k(d) = 0.1 (1 - d^k) + 1.0 d^k,
+    # and the band is theta_k at the ends of the Jeffreys interval of d (3 of 33), by hand
+    x = np.concatenate([np.full(30, 0.1), [1.0, 1.0, 1.0]])
+    lost = np.arange(33) >= 30
+    b = best_of_k_bands(x, x, [1, 2, 4], lost=lost, seed=0)
+    d_low, d_high = stats.beta.ppf([0.05, 0.95], 3.5, 30.5)
+    for i, k in enumerate((1, 2, 4)):
+        assert b.mean_low[i] == pytest.approx(0.1 + 0.9 * d_low**k, rel=1e-12)
+        assert b.mean_high[i] == pytest.approx(0.1 + 0.9 * d_high**k, rel=1e-12)
+    assert jeffreys_interval(3, 33, 0.1) == pytest.approx((d_low, d_high), rel=1e-12)
+    # without a mask, the trials tied at the worst value are the lost ones
     same = best_of_k_bands(x, x, [1, 2, 4], seed=0)
-    assert same.mean_low[0] == b.mean_low[0]  # same seed, same band
+    np.testing.assert_array_equal(same.mean_low, b.mean_low)
+    # too few completed trials for k: NaN with the reason
+    few = best_of_k_bands(x[28:], x[28:], [1, 2], lost=lost[28:], seed=0)
+    assert np.isnan(few.mean_low).all() and all("too few completed" in n for n in few.notes)
+    with pytest.raises(ParameterError, match="`lost`"):
+        best_of_k_bands(x, x, [1], lost=lost[:5])
+
+
+def test_mean_band_with_lost_trials_combines_both_parts_by_mover():
+    # a completed part with spread: the ends are the estimate minus/plus the root sum of
+    # squares of the d-part and the completed part's bootstrap-t half-widths (Zou & Donner)
+    from tunestats.kernels.bands import _sorted_resamples, _studentized, _u_weights
+
+    rng = np.random.default_rng(5)
+    done = np.sort(0.08 + 0.02 * np.abs(rng.standard_t(3, 40)))
+    x = np.concatenate([done, np.full(10, 1.0)])
+    lost = np.arange(50) >= 40
+    b = best_of_k_bands(x, x, [1], lost=lost, seed=4)
+    d_low, d_high = jeffreys_interval(10, 50, 0.1)
+    part, part_low, part_high = _studentized(
+        done, _sorted_resamples(done, done, 999, 4), *_u_weights(40, 1), 0.1)
+    assert part == pytest.approx(done.mean())
+    centre = 0.8 * done.mean() + 0.2
+    assert b.mean_low[0] == pytest.approx(centre - np.hypot(
+        (0.2 - d_low) * (1.0 - done.mean()), 0.8 * (part - part_low)), rel=1e-10)
+    assert b.mean_high[0] == pytest.approx(centre + np.hypot(
+        (d_high - 0.2) * (1.0 - done.mean()), 0.8 * (part_high - part)), rel=1e-10)
 
 
 @pytest.mark.slow
@@ -163,6 +201,31 @@ def test_mean_band_coverage_on_a_skewed_population(n):
     for rep in range(reps):
         x = 0.06 + 0.04 * np.exp(0.9 * rng.standard_normal(n))
         b = best_of_k_bands(x, x, ks, [0.5], n_resamples=499, seed=rep)
+        assert np.isfinite(b.mean_low).all()
+        hit += (b.mean_low <= truth) & (truth <= b.mean_high)
+    assert np.all(np.abs(hit / reps - 0.9) <= 3 * np.sqrt(0.09 / reps)), hit / reps
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [20, 50])
+def test_mean_band_coverage_with_lost_trials(n):
+    """Population B (0.08 + 0.02 |t_3|, 20% of trials lost, reported at 1.0 and passed as
+    `lost`): the 90% band of the best-of-k mean covers the truth in 90% of pools at every
+    k <= sqrt(N) up to 3 binomial s.d. (bootstrap-t alone covered 0.78-0.82 at k >= 2, and
+    0.04-0.07 in pools with one lost trial)."""
+    rng = np.random.default_rng(40 + n)
+    ks = np.array([1, 2, 4])
+    grid = np.linspace(0, 1, 200_001)[1:-1]
+    values = np.where(grid <= 0.8, 0.08 + 0.02 * stats.t.ppf(0.5 + np.clip(grid / 0.8, 0, 1
+                                                                            - 1e-15) / 2, 3),
+                      1.0)
+    truth = np.array([np.trapezoid(values * k * (1 - grid) ** (k - 1), grid) for k in ks])
+    reps = 240
+    hit = np.zeros(ks.size)
+    for rep in range(reps):
+        lost = rng.random(n) < 0.2
+        x = np.where(lost, 1.0, 0.08 + 0.02 * np.abs(rng.standard_t(3, n)))
+        b = best_of_k_bands(x, x, ks, [0.5], lost=lost, n_resamples=499, seed=rep)
         assert np.isfinite(b.mean_low).all()
         hit += (b.mean_low <= truth) & (truth <= b.mean_high)
     assert np.all(np.abs(hit / reps - 0.9) <= 3 * np.sqrt(0.09 / reps)), hit / reps

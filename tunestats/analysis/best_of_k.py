@@ -251,7 +251,7 @@ def best_of_k(study: Study, *, select: str | None = None, report: str | None = N
                 values.report if same else values.select, values.report, budgets,
                 options["quantiles"], confidence=level, same_metric=same, bounds=bounds,
                 direction=report_metric.direction if same else select_metric.direction,
-                seed=pool_generator(root, pool))
+                lost=values.touched, seed=pool_generator(root, pool))
         return _frame(
             pool, {"k": estimate.k}, _estimate_columns(estimate, options["names"], confidence),
             {"select": select_metric.name, "report": report_metric.name,

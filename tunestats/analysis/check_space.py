@@ -33,12 +33,13 @@ from .._checks import (
 from .._html import HtmlRepr
 from .._random import DEFAULT_SEED, root_sequence
 from ..errors import ParameterError
-from ..kernels import budget_verdict, seed_noise
+from ..kernels import budget_verdict
 from ..space import CHOICE_SCALES, SearchSpace
 from ..study import Metric, Pool, Study
 from ..study.schema import FINAL, HP, KEY, POOL, ROLES
 from ._pools import final_values, pool_errors, pool_generator, pools_of
 from .boundary import MIN_COMPLETED, SIDES, SideVerdict, boundary_sides
+from .convergence import pool_noise
 from .positions import TunedParam, check_params, pool_params, pool_positions
 
 __all__ = ["SpaceCheck", "check_space"]
@@ -76,8 +77,8 @@ class SpaceCheck(HtmlRepr):
     positions : DataFrame
         Every trial's position along every checked hyperparameter
         (:func:`tunestats.analysis.positions`) with its outcome: ``metric``
-        (the final value, NaN unless completed), ``lost`` (diverged, or
-        completed without a value) and ``best`` (the pool's tied best trials
+        (the final value, NaN unless completed), ``lost`` (diverged, failed,
+        or completed without a value) and ``best`` (the pool's tied best trials
         among those with a value of the parameter), for the axis plots.
     points : DataFrame
         For the pools whose space is a finite list of joint points, one row
@@ -212,8 +213,9 @@ def check_space(study: Study, *, metric: str | None = None,
         ``top_n``, ``top_in_band``, ``p_value``, ``n_beyond``,
         ``n_beyond_bad``, ``trend_tau``, ``trend_p``, ``proposed_low``,
         ``proposed_high``, ``note`` and the pool's trial counts ``n_trials``,
-        ``n_completed``, ``n_lost`` (diverged or without a value), ``n_failed``
-        and ``n_missing`` (no value of this hyperparameter).
+        ``n_completed``, ``n_lost`` (diverged, failed or without a value),
+        ``n_failed`` (of them, failed) and ``n_missing`` (no value of this
+        hyperparameter).
 
     Raises
     ------
@@ -225,12 +227,16 @@ def check_space(study: Study, *, metric: str | None = None,
     -----
     Verdicts and edge kinds are those of
     :func:`tunestats.analysis.boundary.boundary_sides`. Each pool is judged on
-    all its trials (every repeat). Diverged trials, and completed trials
-    without a value of the metric, are *lost*: they never count among the
-    top trials and count as bad beyond the best (a divergence cliff). Failed
-    trials (crashes, not a property of the hyperparameters) are left out and
-    counted in ``n_failed``; trials without a value of a hyperparameter are
-    left out of that hyperparameter's check and counted in ``n_missing``.
+    all its trials (every repeat). Every trial that did not complete with a
+    value of the metric (diverged, failed — a crash, or pruned by the tuner —
+    or completed without a value) is *lost*, the one failed-trial policy of
+    tunestats: the best-of-k analyses and the budget verdict count it as the
+    pool's worst outcome (``diverged="worst"``), and here it never counts
+    among the top trials and counts as bad beyond the best (a divergence
+    cliff); the crowding share and the trend are over the completed trials.
+    ``n_lost`` counts the lost trials, ``n_failed`` those of them that
+    failed. Trials without a value of a hyperparameter are left out of that
+    hyperparameter's check and counted in ``n_missing``.
     A pool with fewer than 3 completed trials gets ``insufficient data``.
 
     An open edge is extended by ``extend_decades`` (log scales) or
@@ -390,20 +396,17 @@ def _budgets(study: Study, iv: Mapping[str, Any],
             continue
         with pool_errors(pool):
             values = final_values(trials, "worst", metric, metric)
-            noise, noise_df = _seed_noise(trials, metric)
-            if iv["relative"] and noise_df > 0:
-                width, source = {"delta": noise}, "seed-to-seed noise"
-            elif iv["relative"]:
-                width, source = {"tolerance": iv["tolerance"]}, "tolerance"
-            else:
-                width, source = {"delta": iv["tolerance"]}, "tolerance"
+            width = ({"tolerance": iv["tolerance"], "noise": pool_noise(trials, metric)}
+                     if iv["relative"] else {"delta": iv["tolerance"]})
             verdict = budget_verdict(
                 values.select, values.report, **width,
                 select_direction=metric.direction, report_direction=metric.direction,
                 n_resamples=iv["n_resamples"], seed=pool_generator(iv["seed"], pool))
+        source = "tolerance" if verdict.delta_source == "given" else verdict.delta_source
         rows.append({**row, "n_diverged": values.n_touched, "k_half": verdict.k_half,
                      "gain_last": verdict.gain, "delta": verdict.delta,
-                     "relative": iv["relative"], "delta_source": source, "noise_df": noise_df,
+                     "relative": iv["relative"], "delta_source": source,
+                     "noise_df": verdict.noise_df,
                      "prob_gain_exceeds": verdict.prob_gain_exceeds,
                      "verdict": "enough trials" if verdict.enough else "not enough trials"})
     columns = [*POOL, "n_trials", "n_diverged", "k_half", "gain_last", "delta", "relative",
@@ -418,20 +421,9 @@ def _budgets(study: Study, iv: Mapping[str, Any],
     return frame.sort_values(list(POOL), ignore_index=True)
 
 
-def _seed_noise(trials: pd.DataFrame, metric: Metric) -> tuple[float, int]:
-    """Seed-to-seed noise of ``metric`` in a pool (:func:`tunestats.kernels.seed_noise`): the
-    completed trials that share every hyperparameter value are runs of one configuration."""
-    done = trials[_completed(trials, metric)]
-    params = sorted(c for c in done.columns if c.startswith("hp."))
-    if not params or len(done) < 2:
-        return float("nan"), 0
-    configs = done.groupby(params, dropna=False, observed=True, sort=False).ngroup()
-    return seed_noise(done[FINAL + metric.name].to_numpy(dtype=float), configs.to_numpy())
-
-
 def _with_outcomes(pos: pd.DataFrame, trials: pd.DataFrame, metric: Metric) -> pd.DataFrame:
     """Positions with each trial's ``metric`` value (NaN unless completed), ``lost``
-    (diverged, or completed without a value) and ``best`` (the tied best trials of the
+    (diverged, failed, or completed without a value) and ``best`` (the tied best trials of the
     pool among those with a position along that parameter)."""
     if pos.empty:
         return pos.assign(metric=np.nan, lost=False, best=False)
@@ -439,7 +431,7 @@ def _with_outcomes(pos: pd.DataFrame, trials: pd.DataFrame, metric: Metric) -> p
     raw = trials[FINAL + metric.name].to_numpy(dtype=float)
     status = trials["status"].to_numpy(dtype=object)
     completed = (status == "completed") & np.isfinite(raw)
-    lost = (status == "diverged") | ((status == "completed") & ~np.isfinite(raw))
+    lost = ~completed  # the one failed-trial policy: diverged, failed or without a value
     pos = pos.assign(metric=np.tile(np.where(completed, raw, np.nan), n_params),
                      lost=np.tile(lost, n_params))
     oriented = (metric.sign * pos["metric"]).where(np.isfinite(pos["position"]))
@@ -453,20 +445,19 @@ def _pool_rows(pool: Pool, trials: pd.DataFrame, tuned: list[TunedParam], pos: p
     metric: Metric = iv["metric"]
     status = trials["status"].to_numpy(dtype=object)
     y = metric.sign * trials[FINAL + metric.name].to_numpy(dtype=float)
-    failed = status == "failed"
-    lost = ~failed & ((status == "diverged") | ~np.isfinite(y))
-    y = np.where(lost | failed, np.nan, y)
-    counts = {"n_trials": len(trials), "n_completed": int((~failed & ~lost).sum()),
-              "n_lost": int(lost.sum()), "n_failed": int(failed.sum())}
+    lost = (status != "completed") | ~np.isfinite(y)  # diverged, failed or without a value
+    y = np.where(lost, np.nan, y)
+    counts = {"n_trials": len(trials), "n_completed": int((~lost).sum()),
+              "n_lost": int(lost.sum()), "n_failed": int((status == "failed").sum())}
     rows = []
     for one in tuned:
         param = one.param
         part = pos[pos["param"] == param.name]
         u = part["position"].to_numpy(dtype=float)
-        use = ~failed & np.isfinite(u)
+        use = np.isfinite(u)
         row = {**pool._asdict(), "param": param.name, "scale": param.scale,
                "bounds": one.bounds, "low": param.low, "high": param.high, **counts,
-               "n_missing": int((~failed & ~np.isfinite(u)).sum())}
+               "n_missing": int((~use).sum())}
         if one.bounds == "listed":
             rows += [{**row, "side": side, "verdict": "not applicable",
                       "note": "a coordinate of a finite list of points has no edges"}

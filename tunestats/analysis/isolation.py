@@ -43,8 +43,11 @@ def isolation(result: SpaceCheck, *, bins: int = 10) -> pd.DataFrame:
     -----
     Bin :math:`b` of :math:`B` holds the trials with position
     :math:`u \\in [b/B, (b+1)/B)` (the last bin includes :math:`u = 1`);
-    trials outside the range fall into the end bins. Failed trials and
-    trials without a value of the parameter are left out.
+    trials outside the range fall into the end bins. Lost trials (diverged,
+    failed or without a value: the one failed-trial policy, see
+    :func:`tunestats.check_space`) count in ``n_trials`` and ``n_lost`` and
+    never give a bin its ``best``; trials without a value of the parameter are
+    left out.
 
     References
     ----------
@@ -54,7 +57,7 @@ def isolation(result: SpaceCheck, *, bins: int = 10) -> pd.DataFrame:
     bins = check_positive_int("bins", bins)
     sign = result.metric.sign
     pos = result.positions
-    pos = pos[np.isfinite(pos["position"]) & (pos["status"] != "failed")]
+    pos = pos[np.isfinite(pos["position"])]
     columns = [*POOL, "param", "scale", "bin", "position", "value", "choice", "best",
                "n_trials", "n_lost"]
     if pos.empty:

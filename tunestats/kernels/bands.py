@@ -22,30 +22,35 @@ is calibrated, with the reason.
   quantile and every k at once (the approach of Lourie et al. 2023, opda,
   with the DKW band in place of their exact order-statistic band); the mean
   band needs bounds ``[a, b]`` of the metric.
-* **Pointwise mean band** (any ``select``/``report``): the without-replacement
-  estimate is a U-statistic of order k, unbiased for the population mean
-  (Tang et al. 2020); the band is the studentized (bootstrap-t) interval of
-  it: the jackknife standard error of the U-statistic, and the equal-tailed
-  quantiles of ``(θ*_b − θ̂) / se*_b`` over outer-bootstrap resamples of the
-  pool (:func:`tunestats.kernels.resample.bootstrap_indices`). It is
-  reported for :math:`k \\le \\sqrt{N}` (:func:`mean_band_limit`; beyond,
-  the estimate leans on the few best trials) and NaN beyond; NaN also at
-  k ≥ 2 when the two trials ranked worst by the selection tie in the
-  reported value (lost trials filled with one value: the best-of-k mean
-  then has a point mass whose share ``d^k`` no bootstrap reproduces;
-  measured coverage 0.78–0.82 there before this rule).
-  With the default fill of lost trials (the pool's worst finite value) one
-  lost trial already ties with the worst completed one.
-  Measured coverage (``benchmarks/calibration.py``, 90 % nominal, N = 20,
-  50, 100, every k of the ladder where reported; two runs of 300 and 400
-  pools per cell, 1 s.d. ≈ 0.016): 0.84–0.93 on population A (select =
-  report and select valid / report test; the lowest, 0.84–0.87, at N = 20,
-  k = 1; the Student-t jackknife band it replaces covered 0.79–0.86 at
-  k = 1), 0.87–0.94 on C, 0.88–0.98 on B at k = 1 (conservative at
-  N = 20: the share of lost trials is lumpy). On B at k ≥ 2 the band
-  is NaN in 93–99 % of pools; the rest (at most one lost trial, reported
-  at 1.0, so no point mass is visible) miss the population's lost mass
-  (0.07 at N = 20): no band can cover a failure mode the pool never showed.
+* **Pointwise mean band** (any ``select``/``report``), without lost trials:
+  the without-replacement estimate is a U-statistic of order k, unbiased
+  for the population mean (Tang et al. 2020); the band is the studentized
+  (bootstrap-t) interval of it: the jackknife standard error of the
+  U-statistic, and the equal-tailed quantiles of ``(θ*_b − θ̂) / se*_b``
+  over outer-bootstrap resamples of the pool
+  (:func:`tunestats.kernels.resample.bootstrap_indices`). It is reported
+  for :math:`k \\le \\sqrt{N}` (:func:`mean_band_limit`; beyond, the
+  estimate leans on the few best trials) and NaN beyond.
+* **Pointwise mean band with lost trials** (diverged or failed, filled with
+  one value L by the diverged policy): the population has a lost share d,
+  and the best of k draws is lost only when all k are, so
+  :math:`\\theta_k = \\sum_{j<k} \\binom kj d^j (1-d)^{k-j}\\,\\mu_c(k-j) + d^k L`
+  with :math:`\\mu_c(m)` the best-of-m mean of the completed trials. A
+  bootstrap of the pool cannot reproduce the lumpy share of lost trials
+  (the bootstrap-t band covered 0.78–0.82 at k ≥ 2; leaving it NaN where
+  lost trials tie left 92–99 % of pools without a band and the rest
+  covering 0.04–0.07); the band combines the Jeffreys interval of d (pushed
+  through :math:`\\theta_k`, the :math:`\\mu_c` fixed) and the bootstrap-t
+  interval of the completed part at :math:`\\hat d` by the MOVER of Zou &
+  Donner (2008): each end is the estimate minus (plus) the root sum of
+  squares of the two parts' half-widths. Same limit ``k ≤ sqrt(N)``, and NaN
+  when fewer than k + 1 (or 3) trials completed.
+  The band is for the population in which lost trials are worth L (the
+  pool's worst finite value by default, or a declared ``lost_value``).
+
+Measured coverage (``benchmarks/calibration.py``, 90 % nominal, N = 20, 50,
+100, every k of the ladder where reported; the numbers in the docstring of
+:func:`best_of_k_bands`).
 
 All values are oriented so that smaller is better (``direction``).
 """
@@ -64,15 +69,15 @@ from ..errors import ParameterError
 from ._inputs import budgets, levels, paired_pool
 from .resample import bootstrap_indices
 
-__all__ = ["BestOfKBands", "best_of_k_bands", "dkw_epsilon", "mean_band_limit"]
+__all__ = ["BestOfKBands", "best_of_k_bands", "dkw_epsilon", "jeffreys_interval",
+           "mean_band_limit"]
 
 #: Reasons for a NaN band, by column kind.
 NO_LOWER_END = "k too large for N: the quantile may lie below the best trial"
 NO_UPPER_END = "k too small for N: the quantile may lie above the worst trial"
 NOT_SAME_METRIC = "quantile bands need select == report"
 MEAN_K_TOO_LARGE = "k > sqrt(N): no calibrated pointwise band for the mean"
-MEAN_POINT_MASS = ("lost trials tie at the worst value: no calibrated pointwise band for the "
-                   "mean at k >= 2")
+MEAN_TOO_FEW_COMPLETED = "too few completed trials for the mean band (k > completed - 1)"
 NO_BOUNDS = "the simultaneous mean band needs bounds of the metric"
 
 
@@ -208,58 +213,173 @@ def _u_weights(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     return full, short
 
 
-def _u_and_jackknife(r: np.ndarray, full: np.ndarray, short: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def _u_and_jackknife(r: np.ndarray, full: np.ndarray, short: np.ndarray,
+                     steps: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The U-statistic and its jackknife standard error, for reports ``r`` (..., n) sorted
-    by selection (best first): leaving out rank j moves every later rank up by one."""
+    by selection (best first): leaving out rank j moves every later rank up by one.
+    ``steps``: ``r[..., :-1] - r[..., 1:]`` when the caller has it (it does not depend on
+    k)."""
     n = r.shape[-1]
     theta = r @ full
-    zero = np.zeros((*r.shape[:-1], 1))
-    before = np.concatenate([zero, np.cumsum(short * r[..., :-1], axis=-1)], axis=-1)
-    after = np.concatenate([np.cumsum((short * r[..., 1:])[..., ::-1], axis=-1)[..., ::-1],
-                            zero], axis=-1)
-    loo = before + after  # (..., n): the U-statistic without trial j
-    se = np.sqrt((n - 1) / n * np.sum((loo - loo.mean(axis=-1, keepdims=True)) ** 2, axis=-1))
+    # the leave-one-out statistics differ from the one without the first trial by
+    # D_j = sum_{m <= j} short[m-1] (r[m-1] - r[m]) (D_0 = 0): their spread is the spread
+    # of D, computed without building the n leave-one-out sums
+    if steps is None:
+        steps = r[..., :-1] - r[..., 1:]
+    d = steps * short
+    np.cumsum(d, axis=-1, out=d)
+    centre = d.sum(axis=-1) / n
+    spread = np.maximum(np.einsum("...i,...i->...", d, d) - n * centre**2, 0.0)
+    se = np.sqrt((n - 1) / n * spread)
     return theta, se
 
 
-def _bootstrap_t_mean(select: np.ndarray, report: np.ndarray, k: np.ndarray, alpha: float,
-                      n_resamples: int, seed: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Studentized-bootstrap interval of the without-replacement U-statistic, per k.
+def _studentized(r: np.ndarray, resampled: np.ndarray, full: np.ndarray, short: np.ndarray,
+                 alpha: float, resampled_steps: np.ndarray | None = None
+                 ) -> tuple[float, float, float]:
+    """Bootstrap-t interval of the linear rank statistic ``r @ full`` (reports ``r`` sorted
+    by selection; ``resampled`` the same for each outer resample): its estimate and ends
+    (the estimate when every resample equals it, NaN when only the pool's jackknife
+    standard error is 0). ``resampled_steps``: the resamples' steps between ranks, see
+    :func:`_u_and_jackknife`."""
+    theta, se = _u_and_jackknife(r, full, short)
+    theta_b, se_b = _u_and_jackknife(resampled, full, short, resampled_steps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se_b > 0, (theta_b - theta) / se_b, np.sign(theta_b - theta) * np.inf)
+    # every resample gives the estimate (to rounding: the resamples' sums run in another
+    # order)
+    if se == 0 and np.allclose(theta_b, theta, rtol=1e-12, atol=0.0):
+        return float(theta), float(theta), float(theta)
+    t = t[~np.isnan(t)]
+    if not (se > 0 and t.size):
+        return float(theta), np.nan, np.nan
+    t_low, t_high = np.quantile(t, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")
+    return float(theta), float(theta - t_high * se), float(theta - t_low * se)
 
-    Returns the ends and which k are left NaN because of a point mass at the worst value.
+
+def _sorted_resamples(select: np.ndarray, report: np.ndarray, n_resamples: int,
+                      seed: Any) -> np.ndarray:
+    """Outer-bootstrap resamples of the pool (the one resampling kernel), each sorted by
+    selection (best first): shape (B, n)."""
+    index = bootstrap_indices(seed, n_resamples, select.size)
+    return np.take_along_axis(report[index], np.argsort(select[index], axis=1,
+                                                        kind="stable"), axis=1)
+
+
+def jeffreys_interval(x: int, n: int, alpha: float) -> tuple[float, float]:
+    """Jeffreys interval for a binomial proportion: the α/2 and 1 − α/2 quantiles of
+    Beta(x + 1/2, n − x + 1/2), with 0 (1) as the lower (upper) end when x = 0 (x = n).
+
+    Brown, Cai and DasGupta (2001) recommend it over the Wald and Clopper–Pearson
+    intervals: its coverage oscillates around the nominal level.
+
+    Examples
+    --------
+    >>> [round(e, 4) for e in jeffreys_interval(4, 20, 0.1)]
+    [0.0873, 0.3727]
+    """
+    low = 0.0 if x == 0 else float(stats.beta.ppf(alpha / 2, x + 0.5, n - x + 0.5))
+    high = 1.0 if x == n else float(stats.beta.ppf(1 - alpha / 2, x + 0.5, n - x + 0.5))
+    return low, high
+
+
+def _lost_mask(lost: Any, n: int) -> np.ndarray:
+    """The ``lost`` argument as a boolean mask of the pool's N trials."""
+    mask = np.asarray(lost)
+    if mask.shape != (n,) or mask.dtype != bool:
+        raise ParameterError(f"`lost` must be a boolean mask of the pool's {n} trials; got "
+                             f"dtype {mask.dtype} and shape {mask.shape}.")
+    return mask
+
+
+def _mixture_weights(k: int, d: float) -> np.ndarray:
+    """``P(j of k draws are lost)`` for j = 0..k, each lost with probability ``d``."""
+    return stats.binom.pmf(np.arange(k + 1), k, d)
+
+
+def _lost_mass_mean(select: np.ndarray, report: np.ndarray, lost: np.ndarray, k: np.ndarray,
+                    alpha: float, n_resamples: int, seed: Any
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Band of the best-of-k mean of a population with a lost share d (MOVER).
+
+    The best of k draws is lost only when all k are, so with the completed
+    trials' best-of-m means :math:`\\mu_c(m)` and the lost trials' value L,
+    :math:`\\theta_k = \\sum_{j<k} \\binom kj d^j (1-d)^{k-j} \\mu_c(k-j) + d^k L`.
+    The interval combines the Jeffreys interval of d (pushed through θ_k with
+    the μ_c fixed) and the bootstrap-t interval of the completed part at
+    :math:`\\hat d` by Zou and Donner's MOVER. Returns the ends and which k
+    are left NaN for too few completed trials.
     """
     n = select.size
     low = np.full(k.shape, np.nan)
     high = np.full(k.shape, np.nan)
-    order = np.argsort(select, kind="stable")
-    r = report[order]
-    atom = (k >= 2) & bool(n >= 2 and r[-1] == r[-2])  # lost trials tied at the worst
-    wanted = (k <= mean_band_limit(n)) & ~atom & (n >= 3)
-    if not wanted.any() or not np.all(np.isfinite(r)):
-        return low, high, atom
-    index = bootstrap_indices(seed, n_resamples, n)  # (B, n), the one resampling kernel
-    resampled = np.take_along_axis(report[index], np.argsort(select[index], axis=1,
-                                                             kind="stable"), axis=1)
+    done = ~lost
+    n_done, n_lost = int(done.sum()), int(lost.sum())
+    value = float(np.mean(report[lost]))
+    d_hat = n_lost / n
+    d_low, d_high = jeffreys_interval(n_lost, n, alpha)
+    too_few = (k > n_done - 1) | (n_done < 3)
+    wanted = (k <= mean_band_limit(n)) & ~too_few
+    if not wanted.any():
+        return low, high, too_few
+    s_c, r_c = select[done], report[done]
+    order = np.argsort(s_c, kind="stable")
+    r = r_c[order]
+    resampled = _sorted_resamples(s_c, r_c, n_resamples, seed)
+    steps = resampled[:, :-1] - resampled[:, 1:]
     for i in np.flatnonzero(wanted):
-        full, short = _u_weights(n, int(k[i]))
-        theta, se = _u_and_jackknife(r, full, short)
-        theta_b, se_b = _u_and_jackknife(resampled, full, short)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(se_b > 0, (theta_b - theta) / se_b, np.sign(theta_b - theta) * np.inf)
-        t = t[~np.isnan(t)]
-        if not (se > 0 and t.size):
+        kk = int(k[i])
+        parts = [_u_weights(n_done, m) for m in range(kk, 0, -1)]  # m = k - j, j = 0..k-1
+        mu = np.array([r @ full for full, _ in parts])
+
+        def theta(d: float, kk: int = kk, mu: np.ndarray = mu) -> float:
+            w = _mixture_weights(kk, d)
+            return float(w[:-1] @ mu + w[-1] * value)
+
+        w = _mixture_weights(kk, d_hat)[:-1]
+        full = sum(wj * f for wj, (f, _) in zip(w, parts, strict=True))
+        short = sum(wj * s for wj, (_, s) in zip(w, parts, strict=True))
+        part, part_low, part_high = _studentized(r, resampled, full, short, alpha, steps)
+        if np.isnan(part_low):
             continue
-        t_low, t_high = np.quantile(t, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")
-        low[i], high[i] = theta - t_high * se, theta - t_low * se
-    return low, high, atom
+        centre = theta(d_hat)
+        ends = (theta(d_low), theta(d_high))
+        low[i] = centre - np.hypot(centre - min(ends), part - part_low)
+        high[i] = centre + np.hypot(max(ends) - centre, part_high - part)
+    return low, high, too_few
+
+
+def _bootstrap_t_mean(select: np.ndarray, report: np.ndarray, k: np.ndarray, alpha: float,
+                      n_resamples: int, seed: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Studentized-bootstrap interval of the without-replacement U-statistic, per k."""
+    n = select.size
+    low = np.full(k.shape, np.nan)
+    high = np.full(k.shape, np.nan)
+    wanted = (k <= mean_band_limit(n)) & (n >= 3)
+    if not wanted.any() or not np.all(np.isfinite(report)):
+        return low, high
+    r = report[np.argsort(select, kind="stable")]
+    resampled = _sorted_resamples(select, report, n_resamples, seed)
+    steps = resampled[:, :-1] - resampled[:, 1:]
+    for i in np.flatnonzero(wanted):
+        _, low[i], high[i] = _studentized(r, resampled, *_u_weights(n, int(k[i])), alpha,
+                                          steps)
+    return low, high
+
+
+def _tied_at_worst(select: np.ndarray, report: np.ndarray) -> np.ndarray:
+    """Trials tied with the last-ranked one in selection and report, when at least two tie
+    (lost trials filled with one value, without a mask that says which)."""
+    last = np.argsort(select, kind="stable")[-1]
+    tied = (select == select[last]) & (report == report[last])
+    return tied if tied.sum() >= 2 else np.zeros(select.size, dtype=bool)
 
 
 def best_of_k_bands(select: Any, report: Any, k: Any, quantiles: Any = (0.05, 0.5, 0.95), *,
                     confidence: float = 0.9, same_metric: bool | None = None,
                     bounds: tuple[float, float] | None = None,
-                    direction: str = "minimize", n_resamples: int = 999,
-                    seed: Any = DEFAULT_SEED) -> BestOfKBands:
+                    direction: str = "minimize", lost: Any = None,
+                    n_resamples: int = 999, seed: Any = DEFAULT_SEED) -> BestOfKBands:
     """Pointwise and simultaneous bands for the population best-of-k mean and quantiles.
 
     Parameters
@@ -281,6 +401,11 @@ def best_of_k_bands(select: Any, report: Any, k: Any, quantiles: Any = (0.05, 0.
     direction : {"minimize", "maximize"}
         Direction of ``select`` (and of ``report`` when they are the same
         metric).
+    lost : array_like of bool, shape (N,), optional
+        Trials that diverged or failed (their values are the fill of the
+        diverged policy, one value). Default: the trials tied with the worst
+        one in both values, when at least two tie. With lost trials the mean
+        band models the lost share (see Notes).
     n_resamples : int, default 999
         Bootstrap resamples of the studentized mean band.
     seed : int, SeedSequence or Generator, default 0
@@ -292,15 +417,22 @@ def best_of_k_bands(select: Any, report: Any, k: Any, quantiles: Any = (0.05, 0.
 
     Notes
     -----
-    Coverage (nominal 1 − α = 0.9; measured by ``benchmarks/calibration.py``):
-    the pointwise quantile band has the finite-sample coverage of two
-    order statistics, close to 1 − α after interpolation; the simultaneous
-    bands cover every k and level at once with probability ≥ 1 − α
-    (DKW–Massart, for continuous F; ties make them conservative); the
-    pointwise mean band is a studentized bootstrap of the U-statistic
-    (measured 0.84–0.94 on populations A and C, 0.88–0.98 on B at k = 1),
-    reported only for ``k ≤ sqrt(N)`` and, at k ≥ 2, pools whose two worst
-    trials do not tie (lost trials filled with one value).
+    Coverage (nominal 1 − α = 0.9; measured by ``benchmarks/calibration.py``,
+    1,000 pools per cell, 1 s.d. ≈ 0.01): the pointwise quantile band has
+    the finite-sample coverage of two order statistics, close to 1 − α after
+    interpolation; the simultaneous bands cover every k and level at once
+    with probability ≥ 1 − α (DKW–Massart, for continuous F; ties make them
+    conservative); the pointwise mean band is reported for ``k ≤ sqrt(N)``
+    (NaN beyond, with the reason) and covered, at every reported k, 0.864–0.913
+    on population A at N = 20 (the lowest at k = 1: a heavy right tail that
+    20 trials rarely show; 0.866 in 3,000 pools), 0.883–0.916 at N = 50 and
+    100 (select = report, and select valid / report test); 0.874–0.923 on
+    C (Beta(2, 5)); 0.882–0.916 on B (20 % lost at 1.0, passed as ``lost``:
+    the MOVER band; the bootstrap-t band it replaces was NaN in 92–99 % of
+    pools at k ≥ 2 and covered 0.04–0.07 in the rest). The median band
+    covered 0.893–0.933 wherever reported, and the simultaneous band (mean
+    and median, every k at once) 0.972–0.985. The bands target the
+    population quantity, so they are the same for ``replace`` True and False.
 
     References
     ----------
@@ -313,6 +445,11 @@ def best_of_k_bands(select: Any, report: Any, k: Any, quantiles: Any = (0.05, 0.
     .. [4] Tang, R. et al. (2020). Showing Your Work Doesn't Always Work. ACL.
     .. [5] Efron, B. and Tibshirani, R. (1993). An Introduction to the
        Bootstrap, ch. 12 (bootstrap-t).
+    .. [6] Zou, G. Y. and Donner, A. (2008). Construction of confidence
+       limits about effect measures: a general approach. Statistics in
+       Medicine 27(10) (MOVER).
+    .. [7] Brown, L. D., Cai, T. T. and DasGupta, A. (2001). Interval
+       estimation for a binomial proportion. Statistical Science 16(2).
 
     Examples
     --------
@@ -356,7 +493,12 @@ def best_of_k_bands(select: Any, report: Any, k: Any, quantiles: Any = (0.05, 0.
                                      f"{x[-1] * sign}].")
             sm_low, sm_high = _simultaneous_mean(x, kk, eps, (a, b))
     n_resamples = check_positive_int("n_resamples", n_resamples)
-    m_low, m_high, atom = _bootstrap_t_mean(v, r, kk, alpha, n_resamples, seed)
+    mask = _tied_at_worst(v, r) if lost is None else _lost_mask(lost, n)
+    if mask.any():
+        m_low, m_high, too_few = _lost_mass_mean(v, r, mask, kk, alpha, n_resamples, seed)
+    else:
+        m_low, m_high = _bootstrap_t_mean(v, r, kk, alpha, n_resamples, seed)
+        too_few = np.zeros(kk.shape, dtype=bool)
     for i in range(kk.size):
         if not same:
             notes[i].append(NOT_SAME_METRIC)
@@ -367,8 +509,8 @@ def best_of_k_bands(select: Any, report: Any, k: Any, quantiles: Any = (0.05, 0.
                 notes[i].append(NO_UPPER_END)
             if bounds is None:
                 notes[i].append(NO_BOUNDS)
-        if atom[i]:
-            notes[i].append(MEAN_POINT_MASS)
+        if too_few[i] and kk[i] <= mean_band_limit(n):
+            notes[i].append(MEAN_TOO_FEW_COMPLETED)
         elif np.isnan(m_low[i]):
             notes[i].append(MEAN_K_TOO_LARGE)
     if sign < 0:  # back to the metric's own orientation: ends swap

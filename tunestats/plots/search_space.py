@@ -111,7 +111,7 @@ def plot_axis(frame: pd.DataFrame, *, label: str | None = None,
     -------
     Axes
         Completed trials as dots (label ``"completed"``), the best trial as
-        a star (``"best"``), lost trials (diverged, or completed without a
+        a star (``"best"``), lost trials (diverged, failed or without a
         value) as crosses at the top of the panel (``"lost"``), the bounds as
         vertical lines (dashed when declared, dotted when inferred from the
         trials or spanned by the points of a joint-point space).
