@@ -87,3 +87,16 @@ def test_rank_flip_label_of_an_optimizer_missing_from_the_last_protocol():
     fig.canvas.draw()  # the leaders are laid out when drawn
     ends = {a.get_text(): a.xy for a in ax.texts}
     assert ends == {"Adam": (0, 1.4), "SGD": (1, 1.0)}
+
+
+def test_best_trial_labels_carry_ranks_only_when_some_order_is_resolved():
+    from tunestats.plots import plot_best_trial
+
+    base = pd.DataFrame({"optimizer": ["adam", "sgd", "nadam"], "q05": [0.1, 0.2, 0.3],
+                         "q50": [0.2, 0.3, 0.4], "q95": [0.3, 0.4, 0.5]})
+    for ranks, expected in (([1, 1, 1], ["adam", "sgd", "nadam"]),
+                            ([1, 1, 3], ["adam\n#1", "sgd\n#1", "nadam\n#3"])):
+        fig = Figure()
+        FigureCanvasAgg(fig)
+        ax = plot_best_trial(base.assign(rank=ranks), ax=fig.add_subplot())
+        assert [t.get_text() for t in ax.get_xticklabels()] == expected

@@ -129,3 +129,17 @@ def test_isolation_and_pair_plots():
     bottom, top = ax.get_ylim()
     assert bottom < 1e-8 and top > 1.0
     plt.close(ax.figure)
+
+
+def test_pair_figures_share_one_colour_bar_per_figure():
+    from tunestats.figures.search_space import pair_figures
+
+    study = synthetic_study(optimizers=["sgd", "adam"], n_trials=16,
+                            params=[Param("epsilon", "log", 1e-8, 1.0)], seed=0)
+    for fig in pair_figures(study).values():
+        panels = [ax for ax in fig.axes if ax.get_title()]
+        bars = [ax for ax in fig.axes if not ax.get_title()]
+        assert len(panels) == 2 and len(bars) == 1  # not one bar per panel
+        limits = {tuple(ax.collections[0].get_clim()) for ax in panels}
+        assert len(limits) == 1  # one colour scale for every panel
+        plt.close(fig)
