@@ -92,11 +92,10 @@ def best_of_k_figure(data: Study | Analyses) -> Figure:
 def best_of_k_confidence_figure(data: Study | Analyses) -> Figure:
     """The mean of Figures 6–8 with the pointwise confidence in its estimate instead of the
     spread."""
-    # the analysis gives no calibrated band past k = sqrt(N), nor past k = 1 in a pool
-    # with lost trials (tunestats.kernels.bands): such bands end early, by design
+    # the analysis gives no calibrated band for the mean past k = sqrt(N)
+    # (tunestats.kernels.bands): such bands end early, by design
     return _against_k(data, "valid", band="confidence",
-                      what="confidence in the estimate;\nband where calibrated: k ≤ √N, no lost "
-                           "trials if k > 1")
+                      what="confidence in the estimate;\nband where calibrated: k ≤ √N")
 
 
 def best_of_k_train_selection_figure(data: Study | Analyses) -> Figure:
