@@ -136,7 +136,9 @@ def test_sigkill_at_a_random_point_then_rerun_gives_the_same_trial_set(reference
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_what_finished(tmp_path):
-    config = write_config(tmp_path, trials=10, steps=200)
+    # 20 trials of 1,000 steps on one worker: the run cannot finish before the signal,
+    # even when the test process is starved of CPU while polling
+    config = write_config(tmp_path, trials=10, steps=1000)
     out = tmp_path / "interrupted"
     process = cli(str(config), "--out", str(out), "--workers", "1")
     wait_for_records(out, 1, process)
