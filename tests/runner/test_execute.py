@@ -99,9 +99,18 @@ def test_rerun_resumes_without_running_anything(reference, tmp_path):
         run_study(load_config(other), reference, workers=1, progress=False)
 
 
+def _deliver_sigint():
+    """In the child before exec: SIGINT at its default and unblocked, as in a terminal, even
+    when the test runner was started with it ignored or blocked (a background job of a
+    non-interactive shell ignores it, and the child would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def cli(*args):
     return subprocess.Popen([sys.executable, "-m", "tunestats", "run", *args, "--no-progress"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_deliver_sigint)
 
 
 def wait_for_records(folder, count, process, timeout=120):
@@ -136,9 +145,7 @@ def test_sigkill_at_a_random_point_then_rerun_gives_the_same_trial_set(reference
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_what_finished(tmp_path):
-    # 20 trials of 1,000 steps on one worker: the run cannot finish before the signal,
-    # even when the test process is starved of CPU while polling
-    config = write_config(tmp_path, trials=10, steps=1000)
+    config = write_config(tmp_path, trials=10, steps=200)
     out = tmp_path / "interrupted"
     process = cli(str(config), "--out", str(out), "--workers", "1")
     wait_for_records(out, 1, process)
