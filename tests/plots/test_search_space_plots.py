@@ -143,3 +143,20 @@ def test_pair_figures_share_one_colour_bar_per_figure():
         limits = {tuple(ax.collections[0].get_clim()) for ax in panels}
         assert len(limits) == 1  # one colour scale for every panel
         plt.close(fig)
+
+
+@pytest.mark.parametrize("scale, value", [("log", 1e-3), ("reverse_log", 0.9), ("linear", 0.5),
+                                          ("linear", 0.0)])
+def test_an_axis_with_one_value_gets_a_range_around_it_without_a_warning(scale, value):
+    # a listed space whose points all share one value (AlgoPerf): low == high == the value
+    import warnings
+
+    from tunestats.plots.search_space import set_param_scale
+
+    fig, ax = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns on identical limits
+        set_param_scale(ax, scale, value, value, values=[value])
+    low, high = ax.get_xlim()
+    assert low < value < high
+    plt.close(fig)

@@ -53,13 +53,13 @@ def set_param_scale(ax: Axes, scale: str, low: float, high: float, *, axis: str 
                           else (ax.set_yscale, ax.set_ylim))
     if scale == "log":
         set_scale("log")
-        span = np.log10(hi / lo)
+        span = np.log10(hi / lo) or 1.0  # one value: a decade around it
         set_lim(lo / 10 ** (PAD * span), hi * 10 ** (PAD * span))
         log_ticks(ax.xaxis if axis == "x" else ax.yaxis, span)
     elif scale == "reverse_log":
         set_scale("function", functions=(_reverse_log, _reverse_log_inverse))
         w_lo, w_hi = _reverse_log([lo, hi])
-        span = w_hi - w_lo
+        span = (w_hi - w_lo) or 1.0
         set_lim(*_reverse_log_inverse([max(w_lo - PAD * span, 0.0), w_hi + PAD * span]))
         decades = np.arange(max(np.floor(w_lo), 1.0), np.ceil(w_hi) + 1)
         if len(decades) > 3:  # every other decade: more labels would collide
@@ -67,7 +67,7 @@ def set_param_scale(ax: Axes, scale: str, low: float, high: float, *, axis: str 
         ticks = 1.0 - 10.0 ** -decades
         (ax.set_xticks if axis == "x" else ax.set_yticks)(ticks, [f"{t:g}" for t in ticks])
     else:
-        span = hi - lo
+        span = (hi - lo) or (abs(lo) or 1.0)
         set_lim(lo - PAD * span, hi + PAD * span)
 
 
