@@ -55,9 +55,9 @@ def isolation(result: SpaceCheck, *, bins: int = 10) -> pd.DataFrame:
        "Basic hyperparameter axis plots".
     """
     bins = check_positive_int("bins", bins)
-    sign = result.metric.sign
     pos = result.positions
     pos = pos[np.isfinite(pos["position"])]
+    signs = {w: m.sign for w, m in result.metrics.items()}  # each workload its own metric
     columns = [*POOL, "param", "scale", "bin", "position", "value", "choice", "best",
                "n_trials", "n_lost"]
     if pos.empty:
@@ -72,7 +72,8 @@ def isolation(result: SpaceCheck, *, bins: int = 10) -> pd.DataFrame:
     frame = pd.DataFrame({**{k: pos[k].to_numpy() for k in keys}, "bin": index,
                           "scale": pos["scale"].to_numpy(), "low": pos["low"].to_numpy(),
                           "high": pos["high"].to_numpy(),
-                          "oriented": sign * pos["metric"].to_numpy(dtype=float),
+                          "oriented": _signs(pos, signs, result) * pos["metric"].to_numpy(
+                              dtype=float),
                           "lost": pos["lost"].to_numpy(dtype=bool), "position": u,
                           "choice": pos["choice"].to_numpy()})
     grouped = frame.groupby([*keys, "bin"], sort=True)
@@ -80,7 +81,7 @@ def isolation(result: SpaceCheck, *, bins: int = 10) -> pd.DataFrame:
                       best=("oriented", "min"), n_trials=("oriented", "size"),
                       n_lost=("lost", "sum"), choice=("choice", "first"),
                       position=("position", "first")).reset_index()
-    out["best"] = sign * out["best"]
+    out["best"] = _signs(out, signs, result) * out["best"]
     out["n_lost"] = out["n_lost"].astype(int)
     numeric = (~out["scale"].isin(CHOICE_SCALES)).to_numpy()
     out.loc[numeric, "position"] = (out.loc[numeric, "bin"] + 0.5) / bins
@@ -92,3 +93,9 @@ def isolation(result: SpaceCheck, *, bins: int = 10) -> pd.DataFrame:
     for col in POOL:
         out[col] = out[col].astype(str)
     return out[columns]
+
+
+def _signs(frame: pd.DataFrame, signs: dict[str, float], result: SpaceCheck) -> np.ndarray:
+    """+1 or -1 per row: the direction of the metric the row's workload was judged by."""
+    return frame["workload"].map(lambda w: signs.get(w, result.metric.sign)).to_numpy(
+        dtype=float)
