@@ -31,6 +31,8 @@ alpha           error level of a test (family-wise where a family      --alpha
                 is tested); not a confidence level
 n_resamples     bootstrap resamples (outer or Monte-Carlo)             --resamples
 n_permutations  permutations per permutation test                      --n-permutations
+n_screen        permutations of a screening stage before them (0:      --n-screen
+                none)
 seed            int, SeedSequence or Generator; default 0, one         --seed
                 keyed stream per pool
 ==============  =====================================================  ==================

@@ -102,6 +102,18 @@ def check_positive_int(name: str, value: Any, *, upper: int | None = None,
     return int(value)
 
 
+def check_count(name: str, value: Any) -> int:
+    """Return ``value`` as an ``int`` if it is an integer ≥ 0 (0 typically switches
+    something off), else raise as :func:`check_positive_int` does."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value == 0:
+        return 0
+    try:
+        return check_positive_int(name, value)
+    except ParameterError:
+        raise ParameterError(f"`{name}` must be a non-negative integer; got "
+                             f"{_got(value)}.") from None
+
+
 def check_direction(name: str, value: Any) -> str:
     """Return ``value`` if it is ``"minimize"`` or ``"maximize"``, else raise."""
     return check_choice(name, value, DIRECTIONS)

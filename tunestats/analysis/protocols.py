@@ -19,10 +19,10 @@ import pandas as pd
 from .._html import HtmlRepr
 from .._random import DEFAULT_SEED
 from ..errors import ParameterError
-from ..kernels.permutation import holm_over_groups
+from ..kernels.permutation import SCREEN_PERMUTATIONS, holm_over_groups
 from ..study import Study
 from ._frames import stack_parts
-from .inclusion_graph import inclusion_graph
+from .inclusion_graph import InclusionGraph, inclusion_graph
 from .ranking import Rankings, kendall_agreement, rank_pools, ranking_setup
 
 __all__ = ["ProtocolComparison", "compare_protocols", "inclusion_violations"]
@@ -30,8 +30,8 @@ __all__ = ["ProtocolComparison", "compare_protocols", "inclusion_violations"]
 _FLIP_COLUMNS = ["workload", "k", "a", "b", "protocol_a", "protocol_b", "p_a_better_in_a",
                  "p_a_better_in_b", "confidence_in_a", "confidence_in_b", "resolved"]
 _VIOLATION_COLUMNS = ["workload", "protocol", "k", "included", "including",
-                      "p_included_better", "confidence", "p_value", "p_adjusted",
-                      "family_size", "violation"]
+                      "p_included_better", "confidence", "p_value", "n_permutations",
+                      "p_adjusted", "family_size", "violation"]
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,7 @@ def _flips(pairs: pd.DataFrame, protocols: list[str]) -> pd.DataFrame:
                              ascending=[False, True, True, True, True], ignore_index=True)
 
 
-def _violations(study: Study, ranked: Rankings, graph: Any, alpha: float) -> pd.DataFrame:
-    graph = inclusion_graph(study, graph)
+def _violations(ranked: Rankings, graph: InclusionGraph, alpha: float) -> pd.DataFrame:
     by_pair = {key: frame for key, frame in ranked.pairs.groupby(
         ["workload", "protocol", "a", "b"], sort=False)}
     rows = []
@@ -110,14 +109,15 @@ def _violations(study: Study, ranked: Rankings, graph: Any, alpha: float) -> pd.
             sel = by_pair[(workload, protocol, a, b)]
             p = sel["p_a_better"].to_numpy()
             confidence = sel["confidence"].to_numpy()
-            p_value, wy = sel["p_value_a"].to_numpy(), sel["wy_a"].to_numpy()
-            if a != low:  # turn into "the included optimizer is better"
+            side = "a" if a == low else "b"  # the side "the included optimizer is better"
+            if a != low:
                 p, confidence = 1 - p, 1 - confidence
-                p_value, wy = sel["p_value_b"].to_numpy(), sel["wy_b"].to_numpy()
+            p_value, wy = sel[f"p_value_{side}"].to_numpy(), sel[f"wy_{side}"].to_numpy()
+            count = sel[f"n_permutations_{side}"].to_numpy()
             rows.append({"workload": workload, "protocol": protocol,
                          "k": sel["k"].to_numpy(), "included": low, "including": high,
                          "p_included_better": p, "confidence": confidence,
-                         "p_value": p_value, "wy": wy})
+                         "p_value": p_value, "n_permutations": count, "wy": wy})
     out = stack_parts(rows, [*_VIOLATION_COLUMNS[:-3], "wy"])
     groups = out["workload"].astype(str) + "/" + out["protocol"].astype(str) + "/" + (
         out["included"].astype(str) + "/" + out["including"].astype(str))
@@ -132,7 +132,8 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
                       select: str | None = None, report: str | None = None,
                       replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
                       n_resamples: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
-                      n_permutations: int | None = None) -> ProtocolComparison:
+                      n_permutations: int | None = None,
+                      n_screen: int = SCREEN_PERMUTATIONS) -> ProtocolComparison:
     """Rank the optimizers under each protocol and compare the rankings.
 
     Parameters
@@ -167,6 +168,16 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
         :func:`tunestats.kernels.permutation.permutations_for` the number of
         pairs of the call, ``max(1999, ceil(4 G / alpha) - 1)`` (smallest
         adjusted p-value ≤ α/4).
+    n_screen : int, default 199
+        Permutations of the screening stage: every pair first gets
+        ``n_screen``; only the sides a decision uses (two-sided for orders,
+        "the included optimizer is better" for inclusion pairs) whose
+        smallest within-pair adjusted p-value is at most the screening bound
+        (:func:`tunestats.kernels.permutation.screen_bound`, 0.11 at α = 0.05)
+        continue the same permutation stream to ``n_permutations``; the
+        others keep their stage-1 p-values (resolution ``1/(n_screen+1)``).
+        The columns ``n_permutations*`` say which. 0: no screen, every pair
+        gets ``n_permutations``.
     seed : int, SeedSequence or Generator, default 0
         Randomness of the outer bootstrap and the permutations; same seed,
         same numbers. Each pool
@@ -207,7 +218,13 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
     are. Violations use the one-sided p-value "the included optimizer is
     better", adjusted the same way over every inclusion check of the call
     (all workloads, protocols, inclusion pairs and k): the family-wise error
-    of each report is ≤ α.
+    of each report is ≤ α. The screen (``n_screen``) keeps both: a stopped
+    side's p-values are valid stage-1 p-values above the screening bound
+    (≥ α, so never rejected), a refined side's are those of the one-stage
+    test, and the decisions are the one-stage test's unless a stopped side
+    would have come out ≤ α with all the permutations (about 0.1 % of the
+    sides whose exact p-value is ≤ α; the argument is in
+    :func:`tunestats.kernels.permutation.permutation_pair_test`).
 
     **Level and power** (``benchmarks/calibration.py``; accuracies on a
     300-image validation set, 10–30 % diverged, one-sided, α = 0.05). Under
@@ -233,22 +250,24 @@ def compare_protocols(study: Study, *, protocols: Any = None, k: Any = None,
     """
     setup = ranking_setup(study, select=select, report=report, k=k, replace=replace,
                           diverged=diverged, alpha=alpha, n_resamples=n_resamples, seed=seed,
-                          protocols=protocols, n_permutations=n_permutations)
+                          protocols=protocols, n_permutations=n_permutations,
+                          n_screen=n_screen)
     _check_overlap(study, setup.protocols)
-    ranked = rank_pools(study, setup)
+    graph = inclusion_graph(study, graph)
+    ranked = rank_pools(study, setup, graph)
     return ProtocolComparison(
         ranked.rankings, ranked.pairs, ranked.rank_probabilities,
         kendall_agreement(ranked, setup.protocols, setup.alpha),
         _flips(ranked.pairs, setup.protocols),
-        _violations(study, ranked, graph, setup.alpha), setup.alpha)
+        _violations(ranked, graph, setup.alpha), setup.alpha)
 
 
 def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
                          select: str | None = None, report: str | None = None,
                          replace: bool = True, diverged: str = "worst", alpha: float = 0.05,
                          n_resamples: int = 200, graph: Any = None, seed: Any = DEFAULT_SEED,
-                         all_checks: bool = False,
-                         n_permutations: int | None = None) -> pd.DataFrame:
+                         all_checks: bool = False, n_permutations: int | None = None,
+                         n_screen: int = SCREEN_PERMUTATIONS) -> pd.DataFrame:
     """Pools where a more general optimizer is worse than one it includes.
 
     For every ``(workload, protocol, k)`` and inclusion pair A ⊆ B of the
@@ -265,7 +284,9 @@ def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
     Parameters
     ----------
     study : Study
-    protocols, k, select, report, replace, diverged, alpha, n_resamples, graph, seed, n_permutations
+    protocols, k, select, report, replace, diverged, alpha, n_resamples, graph, seed
+        As in :func:`compare_protocols`.
+    n_permutations, n_screen
         As in :func:`compare_protocols`.
     all_checks : bool
         Return every check (column ``violation``), not only the violations.
@@ -274,7 +295,9 @@ def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
     -------
     DataFrame
         ``workload, protocol, k, included, including, p_included_better,
-        confidence, p_value, p_adjusted, family_size, violation``.
+        confidence, p_value, n_permutations, p_adjusted, family_size,
+        violation`` (``n_permutations``: behind ``p_value`` and
+        ``p_adjusted``, the full count or the screen's).
 
     Notes
     -----
@@ -284,9 +307,11 @@ def inclusion_violations(study: Study, *, protocols: Any = None, k: Any = None,
     """
     setup = ranking_setup(study, select=select, report=report, k=k, replace=replace,
                           diverged=diverged, alpha=alpha, n_resamples=n_resamples, seed=seed,
-                          protocols=protocols, n_permutations=n_permutations)
+                          protocols=protocols, n_permutations=n_permutations,
+                          n_screen=n_screen)
     if not isinstance(all_checks, bool):
         raise ParameterError(f"`all_checks` must be True or False; got {all_checks!r}.")
-    checks = _violations(study, rank_pools(study, setup), graph, setup.alpha)
+    graph = inclusion_graph(study, graph)
+    checks = _violations(rank_pools(study, setup, graph), graph, setup.alpha)
     return checks if all_checks else checks[checks["violation"].to_numpy()].reset_index(
         drop=True)

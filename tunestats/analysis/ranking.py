@@ -35,20 +35,35 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import as_list, check_bool, check_choice, check_fraction, check_positive_int
+from .._checks import (
+    as_list,
+    check_bool,
+    check_choice,
+    check_count,
+    check_fraction,
+    check_positive_int,
+)
 from .._random import keyed_generator, root_sequence
 from ..errors import ParameterError
 from ..kernels import POLICIES, kendall_tau, pairwise_matrix, rank_distribution
-from ..kernels.permutation import holm_over_groups, permutation_pair_test, permutations_for
+from ..kernels.permutation import (
+    SIDES,
+    holm_over_groups,
+    permutation_pair_test,
+    permutations_for,
+)
 from ..study import Metric, Pool, Study
 from ..study.schema import FINAL, ROLES
 from ._bestofk import Outcomes, budget_ladder, pool_outcomes, quantile_columns
 from ._frames import stack_parts
 from ._pools import lost, pool_generator
+from .inclusion_graph import InclusionGraph
 
 __all__ = ["RankingSetup", "Rankings", "kendall_agreement", "rank_pools", "ranking_setup"]
 
 QUANTILES = (0.05, 0.5, 0.95)
+#: Columns of the pairs table: the permutations behind the two-sided and one-sided p-values.
+PERMUTATION_COUNTS = ("n_permutations", "n_permutations_a", "n_permutations_b")
 
 
 @dataclass(frozen=True)
@@ -64,11 +79,12 @@ class RankingSetup:
     root: np.random.SeedSequence
     protocols: list[str]
     n_permutations: int | None = None
+    n_screen: int = 0
 
 
 def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: Any,
                   diverged: Any, alpha: Any, n_resamples: Any, seed: Any, protocols: Any,
-                  n_permutations: Any = None) -> RankingSetup:
+                  n_permutations: Any = None, n_screen: Any = 0) -> RankingSetup:
     """Check the arguments of :func:`compare_protocols` and friends at the door."""
     for name in (select, report):
         if name is not None and (name in study.metrics or name not in ROLES):
@@ -93,7 +109,8 @@ def ranking_setup(study: Study, *, select: Any, report: Any, k: Any, replace: An
     if n_permutations is not None:
         n_permutations = check_positive_int("n_permutations", n_permutations)
     return RankingSetup(metrics, k, replace, diverged, alpha, n_resamples,
-                        root_sequence(seed), wanted, n_permutations)
+                        root_sequence(seed), wanted, n_permutations,
+                        check_count("n_screen", n_screen))
 
 
 @dataclass(frozen=True)
@@ -112,8 +129,12 @@ class Rankings:
         One row per ``(workload, protocol, k)`` and unordered pair ``a < b``
         (names sorted): ``p_a_better``, ``confidence``, ``p_value``
         (two-sided permutation), ``p_value_a``/``p_value_b`` (one-sided),
-        ``wy_a``/``wy_b`` (one-sided, min-p adjusted over k), ``p_adjusted``
-        (family-wise over all rows), ``family_size``, ``n_groups`` and ``order``
+        ``wy_a``/``wy_b`` (one-sided, min-p adjusted over k),
+        ``n_permutations`` (behind ``p_value`` and ``p_adjusted``),
+        ``n_permutations_a``/``n_permutations_b`` (behind the one-sided ones:
+        the full count, or the screen's where it stopped the side),
+        ``p_adjusted`` (family-wise over all rows), ``family_size``,
+        ``n_groups`` and ``order``
         (``"<"``: a resolved better, ``">"``: b resolved better, ``"~"``: tie).
     rank_probabilities : DataFrame
         ``workload, protocol, k, optimizer, rank, probability``.
@@ -171,8 +192,26 @@ def _order(p_a_better: np.ndarray, p_adjusted: np.ndarray, alpha: float) -> np.n
                     np.where(resolved & (p_a_better < 0.5), ">", "~"))
 
 
-def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
-    """Rank the optimizers of every ``(workload, protocol)`` of ``setup.protocols``."""
+def _refined_sides(a: str, b: str, inclusion: InclusionGraph | None) -> list[str]:
+    """The sides of pair ``a < b`` that a decision uses: two-sided (orders, flips) and,
+    for an inclusion pair, "the included optimizer is better" (violations); every side
+    without a graph."""
+    if inclusion is None:
+        return list(SIDES)
+    included = inclusion.pairs((a, b))
+    return ["two-sided", *(["a"] if (a, b) in included else []),
+            *(["b"] if (b, a) in included else [])]
+
+
+def rank_pools(study: Study, setup: RankingSetup,
+               inclusion: InclusionGraph | None = None) -> Rankings:
+    """Rank the optimizers of every ``(workload, protocol)`` of ``setup.protocols``.
+
+    With ``setup.n_screen`` > 0 each pair's permutation test screens first
+    (:func:`tunestats.kernels.permutation.permutation_pair_test`): only the
+    sides a decision uses are refined to the full count, those of
+    :func:`_refined_sides` (``inclusion``: the graph of the violations).
+    """
     groups = _pool_values(study, setup)
     columns = quantile_columns(QUANTILES)
     rank_rows, pair_rows, prob_rows, replicates = [], [], [], {}
@@ -199,7 +238,8 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
             point[names[j]].values, k, replace=setup.replace,
             select_direction=chosen.direction, report_sign=sign,
             n_permutations=n_permutations, lost_a=point[names[i]].lost,
-            lost_b=point[names[j]].lost,
+            lost_b=point[names[j]].lost, n_screen=setup.n_screen, alpha=setup.alpha,
+            refine=_refined_sides(names[i], names[j], inclusion),
             seed=keyed_generator(setup.root, (workload, protocol, names[i], names[j],
                                               "permutation")))
             for i, j in zip(first.tolist(), second.tolist(), strict=True)]
@@ -213,7 +253,9 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
                if tests else np.zeros(0)
                for column, field in (("p_value", "p_two_sided"), ("p_value_a", "p_a"),
                                      ("p_value_b", "p_b"), ("wy", "wy_two_sided"),
-                                     ("wy_a", "wy_a"), ("wy_b", "wy_b"))}})
+                                     ("wy_a", "wy_a"), ("wy_b", "wy_b"))},
+            **{column: np.tile([getattr(t, column) for t in tests], k.size)
+               for column in PERMUTATION_COUNTS}})
         # (K, M): 1 + sum_{j != i} P(j better than i); the diagonal holds 1/2
         expected = 0.5 + beats.sum(axis=1)
         expected_boot = 0.5 + beats_boot.sum(axis=2)
@@ -238,7 +280,7 @@ def rank_pools(study: Study, setup: RankingSetup) -> Rankings:
                                        "n_trials", "n_diverged"])
     pairs = stack_parts(pair_rows, ["workload", "protocol", "k", "a", "b", "p_a_better",
                                     "confidence", "p_value", "p_value_a", "p_value_b", "wy",
-                                    "wy_a", "wy_b"])
+                                    "wy_a", "wy_b", *PERMUTATION_COUNTS])
     groups = pairs["workload"].astype(str) + "/" + pairs["protocol"].astype(str) + "/" + (
         pairs["a"].astype(str) + "/" + pairs["b"].astype(str))
     pairs["p_adjusted"] = holm_over_groups(pairs.pop("wy").to_numpy(dtype=float), groups)

@@ -40,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     api.option("n_permutations", "--n-permutations", type=int, metavar="N",
                help="permutations per pair for the p-values",
                default_text="max(1999, 4 x pairs / alpha)")
+    api.option("n_screen", "--n-screen", type=int, metavar="N",
+               help="screening permutations per pair; only sides whose within-pair "
+               "adjusted p-value is near alpha get --n-permutations (0: every pair does)")
     api.option("n_resamples", "--resamples", type=int, metavar="N",
                help="outer-bootstrap replicates")
     api.option("seed", "--seed", type=int, help="bootstrap seed")

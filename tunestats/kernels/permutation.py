@@ -15,6 +15,14 @@ Westfall–Young adjusted p-values within each pair), with
 :func:`permutations_for` permutations by default so that the smallest
 attainable adjusted p-value is ≤ α/4.
 
+Screening: most pairs of a study are nowhere near significance, and a pair
+whose within-pair adjusted p-value exceeds α can never be rejected by the
+step-down (its adjusted p-value is at least its own). ``permutation_pair_test(...,
+n_screen=P0)`` therefore draws P0 permutations first and continues the same
+stream to all P only for the sides whose smallest Westfall–Young p-value is
+at most :func:`screen_bound` (see the Notes of :func:`permutation_pair_test`
+for why the result stays a valid p-value).
+
 Measured (``benchmarks/calibration.py``; accuracies on a 300-image
 validation set, 10–30 % diverged, one-sided "A is better", α = 0.05):
 
@@ -49,12 +57,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
-from .._random import DEFAULT_SEED
+from .._checks import check_choice, check_count, check_fraction, check_positive_int
+from .._random import DEFAULT_SEED, as_generator
 from .resample import permutation_indices, selection_table
 
-__all__ = ["PairTest", "holm", "holm_over_groups", "permutation_pair_test",
-           "permutations_for"]
+__all__ = ["SCREEN_MISS", "SCREEN_PERMUTATIONS", "SIDES", "PairTest", "holm",
+           "holm_over_groups", "permutation_pair_test", "permutations_for", "screen_bound"]
+
+#: The three alternatives of a pair test: "the two differ", "A is better", "B is better".
+SIDES = ("two-sided", "a", "b")
+
+#: Default permutations of the screening stage (stage 1) of a screened pair test.
+SCREEN_PERMUTATIONS = 199
+
+#: The largest chance that the screen stops a side whose exact permutation p-value is ≤ α.
+SCREEN_MISS = 1e-3
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,7 +94,10 @@ class PairTest:
         The same, adjusted over the budgets by the Westfall–Young single-step
         min-p method (from the same permutations): the family-wise error over
         k within the pair is ≤ α.
-    n_permutations : int
+    n_permutations, n_permutations_a, n_permutations_b : int
+        The permutations behind the two-sided, "A better" and "B better"
+        p-values: P, or P0 for a side the screen stopped (resolution
+        ``1/(P0+1)``).
     """
 
     p_a_better: np.ndarray
@@ -86,6 +108,8 @@ class PairTest:
     wy_a: np.ndarray
     wy_b: np.ndarray
     n_permutations: int
+    n_permutations_a: int
+    n_permutations_b: int
 
 
 def _p_values(extreme: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -102,11 +126,51 @@ def _p_values(extreme: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return p_rows[:, 0], adjusted
 
 
+def _side_p_values(stat: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Raw and Westfall–Young p-values of each side from the statistics (row 0 observed)."""
+    return {side: _p_values(extreme) for side, extreme in zip(
+        SIDES, (np.abs(stat - 0.5), stat, -stat), strict=True)}
+
+
+def screen_bound(n_screen: int, alpha: float, miss: float = SCREEN_MISS) -> float:
+    """The screening bound c: a side whose stage-1 adjusted p-value exceeds it is not refined.
+
+    Given the data, the stage-1 p-value of a side whose exact permutation
+    p-value (P → ∞) is π is about ``(1 + X) / (P0 + 1)`` with X ~ Binomial(P0, π);
+    c is that quantity at the ``1 - miss`` quantile of X for π = α, so a side
+    that the full test could reject at level α (π ≤ α) is stopped by the
+    screen with probability at most about ``miss``. Never below α.
+
+    Parameters
+    ----------
+    n_screen : int
+        Stage-1 permutations P0.
+    alpha : float
+        The level of the decisions, in (0, 1).
+    miss : float, default SCREEN_MISS
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(screen_bound(199, 0.05), 3), round(screen_bound(499, 0.05), 3)
+    (0.11, 0.084)
+    """
+    n_screen = check_positive_int("n_screen", n_screen)
+    alpha = check_fraction("alpha", alpha, high_open=True)
+    miss = check_fraction("miss", miss, high_open=True)
+    return max(alpha, (1.0 + float(stats.binom.ppf(1.0 - miss, n_screen, alpha)))
+               / (n_screen + 1))
+
+
 def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b: Any,
                           k: Any, *, replace: bool = True, select_direction: str = "minimize",
                           report_sign: float = 1.0, n_permutations: int = 1999,
                           seed: Any = DEFAULT_SEED, lost_a: Any = None,
-                          lost_b: Any = None) -> PairTest:
+                          lost_b: Any = None, n_screen: int = 0, alpha: float = 0.05,
+                          refine: Any = SIDES) -> PairTest:
     """Permutation test of the best-of-k comparison of two pools, at every budget.
 
     Parameters
@@ -130,10 +194,52 @@ def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b:
         pools together, so that a lost trial reports the same whichever pool
         a permutation puts it in (a fill that depends on the pool would break
         the exchangeability the test rests on).
+    n_screen : int, default 0
+        Stage-1 permutations P0 of the screen (see Notes); 0, or P0 ≥ P:
+        one stage, every side gets P.
+    alpha : float, default 0.05
+        The level of the decisions the p-values serve; sets the screening
+        bound (:func:`screen_bound`). Unused without a screen.
+    refine : sequence of {"two-sided", "a", "b"}, default all
+        The sides that the screen may refine (those a decision uses); the
+        others keep their stage-1 p-values.
 
     Returns
     -------
     PairTest
+
+    Notes
+    -----
+    **Screening.** With ``0 < n_screen < n_permutations`` the test first
+    draws P0 permutations. A side s of ``refine`` whose smallest
+    Westfall–Young p-value over k, :math:`p_1`, is at most
+    :math:`c` = :func:`screen_bound` ``(P0, alpha)`` is *refined*: the
+    stream continues to P permutations (the first P0 are the stage-1 ones),
+    and all of the side's p-values are recomputed from the P, so a refined
+    side's numbers are exactly those of the one-stage test with P
+    permutations and the same seed. The other sides keep their stage-1
+    p-values (resolution ``1/(P0+1)``); ``n_permutations*`` say which.
+
+    Validity: let :math:`p_2` be the side's smallest adjusted p-value from
+    all P permutations (:math:`p_1` and :math:`p_2` are each super-uniform
+    under the null, the quantity the closed test over pairs rests on), and
+    :math:`p` the reported one, :math:`p_2` if :math:`p_1 \\le c`, else
+    :math:`p_1`. For :math:`u < c`, :math:`p \\le u` forces :math:`p_1 \\le c`
+    (otherwise :math:`p = p_1 > c`), so :math:`P(p \\le u) \\le P(p_2 \\le u)
+    \\le u`; for :math:`u \\ge c`, :math:`p \\le u` implies :math:`p_1 \\le u`
+    (a refined side has :math:`p_1 \\le c \\le u`), so :math:`P(p \\le u) \\le
+    P(p_1 \\le u) \\le u`. The reported minimum is super-uniform at every
+    level, so the closed test over pairs keeps its family-wise error
+    (:func:`holm_over_groups` needs nothing else). Each adjusted p-value
+    at k is super-uniform at levels ≤ c by the first argument (a stopped
+    side has all of them > c), and each raw per-check p-value at levels ≤
+    c/K (a raw p-value is at least its adjusted one over K).
+
+    Decisions equal those of the one-stage test with P permutations unless
+    a stopped side would have had an adjusted p-value ≤ α with P (the
+    step-down never rejects above α, and whether a p-value above α caps
+    another group's does not depend on its value): for every such side the
+    chance is at most about ``SCREEN_MISS`` (:func:`screen_bound`).
 
     Examples
     --------
@@ -142,6 +248,12 @@ def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b:
     >>> float(t.p_a_better[0]), bool(t.p_a[0] < 0.1)
     (1.0, True)
     """
+    n_permutations = check_positive_int("n_permutations", n_permutations)
+    n_screen = check_count("n_screen", n_screen)
+    screened = 0 < n_screen < n_permutations
+    if screened:
+        bound = screen_bound(n_screen, alpha)
+        refine = [check_choice("refine", side, SIDES) for side in refine]
     s = np.concatenate([np.asarray(select_a, float), np.asarray(select_b, float)])
     r = report_sign * np.concatenate([np.asarray(report_a, float), np.asarray(report_b, float)])
     n_a, n = len(select_a), s.size
@@ -152,14 +264,23 @@ def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b:
         finite = ~lost & np.isfinite(r)
         if lost.any() and finite.any():
             r = np.where(lost, r[finite].max(), r)
-    rows = np.concatenate([np.arange(n)[None, :],
-                           permutation_indices(seed, n_permutations, n)], axis=0)
-    stat = _permuted_statistic(s, r, rows, n_a, np.atleast_1d(np.asarray(k)), replace=replace,
-                               direction=select_direction)  # (P + 1, K); row 0 observed
-    two, wy_two = _p_values(np.abs(stat - 0.5))
-    a, wy_a = _p_values(stat)
-    b, wy_b = _p_values(-stat)
-    return PairTest(stat[0], two, a, b, wy_two, wy_a, wy_b, int(n_permutations))
+    rng = as_generator(seed)
+    k = np.atleast_1d(np.asarray(k))
+    first = n_screen if screened else n_permutations
+    options = {"replace": replace, "direction": select_direction}
+    rows = np.concatenate([np.arange(n)[None, :], permutation_indices(rng, first, n)], axis=0)
+    stat = _permuted_statistic(s, r, rows, n_a, k, **options)  # (P0 + 1, K); row 0 observed
+    p = _side_p_values(stat)
+    counts = dict.fromkeys(SIDES, first)
+    refined = [side for side in refine if p[side][1].min() <= bound] if screened else []
+    if refined:  # the stream continues: the first P0 permutations are stage 1's
+        more = _permuted_statistic(s, r, permutation_indices(rng, n_permutations - first, n),
+                                   n_a, k, **options)
+        full = _side_p_values(np.concatenate([stat, more], axis=0))
+        for side in refined:
+            p[side], counts[side] = full[side], n_permutations
+    return PairTest(stat[0], p["two-sided"][0], p["a"][0], p["b"][0], p["two-sided"][1],
+                    p["a"][1], p["b"][1], *(int(counts[side]) for side in SIDES))
 
 
 def _permuted_statistic(s: np.ndarray, r: np.ndarray, rows: np.ndarray, n_a: int,
