@@ -29,7 +29,7 @@ doubling N in units of sigma), and check-space on a planted-adequate space at
 N = 32 and 1024.
 
 Usage: python benchmarks/calibration.py [--reps 1000] [--study-reps 100]
-       [--pair-reps 4500] [--sections bands,comparison,budget,space]
+       [--pair-reps 4500] [--n-screen 199] [--sections bands,comparison,budget,space]
 """
 
 from __future__ import annotations
@@ -45,7 +45,12 @@ from tunestats.analysis._bestofk import budget_ladder
 from tunestats.analysis.inclusion_graph import DEFAULT_EDGES, InclusionGraph
 from tunestats.kernels import apply_diverged_policy, budget_verdict, seed_noise
 from tunestats.kernels.bands import best_of_k_bands
-from tunestats.kernels.permutation import holm_over_groups, permutation_pair_test, permutations_for
+from tunestats.kernels.permutation import (
+    SCREEN_PERMUTATIONS,
+    holm_over_groups,
+    permutation_pair_test,
+    permutations_for,
+)
 from tunestats.synthetic import Bowl, synthetic_study
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "nadam")
@@ -137,33 +142,40 @@ def accuracy_pool(rng, n: int, diverge: float, shift: float = 0.0):
     return out.select, out.report, out.touched
 
 
-def pair_test(rng, a, b, ks, n_permutations):
+def pair_test(rng, a, b, ks, n_permutations, n_screen=0, alpha=0.05):
+    """The inclusion check "A is better"; with ``n_screen``, screened as
+    :func:`tunestats.compare_protocols` screens it (only the side "a" refined)."""
     return permutation_pair_test(*a[:2], *b[:2], ks, select_direction="maximize",
                                  report_sign=-1.0, n_permutations=n_permutations,
-                                 seed=int(rng.integers(2**63)), lost_a=a[2], lost_b=b[2])
+                                 seed=int(rng.integers(2**63)), lost_a=a[2], lost_b=b[2],
+                                 n_screen=n_screen, alpha=alpha, refine=("a",))
 
 
-def comparison_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05):
+def comparison_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05,
+                    n_screen: int = 0):
     """Per-check rate (raw one-sided p <= alpha) at each k and the study-level family-wise
     rate of at least one violation, for null studies of 2 workloads x 2 protocols x 6
-    optimizers (every pool from one population)."""
+    optimizers (every pool from one population); with ``n_screen``, also the share of
+    checks the screen refined."""
     rng = np.random.default_rng(1)
     ks = budget_ladder(None, n)
-    per_check, checks, studies = np.zeros(ks.size), 0, 0
+    per_check, checks, studies, refined = np.zeros(ks.size), 0, 0, 0
     for _ in range(reps):
         wy, groups = [], []
         for unit in range(4):  # (workload, protocol): one population, 10-30 % diverged
             diverge = rng.uniform(0.1, 0.3)
             pools = {o: accuracy_pool(rng, n, diverge) for o in OPTIMIZERS}
             for low, high in INCLUSION:
-                t = pair_test(rng, pools[low], pools[high], ks, n_permutations)
+                t = pair_test(rng, pools[low], pools[high], ks, n_permutations, n_screen,
+                              alpha)
                 per_check += t.p_a <= alpha
                 checks += 1
+                refined += t.n_permutations_a == n_permutations
                 wy.append(t.wy_a)
                 groups += [f"{unit}/{low}/{high}"] * ks.size
         adjusted = holm_over_groups(np.concatenate(wy), groups)
         studies += bool((adjusted <= alpha).any())
-    return ks, per_check / checks, studies / reps, len(set(groups))
+    return ks, per_check / checks, studies / reps, len(set(groups)), refined / checks
 
 
 def per_check_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05):
@@ -182,7 +194,7 @@ def per_check_null(reps: int, n: int, n_permutations: int, alpha: float = 0.05):
 
 
 def comparison_power(reps: int, n: int, shift: float, n_permutations: int | None = None,
-                     alpha: float = 0.05):
+                     alpha: float = 0.05, n_screen: int = 0):
     """Share of pairs where the better optimizer (``shift`` accuracy) is found better:
     per check (raw), after Westfall-Young over k within the pair, and after the family
     adjustment of a 2 x 2 x 6 study (G = 4 x the inclusion pairs; the other groups null, so
@@ -196,7 +208,7 @@ def comparison_power(reps: int, n: int, shift: float, n_permutations: int | None
     for _ in range(reps):
         diverge = rng.uniform(0.1, 0.3)
         t = pair_test(rng, accuracy_pool(rng, n, diverge, shift), accuracy_pool(rng, n, diverge),
-                      ks, n_permutations)
+                      ks, n_permutations, n_screen, alpha)
         raw += t.p_a <= alpha
         pair += t.wy_a <= alpha
         family += np.minimum(t.wy_a * groups, 1.0) <= alpha
@@ -312,18 +324,22 @@ def comparison_section(args) -> None:
         print(f"  N={n:<3} per-check rate at alpha = 0.05: {cells}")
     print("\nInclusion check under a true null (accuracies on 300 images, 10-30 % diverged; "
           f"{args.study_reps} studies of 2 workloads x 2 protocols x 6 optimizers, "
-          f"{len(INCLUSION)} inclusion pairs; {args.permutations} permutations)")
+          f"{len(INCLUSION)} inclusion pairs; {args.permutations} permutations, screened "
+          f"with {args.n_screen} first as compare_protocols does, 0: no screen)")
     for n in (32, 100):
-        ks, rate, fwer, groups = comparison_null(args.study_reps, n, args.permutations)
+        ks, rate, fwer, groups, refined = comparison_null(args.study_reps, n,
+                                                          args.permutations,
+                                                          n_screen=args.n_screen)
         cells = " ".join(f"k={k}:{r:.3f}" for k, r in zip(ks, rate, strict=True))
         print(f"  N={n:<3} per-check rate (checks of one study are correlated): {cells}")
         print(f"  N={n:<3} studies with >= 1 violation after family-wise control "
-              f"({groups} groups): {fwer:.3f}")
+              f"({groups} groups): {fwer:.3f}; checks refined by the screen: {refined:.3f}")
     print(f"\nPower: one optimizer better by 1 or 2 accuracy points ({args.study_reps} pairs; "
           "per check / Westfall-Young over k / after the family of a 2 x 2 x 6 study)")
     for n in (32, 100):
         for shift in (0.01, 0.02):
-            ks, raw, pair, family, perms = comparison_power(args.study_reps, n, shift)
+            ks, raw, pair, family, perms = comparison_power(args.study_reps, n, shift,
+                                                            n_screen=args.n_screen)
             cells = " ".join(f"k={k}:{r:.2f}/{p:.2f}/{f:.2f}" for k, r, p, f in zip(
                 ks, raw, pair, family, strict=True))
             print(f"  N={n:<3} +{shift * 100:.0f} pt ({perms} permutations) {cells}")
@@ -361,6 +377,8 @@ def main() -> None:
     parser.add_argument("--study-reps", type=int, default=100,
                         help="null studies / pairs per cell for the comparison tables")
     parser.add_argument("--permutations", type=int, default=999)
+    parser.add_argument("--n-screen", type=int, default=SCREEN_PERMUTATIONS,
+                        help="screening permutations of the family's checks (0: none)")
     parser.add_argument("--pair-reps", type=int, default=4500,
                         help="independent null pairs for the per-check rate")
     parser.add_argument("--sections", default=",".join(SECTIONS),

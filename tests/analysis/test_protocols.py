@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from tunestats import ParameterError, compare_protocols, inclusion_violations
+from tunestats.analysis.inclusion_graph import inclusion_graph
 from tunestats.study import Study
 from tunestats.synthetic import Bowl, synthetic_study
 
@@ -128,3 +129,117 @@ def test_exclude_without_replacement_uses_the_pool_sizes_after_the_policy():
     assert kept < 16
     result = compare_protocols(study, diverged="exclude", replace=False, n_resamples=10, seed=0)
     assert result.rankings["k"].max() == kept
+
+
+def one_stage_decisions_hold(study, screened, one_stage, alpha=0.05):
+    """Screened and one-stage (n_screen=0) results of one study: every side the screen
+    refined has exactly the one-stage p-values; every stopped side that a decision uses
+    (two-sided; "the included optimizer is better" of an inclusion pair) is above the
+    screening bound and has, in the one-stage result, no adjusted p-value <= alpha (the
+    case where screening cannot change a decision: the step-down never rejects above
+    alpha). Returns the number of stopped and refined sides."""
+    keys = ["workload", "protocol", "k", "a", "b"]
+    left = screened.pairs.sort_values(keys, ignore_index=True)
+    right = one_stage.pairs.sort_values(keys, ignore_index=True)
+    full = int(right["n_permutations"].iloc[0])
+    counts = {"stopped": 0, "refined": 0}
+    included = set(inclusion_graph(study).pairs(set(left["a"]) | set(left["b"])))
+    decided = {"n_permutations": np.ones(len(left), dtype=bool),
+               **{f"n_permutations_{side}": np.array(
+                   [(x, y) in included for x, y in zip(left[first], left[second], strict=True)])
+                  for side, first, second in (("a", "a", "b"), ("b", "b", "a"))}}
+    for raw, wy, count in (("p_value", "wy", "n_permutations"),
+                           ("p_value_a", "wy_a", "n_permutations_a"),
+                           ("p_value_b", "wy_b", "n_permutations_b")):
+        refined = (left[count] == full).to_numpy()
+        assert set(left[count]) <= {199, full}
+        for column in (raw, wy):
+            np.testing.assert_array_equal(left.loc[refined, column], right.loc[refined, column])
+        stopped = ~refined
+        counts["stopped"] += int(stopped.sum())
+        counts["refined"] += int(refined.sum())
+        # a stopped side that a decision uses is above the screening bound, and not near
+        # alpha with all the permutations either (sides no decision uses are never refined)
+        used = stopped & decided[count]
+        assert (left.loc[used, wy] > 0.11).all()
+        assert (right.loc[used, wy] > alpha).all()
+    return counts
+
+
+def test_screened_family_makes_the_one_stage_decisions_where_screening_cannot_change_them():
+    """A planted flip and violation, and a null study: screened (199 first) and one-stage
+    (all pairs 1,999) give the same orders, resolved flips and violations; the refined sides
+    carry the one-stage p-values exactly."""
+    null = synthetic_study(workloads=("w",), protocols=("a", "b"), optimizers=OPTIMIZERS,
+                           n_trials=24, n_steps=2, seed=2)
+    for study in (planted_study(), null):
+        screened = compare_protocols(study, k=[1, 4, 24], n_resamples=20, seed=1)
+        one_stage = compare_protocols(study, k=[1, 4, 24], n_resamples=20, seed=1,
+                                      n_screen=0)
+        counts = one_stage_decisions_hold(study, screened, one_stage)
+        assert counts["stopped"] > 0
+        keys = ["workload", "protocol", "k", "a", "b"]
+        pd.testing.assert_series_equal(
+            screened.pairs.sort_values(keys, ignore_index=True)["order"],
+            one_stage.pairs.sort_values(keys, ignore_index=True)["order"])
+        for frame, column in (("flips", "resolved"), ("violations", "violation")):
+            mine, theirs = getattr(screened, frame), getattr(one_stage, frame)
+            names = [c for c in mine if c not in ("p_adjusted", "p_value", "n_permutations",
+                                                  "confidence_in_a", "confidence_in_b")]
+            pd.testing.assert_frame_equal(mine[names].sort_values(names, ignore_index=True),
+                                          theirs[names].sort_values(names, ignore_index=True))
+            assert list(mine[column]) == list(theirs[column])
+    planted = compare_protocols(planted_study(), k=[1, 4, 24], n_resamples=20, seed=1)
+    assert planted.flips["resolved"].any() and planted.violations["violation"].any()
+
+
+def test_screen_stops_a_clearly_null_pair_at_the_screen_count():
+    """SGD and Momentum from one bowl, Adam far better: SGD/Momentum keeps the screen's 199
+    permutations on every side (n_permutations columns, also in the violations table), the
+    pairs with Adam get the full count on the sides a decision uses; the one-sided side no
+    decision uses stays at 199."""
+    same = Bowl(floor=0.1)
+    bowls = {("w", "p", "sgd"): same, ("w", "p", "momentum"): same,
+             ("w", "p", "adam"): Bowl(floor=0.03)}
+    study = synthetic_study(workloads=("w",), protocols=("p",), optimizers=OPTIMIZERS,
+                            n_trials=24, n_steps=2, bowls=bowls, seed=5)
+    result = compare_protocols(study, k=[1, 4, 24], n_resamples=20, seed=0)
+    pairs = result.pairs.drop_duplicates(["a", "b"]).set_index(["a", "b"])
+    counts = ["n_permutations", "n_permutations_a", "n_permutations_b"]
+    assert pairs.loc[("momentum", "sgd"), counts].tolist() == [199, 199, 199]
+    assert (result.pairs.loc[result.pairs["a"].eq("momentum") & result.pairs["b"].eq("sgd"),
+                             "p_value"] > 0.1).all()
+    # adam better: two-sided refined; "a = adam better" is no inclusion side (adam includes
+    # both), "b better" (the included optimizer better) is refined only if near alpha
+    assert pairs.loc[("adam", "momentum"), "n_permutations"] == 1999
+    assert pairs.loc[("adam", "sgd"), "n_permutations"] == 1999
+    assert pairs.loc[("adam", "momentum"), "n_permutations_a"] == 199
+    checks = result.violations.drop_duplicates(["included", "including"]).set_index(
+        ["included", "including"])
+    assert checks.loc[("sgd", "momentum"), "n_permutations"] == 199
+    assert not result.violations["violation"].any()
+    assert result.pairs.loc[result.pairs["a"].eq("adam"), "order"].eq("<").all()
+    with pytest.raises(ParameterError, match="`n_screen` must be a non-negative integer"):
+        compare_protocols(study, n_screen=-3, seed=0)
+
+
+@pytest.mark.slow
+def test_screened_family_makes_the_one_stage_decisions_on_the_bundled_study():
+    """data/study (60 pairs, 4,800 permutations one-stage): the same orders, flips and
+    violations, every stopped side far from alpha in the one-stage result."""
+    from pathlib import Path
+
+    from tunestats import load_study
+
+    study = load_study(Path(__file__).resolve().parents[2] / "data" / "study")
+    screened = compare_protocols(study, seed=0)
+    one_stage = compare_protocols(study, seed=0, n_screen=0)
+    counts = one_stage_decisions_hold(study, screened, one_stage)
+    assert counts["stopped"] > counts["refined"]
+    keys = ["workload", "protocol", "k", "a", "b"]
+    assert (screened.pairs.sort_values(keys)["order"].tolist()
+            == one_stage.pairs.sort_values(keys)["order"].tolist())
+    assert screened.flips["resolved"].tolist() == one_stage.flips["resolved"].tolist()
+    assert (screened.violations.sort_values(["workload", "protocol", "k", "included"])[
+        "violation"].tolist() == one_stage.violations.sort_values(
+        ["workload", "protocol", "k", "included"])["violation"].tolist())

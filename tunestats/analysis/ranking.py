@@ -129,7 +129,8 @@ class Rankings:
         One row per ``(workload, protocol, k)`` and unordered pair ``a < b``
         (names sorted): ``p_a_better``, ``confidence``, ``p_value``
         (two-sided permutation), ``p_value_a``/``p_value_b`` (one-sided),
-        ``wy_a``/``wy_b`` (one-sided, min-p adjusted over k),
+        ``wy`` (two-sided) and ``wy_a``/``wy_b`` (one-sided), min-p adjusted
+        over k within the pair,
         ``n_permutations`` (behind ``p_value`` and ``p_adjusted``),
         ``n_permutations_a``/``n_permutations_b`` (behind the one-sided ones:
         the full count, or the screen's where it stopped the side),
@@ -283,7 +284,7 @@ def rank_pools(study: Study, setup: RankingSetup,
                                     "wy_a", "wy_b", *PERMUTATION_COUNTS])
     groups = pairs["workload"].astype(str) + "/" + pairs["protocol"].astype(str) + "/" + (
         pairs["a"].astype(str) + "/" + pairs["b"].astype(str))
-    pairs["p_adjusted"] = holm_over_groups(pairs.pop("wy").to_numpy(dtype=float), groups)
+    pairs["p_adjusted"] = holm_over_groups(pairs["wy"].to_numpy(dtype=float), groups)
     pairs["family_size"] = len(pairs)
     pairs["n_groups"] = groups.nunique()
     pairs["order"] = _order(pairs["p_a_better"].to_numpy(dtype=float),
