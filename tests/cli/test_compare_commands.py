@@ -56,3 +56,26 @@ def test_profile_and_usage_errors(study_dir, capsys):
     assert main(["steps-to-target", str(study_dir), "--metric", "nope", "--target", "1"]) == 2
     assert main(["steps-to-target", str(study_dir)]) == 2
     assert "no target for workload 'w'" in capsys.readouterr().err
+
+
+def test_compare_screen_option(study_dir, capsys, tmp_path):
+    """--n-screen 0 (one stage) and the default screen report the same flips and
+    violations; the violations say how many permutations their p-values rest on; a
+    negative count is refused in the flag's words."""
+    payloads = {}
+    for name, extra in (("screened", []), ("one-stage", ["--n-screen", "0"])):
+        out = tmp_path / f"{name}.json"
+        assert main(["compare", str(study_dir), "--k", "16", "--resamples", "50",
+                     "--out", str(out), *extra]) == 0
+        payloads[name] = json.loads(out.read_text())
+    capsys.readouterr()
+    for key in ("flips", "violations"):
+        def strip(rows):
+            return [{c: v for c, v in row.items() if c not in ("p_value", "p_adjusted",
+                                                               "n_permutations")}
+                    for row in rows]
+        assert strip(payloads["screened"][key]) == strip(payloads["one-stage"][key])
+    assert payloads["screened"]["violations"], "the planted violation is found"
+    assert {v["n_permutations"] for v in payloads["screened"]["violations"]} == {1999}
+    assert main(["compare", str(study_dir), "--n-screen", "-1"]) == 2
+    assert "`--n-screen` must be a non-negative integer" in capsys.readouterr().err
