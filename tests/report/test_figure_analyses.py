@@ -25,7 +25,8 @@ def test_figure_families_share_one_computation_of_each_analysis(call_log, jobs) 
     html = figure_section(load_study(BUNDLED), dpi=20, jobs=jobs)
     for family in ("best-trial", "rank-flips", "space-axes", "space-isolation"):
         assert f'id="figure-{family}"' in html
-    assert html.count('id="fig-space-axes-') == 4  # one per workload x protocol
+    # one per workload x protocol, the paper protocol's on two pages
+    assert html.count('id="fig-space-axes-') == 6
     assert {name: len(made) for name, made in call_log.calls().items()} == {
         "check_space": 1, "compare_protocols": 1}
 
@@ -42,6 +43,6 @@ def test_verdicts_tables_and_figures_share_one_comparison_and_one_space_check(ca
         call_log.count(_facets, name, source=analysis)
     html = render_report(load_study(BUNDLED), dpi=20, jobs=2)
     assert 'id="inclusion-violations"' in html and 'id="space-verdicts"' in html
-    assert 'id="fig-best-trial"' in html and html.count('id="fig-space-axes-') == 4
+    assert 'id="fig-best-trial"' in html and html.count('id="fig-space-axes-') == 6
     assert call_log.calls() == {"check_space": ["[('seed', 0)]"],
                                 "compare_protocols": ["[('seed', 0)]"]}
