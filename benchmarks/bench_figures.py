@@ -25,20 +25,18 @@ from matplotlib.figure import Figure
 
 import tunestats
 from tunestats.cli.main import main
-from tunestats.figures import FIGURES, NotApplicable
+from tunestats.figures import FIGURES
 from tunestats.figures._facets import Analyses
+from tunestats.figures.render import built_figures
 
 
 def shapes(study: tunestats.Study) -> list[tuple[tuple[float, float], tuple[int, int]]]:
     """Size and panel grid of every figure the command writes."""
-    analyses = Analyses(study)
     out = []
-    for spec in FIGURES:
-        try:
-            built = spec.build(analyses)
-        except NotApplicable:  # a figure this study cannot have
+    for _, figures in built_figures(Analyses(study), FIGURES):
+        if isinstance(figures, str):  # a figure this study cannot have
             continue
-        for fig in (built.values() if isinstance(built, dict) else [built]):
+        for fig in figures.values():
             grid = fig.axes[0].get_subplotspec().get_gridspec().get_geometry()
             out.append((tuple(fig.get_size_inches()), grid))
     return out
