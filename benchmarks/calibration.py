@@ -324,8 +324,9 @@ def comparison_section(args) -> None:
         print(f"  N={n:<3} per-check rate at alpha = 0.05: {cells}")
     print("\nInclusion check under a true null (accuracies on 300 images, 10-30 % diverged; "
           f"{args.study_reps} studies of 2 workloads x 2 protocols x 6 optimizers, "
-          f"{len(INCLUSION)} inclusion pairs; {args.permutations} permutations, screened "
-          f"with {args.n_screen} first as compare_protocols does, 0: no screen)")
+          f"{len(INCLUSION)} inclusion pairs; {args.permutations} permutations, "
+          + (f"screened with {args.n_screen} first as compare_protocols does)" if args.n_screen
+             else "no screen)"))
     for n in (32, 100):
         ks, rate, fwer, groups, refined = comparison_null(args.study_reps, n,
                                                           args.permutations,
