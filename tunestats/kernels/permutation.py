@@ -212,7 +212,7 @@ def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b:
         one stage, every side gets P.
     alpha : float, default 0.05
         The level of the decisions the p-values serve; sets the screening
-        bound (:func:`screen_bound`). Unused without a screen.
+        bound (:func:`screen_bound`). Without a screen nothing depends on it.
     refine : sequence of {"two-sided", "a", "b"}, default all
         The sides that the screen may refine (those a decision uses); the
         others keep their stage-1 p-values.
@@ -263,10 +263,10 @@ def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b:
     """
     n_permutations = check_positive_int("n_permutations", n_permutations)
     n_screen = check_count("n_screen", n_screen)
+    alpha = check_fraction("alpha", alpha, high_open=True)
+    refine = [check_choice("refine", side, SIDES) for side in refine]
     screened = 0 < n_screen < n_permutations
-    if screened:
-        bound = screen_bound(n_screen, alpha)
-        refine = [check_choice("refine", side, SIDES) for side in refine]
+    bound = screen_bound(n_screen, alpha) if screened else 0.0
     s = np.concatenate([np.asarray(select_a, float), np.asarray(select_b, float)])
     r = report_sign * np.concatenate([np.asarray(report_a, float), np.asarray(report_b, float)])
     n_a, n = len(select_a), s.size
@@ -285,7 +285,7 @@ def permutation_pair_test(select_a: Any, report_a: Any, select_b: Any, report_b:
     stat = _permuted_statistic(s, r, rows, n_a, k, **options)  # (P0 + 1, K); row 0 observed
     p = _side_p_values(stat)
     counts = dict.fromkeys(SIDES, first)
-    refined = [side for side in refine if p[side][1].min() <= bound] if screened else []
+    refined = [side for side in refine if screened and p[side][1].min() <= bound]
     if refined:  # the stream continues: the first P0 permutations are stage 1's
         more = _permuted_statistic(s, r, permutation_indices(rng, n_permutations - first, n),
                                    n_a, k, **options)
