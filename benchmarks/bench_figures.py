@@ -27,11 +27,11 @@ from _timing import best_times, verdict
 from matplotlib.figure import Figure
 
 import tunestats
-from tunestats._processes import worker_count
 from tunestats.cli.main import main
 from tunestats.figures import FIGURES
 from tunestats.figures._facets import Analyses
 from tunestats.figures.render import built_figures
+from tunestats.processes import worker_count
 
 
 def shapes(study: tunestats.Study) -> list[tuple[tuple[float, float], tuple[int, int]]]:

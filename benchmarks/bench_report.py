@@ -23,9 +23,9 @@ from pathlib import Path
 from _timing import best_times, verdict
 
 import tunestats
-from tunestats._processes import worker_count
 from tunestats.cli.main import main as cli
 from tunestats.figures import render_figures
+from tunestats.processes import worker_count
 
 DPI = 72
 LIMIT_S = 10.0

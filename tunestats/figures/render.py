@@ -14,8 +14,8 @@ from typing import TypeVar
 from matplotlib.figure import Figure
 
 from .._checks import check_choice
-from .._processes import fork_map, worker_count
 from ..errors import TunestatsError
+from ..processes import fork_map, worker_count
 from ..study import Study
 from ..study._atomic import atomic_write
 from . import best_of_k, comparison, search_space, summary
@@ -117,7 +117,7 @@ def map_groups(task: Callable[[tuple[FigureSpec, ...]], list[_R]], analyses: Ana
         The families to render (default: all).
     jobs : int, optional
         Processes (default: one per core; see
-        :func:`tunestats._processes.fork_map`).
+        :func:`tunestats.processes.fork_map`).
 
     Returns
     -------
