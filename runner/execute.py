@@ -34,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from tunestats._processes import die_with_parent
 from tunestats.analysis import DEFAULT_EDGES
 from tunestats.checks import check_positive_int
 from tunestats.errors import ParameterError, StudyFileError, require
@@ -51,7 +52,7 @@ from tunestats.study.meta import parse_meta
 
 from .config import StudyConfig, TrialSpec, tomllib
 from .plan import planned_count
-from .worker import die_with_parent, run_trial_spec
+from .worker import run_trial_spec
 
 __all__ = ["RunSummary", "config_differences", "run_study", "study_meta"]
 

@@ -54,3 +54,40 @@ def edit_json(path: Path, change) -> None:
     doc = json.loads(path.read_text())
     change(doc)
     path.write_text(json.dumps(doc))
+
+
+class CallLog:
+    """Counts the calls of functions replaced with :meth:`count`, in this process and in
+    every process forked from it (each call appends a line to one file)."""
+
+    def __init__(self, path: Path, monkeypatch: pytest.MonkeyPatch):
+        self.path, self.monkeypatch = path, monkeypatch
+
+    def count(self, module, name: str, source=None) -> None:
+        """Replace ``module.name`` (the function ``source.name``, default
+        ``module.name``) by a wrapper logging ``name`` and its keyword arguments."""
+        real = getattr(source or module, name)
+        path = self.path
+
+        def wrapper(*args, **kwargs):
+            with open(path, "a") as handle:
+                handle.write(f"{name}\t{sorted(kwargs.items())}\n")
+            return real(*args, **kwargs)
+        # the analyses' cache is keyed by the function's name: the wrapper keeps its
+        wrapper.__module__, wrapper.__qualname__ = real.__module__, real.__qualname__
+        self.monkeypatch.setattr(module, name, wrapper)
+
+    def calls(self) -> dict[str, list[str]]:
+        """The keyword arguments of every logged call, by function name."""
+        out: dict[str, list[str]] = {}
+        lines = self.path.read_text().splitlines() if self.path.exists() else []
+        for line in lines:
+            name, made = line.split("\t")
+            out.setdefault(name, []).append(made)
+        return out
+
+
+@pytest.fixture
+def call_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CallLog:
+    """A :class:`CallLog` writing to a file of the test's temporary folder."""
+    return CallLog(tmp_path / "calls.log", monkeypatch)

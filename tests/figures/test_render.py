@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from tunestats.cli.main import main
-from tunestats.figures import FIGURES, NotApplicable, render_figures
+from tunestats.figures import FIGURES, render_figures
+from tunestats.figures.render import built_figures
 from tunestats.figures.summary import study_overview
 from tunestats.plots import optimizer_palette
 from tunestats.synthetic import Bowl, synthetic_study
@@ -72,43 +73,45 @@ def test_figures_command(study, tmp_path: Path, capsys) -> None:
     assert "`--only` must be one of" in capsys.readouterr().err
 
 
-def test_each_analysis_is_computed_once_per_render(study, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_analysis_is_computed_once_per_render(study, tmp_path: Path, call_log,
+                                                   jobs) -> None:
     # count the calls of every analysis the figure modules import; several figures share
     # compare_protocols (2), check_space (3) and best_of_k (the spread and the confidence
-    # figures): each is computed once per distinct set of arguments
+    # figures): each is computed once per distinct set of arguments, in one process or
+    # over several
     # (the protocol comparison and the space check are called through _facets.Analyses)
     from tunestats.figures import _facets, best_of_k, comparison
 
-    calls: dict[str, list] = {}
-
-    def counting(module, name):
-        real = getattr(module, name)
-
-        def wrapper(*args, **kwargs):
-            calls.setdefault(name, []).append(tuple(sorted(kwargs.items())))
-            return real(*args, **kwargs)
-        # the cache is keyed by the function's name: each wrapper keeps its function's
-        wrapper.__module__, wrapper.__qualname__ = real.__module__, real.__qualname__
-        monkeypatch.setattr(module, name, wrapper)
-
     for name in ("best_of_k", "best_of_k_curve"):
-        counting(best_of_k, name)
+        call_log.count(best_of_k, name)
     for name in ("best_steps_to_target", "target_robustness", "performance_profile"):
-        counting(comparison, name)
+        call_log.count(comparison, name)
     for name in ("compare_protocols", "check_space"):
-        counting(_facets, name)
-    report = render_figures(study, tmp_path)
+        call_log.count(_facets, name)
+    report = render_figures(study, tmp_path / "figures", jobs=jobs)
     stems = {p.stem for p in report.written}
     for name in ("best-of-k", "best-of-k-confidence", "best-trial", "rank-flips"):
         assert name in stems
     assert any(stem.startswith("space-axes-") for stem in stems)
     assert any(stem.startswith("space-isolation-") for stem in stems)
+    calls = call_log.calls()
     assert len(calls["compare_protocols"]) == 1
     assert len(calls["check_space"]) == 1
     # best-of-k (spread), best-of-k-confidence: one call; the training selection: another
     assert len(calls["best_of_k"]) == len(set(calls["best_of_k"])) == 2
     for name, made in calls.items():
         assert len(made) == len(set(made)), name  # never the same analysis twice
+
+
+def test_parallel_render_writes_the_same_files(study, tmp_path: Path) -> None:
+    # the figures drawn by two processes are the files one process draws, byte for byte
+    one = render_figures(study, tmp_path / "one", jobs=1)
+    two = render_figures(study, tmp_path / "two", jobs=2)
+    assert [p.name for p in one.written] == [p.name for p in two.written]
+    assert one.skipped == two.skipped
+    for a, b in zip(one.written, two.written, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
 
 
 def test_render_leaves_the_backend_and_pyplot_alone(study, tmp_path: Path) -> None:
@@ -143,13 +146,10 @@ def test_figures_fit_a_page(study) -> None:
     # own size and its 6-9 pt fonts stay readable
     from tunestats.figures._facets import Analyses
 
-    analyses = Analyses(study)
-    for spec in FIGURES:
-        try:
-            built = spec.build(analyses)
-        except NotApplicable:  # a figure this study cannot have
+    for spec, figures in built_figures(Analyses(study), FIGURES):
+        if isinstance(figures, str):  # a figure this study cannot have
             continue
-        for fig in (built.values() if isinstance(built, dict) else [built]):
+        for fig in figures.values():
             width, height = fig.get_size_inches()
             assert width == pytest.approx(16 / 2.54, abs=0.01), spec.name
             assert height <= 9.5, spec.name

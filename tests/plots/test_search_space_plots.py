@@ -46,10 +46,22 @@ def test_axis_plots_for_every_pool_of_the_bundled_study(bundled):
     pos = result.positions
     panels = 0
     for (workload, protocol), part in pos.groupby(["workload", "protocol"], observed=True):
-        fig = figures[f"{workload}-{protocol}"]
+        # the paper protocol's nine rows of panels come on two pages, each fitting a page
+        # (24 cm) and holding whole optimizers; the lr-only protocol's on one
+        stem = f"{workload}-{protocol}"
+        pages = ([figures[stem]] if protocol == "lr-only" else
+                 [figures[f"{stem}-{n}"] for n in (1, 2)])
+        assert not any(s.startswith(f"{stem}-{len(pages) + 1}") for s in figures)
+        assert all(fig.get_size_inches()[1] <= 9.5 for fig in pages)
+        labels = [ax.get_label() for fig in pages for ax in fig.axes]
+        assert len(labels) == len(set(labels))  # every panel on one page only
+        owners = [{label.split("/")[0] for label in (ax.get_label() for ax in fig.axes)}
+                  for fig in pages]
+        assert sum(len(o) for o in owners) == len(set().union(*owners))  # whole optimizers
         optimizers = sorted(part["optimizer"].astype(str).unique())
         params = list(dict.fromkeys(part["param"]))
-        axes = {ax.get_label(): ax for ax in fig.axes}  # "optimizer/param" names each panel
+        # "optimizer/param" names each panel
+        axes = {ax.get_label(): ax for fig in pages for ax in fig.axes}
         for optimizer in optimizers:
             for param in params:
                 rows = part[(part["optimizer"] == optimizer) & (part["param"] == param)]

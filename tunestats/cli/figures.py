@@ -34,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                help="file format; repeat for several")
     api.option("names", "--only", action="append", metavar="NAME",
                help="render only this figure; repeat for several", default_text="every figure")
+    api.option("jobs", "--jobs", type=int, help="processes drawing the figures",
+               default_text="one per core")
     add_force_option(parser, "figure files in the --out folder")
     parser.set_defaults(handler=run)
 

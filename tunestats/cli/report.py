@@ -35,8 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=Path("report.html"),
                         help="HTML file to write (default: report.html)")
     add_force_option(parser, "the --out file")
-    ApiOptions(parser, *API).option("dpi", "--dpi", type=int,
-                                      help="resolution of the embedded figures")
+    api = ApiOptions(parser, *API)
+    api.option("dpi", "--dpi", type=int, help="resolution of the embedded figures")
+    api.option("jobs", "--jobs", type=int, help="processes drawing the figures",
+               default_text="one per core")
     parser.set_defaults(handler=run)
 
 

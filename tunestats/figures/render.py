@@ -1,23 +1,36 @@
-"""Rendering the registered figures of a study into files (:func:`render_figures`)."""
+"""Building the registered figures of a study (:func:`built_figures`, :func:`map_groups`)
+and rendering them into files (:func:`render_figures`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+from matplotlib.figure import Figure
 
 from .._checks import check_choice
+from .._processes import fork_map
 from ..study import Study
 from ..study._atomic import atomic_write
 from . import best_of_k, comparison, search_space, summary
 from ._facets import Analyses
 from ._registry import FigureSpec, NotApplicable
 
-__all__ = ["FIGURES", "FORMATS", "RenderReport", "render_figures"]
+__all__ = ["FIGURES", "FORMATS", "GROUPS", "RenderReport", "built_figures", "map_groups",
+           "render_figures"]
+
+_R = TypeVar("_R")
+
+#: The figure families by module, in the order they are rendered: the families of a
+#: module draw on the same analyses (best of k; the protocol comparison; the
+#: search-space check), so a parallel render gives each group to one process.
+GROUPS: tuple[tuple[FigureSpec, ...], ...] = (summary.FIGURES, best_of_k.FIGURES,
+                                              comparison.FIGURES, search_space.FIGURES)
 
 #: Every figure, in the order they are rendered.
-FIGURES: tuple[FigureSpec, ...] = (*summary.FIGURES, *best_of_k.FIGURES, *comparison.FIGURES,
-                                      *search_space.FIGURES)
+FIGURES: tuple[FigureSpec, ...] = tuple(spec for group in GROUPS for spec in group)
 
 FORMATS = ("png", "pdf", "svg")
 
@@ -38,8 +51,81 @@ class RenderReport:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
+def built_figures(analyses: Analyses, specs: Iterable[FigureSpec], *,
+                  skip: tuple[type[Exception], ...] = (NotApplicable,),
+                  progress: Callable[[str], None] | None = None,
+                  ) -> Iterator[tuple[FigureSpec, dict[str, Figure] | str]]:
+    """Build each figure family of ``specs``: the one loop behind every render.
+
+    Parameters
+    ----------
+    analyses : Analyses
+        The analyses the families share.
+    specs : iterable of FigureSpec
+    skip : tuple of exception types, default ``(NotApplicable,)``
+        A family whose builder raises one of these is reported with the reason
+        instead of its figures; other exceptions propagate.
+    progress : callable, optional
+        Called with each family's name before it is built.
+
+    Yields
+    ------
+    spec : FigureSpec
+    figures : dict of str to Figure, or str
+        Each figure by its file stem (``name``, or ``name-part`` for a family
+        that draws one figure per part of the study), or the reason the family
+        was not drawn.
+    """
+    for spec in specs:
+        if progress:
+            progress(spec.name)
+        try:
+            built = spec.build(analyses)
+        except skip as exc:
+            yield spec, str(exc)
+            continue
+        yield spec, ({f"{spec.name}-{part}": fig for part, fig in built.items()}
+                     if isinstance(built, Mapping) else {spec.name: built})
+
+
+def map_groups(task: Callable[[tuple[FigureSpec, ...]], _R], names: Iterable[str] | None = None,
+               *, jobs: int | None = None) -> list[_R]:
+    """``task(group)`` for each group of :data:`GROUPS` (only the families in ``names``;
+    empty groups left out), the groups shared out over ``jobs`` processes.
+
+    Parameters
+    ----------
+    task : callable
+        Builds (e.g. with :func:`built_figures`) and renders one group's
+        families, in a forked process when ``jobs`` > 1: it returns what the
+        render keeps (paths, encoded images), not figures.
+    names : iterable of str, optional
+        The families to render (default: all).
+    jobs : int, optional
+        Processes (default: one per core; see
+        :func:`tunestats._processes.fork_map`).
+
+    Returns
+    -------
+    list
+        The results, in the order of :data:`GROUPS`.
+
+    Notes
+    -----
+    The groups go to the workers costliest first (the search-space families,
+    one panel per pool and hyperparameter, then the protocol comparison's), so
+    that two processes finish at about the same time.
+    """
+    wanted = None if names is None else set(names)
+    groups = [chosen for group in GROUPS
+              if (chosen := tuple(s for s in group if wanted is None or s.name in wanted))]
+    results = fork_map(task, groups[::-1], jobs=jobs)
+    return results[::-1]
+
+
 def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("png",),
                    names: Iterable[str] | None = None, dpi: int = 150,
+                   jobs: int | None = None,
                    progress: Callable[[str], None] | None = None) -> RenderReport:
     """Render the registered figures of ``study`` into the folder ``out``.
 
@@ -54,8 +140,12 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
         Only these figures (default: all).
     dpi : int
         Resolution of raster formats.
+    jobs : int, optional
+        Processes drawing the figures (default: one per core; 1 draws them
+        here). The figures and files are the same for every ``jobs``.
     progress : callable, optional
-        Called with each figure's name before it is built.
+        Called with each figure's name before it is built (in the process
+        that builds it).
 
     Returns
     -------
@@ -65,7 +155,8 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
     Notes
     -----
     Every analysis the figures draw is computed once per call and shared by
-    the figures that draw it. The figures are plain matplotlib figures, not
+    the figures that draw it (the families sharing an analysis are drawn in
+    one process, :func:`map_groups`). The figures are plain matplotlib figures, not
     pyplot's: the backend in use (a notebook's, say) is left as it is. Each
     file is written aside and renamed into place; existing files of the same
     name are replaced (the command line refuses that without ``--force``).
@@ -76,25 +167,25 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
     wanted = known if names is None else [check_choice("names", n, known) for n in names]
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    report = RenderReport()
     analyses = Analyses(study)
-    for spec in FIGURES:
-        if spec.name not in wanted:
-            continue
-        if progress:
-            progress(spec.name)
-        try:
-            built = spec.build(analyses)
-        except NotApplicable as exc:
-            report.skipped[spec.name] = str(exc)
-            continue
-        figures = ({f"{spec.name}-{part}": fig for part, fig in built.items()}
-                   if isinstance(built, Mapping) else {spec.name: built})
-        for stem, fig in figures.items():
-            for fmt in formats:
-                path = folder / f"{stem}.{fmt}"
-                atomic_write(path, lambda p, fig=fig, fmt=fmt: fig.savefig(
-                    p, format=fmt, dpi=dpi,
-                    metadata={"Software": None} if fmt == "png" else None))
-                report.written.append(path)
+
+    def render(group: tuple[FigureSpec, ...]) -> RenderReport:
+        done = RenderReport()
+        for spec, figures in built_figures(analyses, group, progress=progress):
+            if isinstance(figures, str):
+                done.skipped[spec.name] = figures
+                continue
+            for stem, fig in figures.items():
+                for fmt in formats:
+                    path = folder / f"{stem}.{fmt}"
+                    atomic_write(path, lambda p, fig=fig, fmt=fmt: fig.savefig(
+                        p, format=fmt, dpi=dpi,
+                        metadata={"Software": None} if fmt == "png" else None))
+                    done.written.append(path)
+        return done
+
+    report = RenderReport()
+    for done in map_groups(render, wanted, jobs=jobs):
+        report.written.extend(done.written)
+        report.skipped.update(done.skipped)
     return report

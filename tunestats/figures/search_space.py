@@ -42,6 +42,10 @@ COLUMNS = 3
 #: row (seven panels in a page's width left room for 5.5 pt tick labels only).
 AXIS_COLUMNS = 5
 
+#: Rows of panels per page of the axis plots (a page is 24 cm tall): a pool set with
+#: more goes on several figures, each optimizer's rows on one.
+AXIS_ROWS = 6
+
 
 def _checked(analyses: Analyses) -> SpaceCheck:
     """The boundary check the figures draw (the budget part is not drawn)."""
@@ -74,58 +78,94 @@ def axis_figures(data: Study | Analyses) -> dict[str, Figure]:
     protocol) one row of panels per optimizer holding the hyperparameters it tunes
     (no empty cells but at the end of a row), bounds drawn, the best trial starred,
     lost trials as crosses at the top, flagged edges coloured (a joint-point space: the
-    points tried, no edges)."""
+    points tried, no edges). A (workload, protocol) with more than :data:`AXIS_ROWS`
+    rows is drawn on pages ``<workload>-<protocol>-1``, ``-2``, … that each fit a page."""
     result = _checked(Analyses.of(data))
     edges = result.boundaries.set_index(["workload", "protocol", "optimizer", "param",
                                          "side"])["edge_kind"]
-    figures = {}
-    for (workload, protocol), stem, part in _by_workload_protocol(result.positions):
+    drawn = []  # ((workload, protocol[, page]), figure)
+    for (workload, protocol), _, part in _by_workload_protocol(result.positions):
         rows = {}
         for (optimizer, param), cell in part.groupby(["optimizer", "param"], observed=True,
                                                      sort=False):
             rows.setdefault(str(optimizer), []).append((str(param), cell))
-        optimizers = sorted(rows)
         values = part.loc[~part["lost"].astype(bool), "metric"].to_numpy(dtype=float)
         values = values[np.isfinite(values)]
         log = bool(values.size) and values.min() > 0 and values.max() / values.min() >= 10
         # (optimizer, its panels) per row: up to AXIS_COLUMNS of one optimizer's panels
-        lines = [(optimizer, rows[optimizer][start:start + AXIS_COLUMNS], start == 0)
-                 for optimizer in optimizers
-                 for start in range(0, len(rows[optimizer]), AXIS_COLUMNS)]
-        fig, axes = page_figure(len(lines), max(len(cells) for _, cells, _ in lines),
-                                panel_height=0.9, hgap=0.55, wgap=0.28, top=0.7, bottom=0.45,
-                                left=0.75, sharey="row",
-                                present=lambda i, j, r=lines: j < len(r[i][1]))
-        for i, (optimizer, cells, first) in enumerate(lines):
-            for j, (param, cell) in enumerate(cells):
-                ax = axes[i, j]
-                ax.set_label(f"{optimizer}/{param}")  # names the panel (not drawn)
-                kinds = {side: edges.get((workload, protocol, optimizer, param, side))
-                         for side in ("low", "high")}
-                metric = result.metrics[workload]
-                # the metric's label wrapped: one line ran past a panel 0.9 inch tall
-                label = (f"{optimizer}\n{textwrap.fill(metric.label, 14)}" if first
-                         else f"{optimizer} (cont.)") if j == 0 else ""
-                plot_axis(cell, label=label, edges=kinds, log=log, ax=ax)
-                inferred = "\n(bounds inferred)" if cell["bounds"].iloc[0] == "inferred" else ""
-                ax.set_xlabel(textwrap.fill(param.replace("_", " "), 16) + inferred,
-                              fontsize=7, labelpad=1)
-                ax.tick_params(labelsize=6.5, pad=1.5)
-                ax.yaxis.label.set_fontsize(7)
-                # three or four ticks on the linear axes of a panel an inch wide: more
-                # labels would not fit, and each tick costs drawing time (86 panels)
-                for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
-                    if scale == "linear" and not isinstance(axis.get_major_locator(),
-                                                            FixedLocator):
-                        axis.set_major_locator(MaxNLocator(3))
+        blocks = [[(optimizer, rows[optimizer][start:start + AXIS_COLUMNS], start == 0)
+                   for start in range(0, len(rows[optimizer]), AXIS_COLUMNS)]
+                  for optimizer in sorted(rows)]
+        pages = _pages(blocks)
         listed = sorted(part.loc[part["bounds"] == "listed", "optimizer"].astype(str).unique())
-        fig.suptitle(f"{workload} — {protocol}: final {result.metrics[workload].name} against "
-                     "each tuned hyperparameter\n(★ best, × diverged/lost at the top; dashed: "
-                     "bounds, coloured where flagged" + (
-                         f"; {', '.join(listed)}: a finite list of points, dotted: the span of "
-                         "its values, no edges" if listed else "") + ")", fontsize=8)
-        figures[stem] = fig
-    return figures
+        for number, lines in enumerate(pages, start=1):
+            names = sorted({optimizer for optimizer, _, _ in lines})
+            page = (f"page {number} of {len(pages)}: {', '.join(names)}\n" if len(pages) > 1
+                    else "")
+            fig = _axis_page(result, edges, workload, protocol, lines, log=log,
+                             top=0.85 if page else 0.7)
+            fig.suptitle(f"{workload} — {protocol}: final {result.metrics[workload].name} "
+                         f"against each tuned hyperparameter\n{page}"
+                         "(★ best, × diverged/lost at the top; dashed: bounds, coloured where "
+                         "flagged" + (
+                             f"; {', '.join(listed)}: a finite list of points, dotted: the "
+                             "span of its values, no edges" if listed else "") + ")", fontsize=8)
+            drawn.append(((workload, protocol, str(number)) if len(pages) > 1
+                          else (workload, protocol), fig))
+    stems = file_stems(key for key, _ in drawn)
+    return {stems[key]: fig for key, fig in drawn}
+
+
+def _pages(blocks: list[list]) -> list[list]:
+    """The rows of the axis plots shared out over as few pages of at most
+    :data:`AXIS_ROWS` rows as hold them, in turn and about evenly, each optimizer's
+    rows (a block) on one page (an optimizer with more rows than a page holds
+    continues on the next)."""
+    total = sum(len(block) for block in blocks)
+    per_page = -(-total // -(-total // AXIS_ROWS))
+    pages: list[list] = [[]]
+    for block in blocks:
+        if pages[-1] and len(pages[-1]) + len(block) > per_page:
+            pages.append([])
+        for line in block:
+            if len(pages[-1]) == AXIS_ROWS:
+                pages.append([])
+            pages[-1].append(line)
+    return pages
+
+
+def _axis_page(result: SpaceCheck, edges: pd.Series, workload: str, protocol: str,
+               lines: list, *, log: bool, top: float) -> Figure:
+    """One page of the axis plots: a row of panels per entry of ``lines``,
+    ``(optimizer, [(param, trials)], first row of the optimizer?)``, ``top`` inches
+    above them for the title."""
+    fig, axes = page_figure(len(lines), max(len(cells) for _, cells, _ in lines),
+                            panel_height=0.9, hgap=0.55, wgap=0.28, top=top, bottom=0.45,
+                            left=0.75, sharey="row",
+                            present=lambda i, j, r=lines: j < len(r[i][1]))
+    for i, (optimizer, cells, first) in enumerate(lines):
+        for j, (param, cell) in enumerate(cells):
+            ax = axes[i, j]
+            ax.set_label(f"{optimizer}/{param}")  # names the panel (not drawn)
+            kinds = {side: edges.get((workload, protocol, optimizer, param, side))
+                     for side in ("low", "high")}
+            metric = result.metrics[workload]
+            # the metric's label wrapped: one line ran past a panel 0.9 inch tall
+            label = (f"{optimizer}\n{textwrap.fill(metric.label, 14)}" if first
+                     else f"{optimizer} (cont.)") if j == 0 else ""
+            plot_axis(cell, label=label, edges=kinds, log=log, ax=ax)
+            inferred = "\n(bounds inferred)" if cell["bounds"].iloc[0] == "inferred" else ""
+            ax.set_xlabel(textwrap.fill(param.replace("_", " "), 16) + inferred,
+                          fontsize=7, labelpad=1)
+            ax.tick_params(labelsize=6.5, pad=1.5)
+            ax.yaxis.label.set_fontsize(7)
+            # three or four ticks on the linear axes of a panel an inch wide: more
+            # labels would not fit, and each tick costs drawing time (86 panels)
+            for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+                if scale == "linear" and not isinstance(axis.get_major_locator(),
+                                                        FixedLocator):
+                    axis.set_major_locator(MaxNLocator(3))
+    return fig
 
 
 def isolation_figures(data: Study | Analyses) -> dict[str, Figure]:

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
 from matplotlib.figure import Figure
 
 from ..errors import TunestatsError
-from ..figures import FIGURES, FigureSpec, NotApplicable
+from ..figures import FigureSpec, NotApplicable
 from ..figures._facets import Analyses
+from ..figures.render import built_figures, map_groups
 from ..study import Study
 from .sections import unavailable
 
-__all__ = ["CAPTIONS", "EmbeddedFigure", "embed_figures", "figure_section"]
+__all__ = ["CAPTIONS", "EmbeddedFigure", "figure_section"]
 
 #: What the marks of each figure family are. A family without an entry is captioned
 #: by its registry description and the figure's own title.
@@ -105,38 +105,7 @@ def _png_uri(fig: Figure, dpi: int) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def embed_figures(study: Study | Analyses, spec: FigureSpec, *,
-                  dpi: int) -> list[EmbeddedFigure]:
-    """Build the figure(s) of ``spec`` for ``study`` and embed them.
-
-    Parameters
-    ----------
-    study : Study or Analyses
-        The study, or the analyses of a render shared by several families
-        (each analysis then computed once for all of them).
-    spec : FigureSpec
-        The registered figure family.
-    dpi : int
-        Resolution of the PNGs.
-
-    Returns
-    -------
-    list of EmbeddedFigure
-        One per figure the builder returned.
-
-    Raises
-    ------
-    NotApplicable
-        When the figure does not apply to the study (from the builder).
-    """
-    built = spec.build(study)
-    figures = ({f"{spec.name}-{part}": fig for part, fig in built.items()}
-               if isinstance(built, Mapping) else {spec.name: built})
-    return [EmbeddedFigure(stem, _png_uri(fig, dpi), _alt_text(spec, fig))
-            for stem, fig in figures.items()]
-
-
-def figure_section(study: Study | Analyses, *, dpi: int) -> str:
+def figure_section(study: Study | Analyses, *, dpi: int, jobs: int | None = None) -> str:
     """The figures section: one ``<h3>`` per registered family, its figures and caption,
     or one line saying why the family does not apply.
 
@@ -146,32 +115,40 @@ def figure_section(study: Study | Analyses, *, dpi: int) -> str:
         The study, or the figures' analyses of it; every family draws from one
         :class:`~tunestats.figures._facets.Analyses`, so that an analysis several
         families draw (the protocol comparison, the boundary check, best of k)
-        is computed once.
+        is computed once (an analysis computed before the call is not computed
+        again, in any process).
     dpi : int
         Resolution of the PNGs.
+    jobs : int, optional
+        Processes drawing the figures (default: one per core;
+        :func:`tunestats.figures.render.map_groups`).
 
     Returns
     -------
     str
         The section's HTML.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     analyses = Analyses.of(study)
+
+    def embed(group: tuple[FigureSpec, ...]) -> list[tuple[FigureSpec, list[EmbeddedFigure] | str]]:
+        return [(spec, figures if isinstance(figures, str) else
+                 [EmbeddedFigure(stem, _png_uri(fig, dpi), _alt_text(spec, fig))
+                  for stem, fig in figures.items()])
+                for spec, figures in built_figures(analyses, group,
+                                                   skip=(NotApplicable, TunestatsError))]
+
     out = []
-    for spec in FIGURES:
-        out.append(f'<section class="figure-family" id="figure-{escape(spec.name)}">'
-                   f"<h3>{escape(spec.name)}: {escape(spec.description)}</h3>")
-        try:
-            embedded = embed_figures(analyses, spec, dpi=dpi)
-        except (NotApplicable, TunestatsError) as exc:
-            out.append(unavailable(f"not drawn for this study: {exc}"))
-        else:
-            caption = escape(CAPTIONS.get(spec.name, spec.description))
-            for item in embedded:
-                out.append(f'<figure id="fig-{escape(item.stem)}"><img src="{item.uri}" '
-                           f'alt="{escape(item.alt)}"><figcaption><strong>'
-                           f"{escape(item.stem)}.</strong> {caption}</figcaption></figure>")
-        out.append("</section>")
+    for group in map_groups(embed, jobs=jobs):
+        for spec, embedded in group:
+            out.append(f'<section class="figure-family" id="figure-{escape(spec.name)}">'
+                       f"<h3>{escape(spec.name)}: {escape(spec.description)}</h3>")
+            if isinstance(embedded, str):
+                out.append(unavailable(f"not drawn for this study: {embedded}"))
+            else:
+                caption = escape(CAPTIONS.get(spec.name, spec.description))
+                for item in embedded:
+                    out.append(f'<figure id="fig-{escape(item.stem)}"><img src="{item.uri}" '
+                               f'alt="{escape(item.alt)}"><figcaption><strong>'
+                               f"{escape(item.stem)}.</strong> {caption}</figcaption></figure>")
+            out.append("</section>")
     return "".join(out)

@@ -9,6 +9,7 @@ from pathlib import Path
 from .._version import __version__
 from ..errors import ParameterError
 from ..study import Study
+from ..study._atomic import atomic_write
 from .style import CSS
 
 __all__ = ["SECTIONS", "render_report", "report"]
@@ -18,7 +19,7 @@ SECTIONS = (("summary", "Summary"), ("verdicts", "Verdicts"), ("figures", "Figur
             ("tables", "Tables"))
 
 
-def render_report(study: Study, *, dpi: int = 72,
+def render_report(study: Study, *, dpi: int = 72, jobs: int | None = None,
                   progress: Callable[[str], None] | None = None) -> str:
     """The report of ``study`` as one HTML document (see :func:`report`).
 
@@ -27,6 +28,9 @@ def render_report(study: Study, *, dpi: int = 72,
     study : Study
     dpi : int
         Resolution of the embedded figures, in [20, 300].
+    jobs : int, optional
+        Processes drawing the figures (default: one per core; 1 draws them
+        here). The page is the same for every ``jobs``.
     progress : callable, optional
         Called with each section's id before it is built.
 
@@ -47,14 +51,18 @@ def render_report(study: Study, *, dpi: int = 72,
     analyses = Analyses(study)
     builders = {"summary": lambda: summary_section(study),
                 "verdicts": lambda: verdicts_section(analyses),
-                "figures": lambda: figure_section(analyses, dpi=dpi),
-                "tables": lambda: tables_section(analyses)}
-    title = f"tunestats report: {study.meta.name or study.source or 'study'}"
-    body = []
-    for ident, heading in SECTIONS:
+                "tables": lambda: tables_section(analyses),
+                "figures": lambda: figure_section(analyses, dpi=dpi, jobs=jobs)}
+    # built in this order (the figures last, drawn by processes that start with every
+    # analysis the verdicts and tables computed), shown in the order of SECTIONS
+    built = {}
+    for ident in builders:
         if progress:
             progress(ident)
-        body.append(f'<section id="{ident}"><h2>{heading}</h2>{builders[ident]()}</section>')
+        built[ident] = builders[ident]()
+    title = f"tunestats report: {study.meta.name or study.source or 'study'}"
+    body = [f'<section id="{ident}"><h2>{heading}</h2>{built[ident]}</section>'
+            for ident, heading in SECTIONS]
     nav = "".join(f'<li><a href="#{ident}">{heading}</a></li>' for ident, heading in SECTIONS)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -66,7 +74,7 @@ def render_report(study: Study, *, dpi: int = 72,
         f"<main>{''.join(body)}</main></body></html>\n")
 
 
-def report(study: Study, path: str | Path, *, dpi: int = 72,
+def report(study: Study, path: str | Path, *, dpi: int = 72, jobs: int | None = None,
            progress: Callable[[str], None] | None = None) -> Path:
     """Write the report of ``study``: one self-contained HTML page.
 
@@ -88,6 +96,9 @@ def report(study: Study, path: str | Path, *, dpi: int = 72,
         The HTML file to write (its folder is created if needed).
     dpi : int
         Resolution of the embedded figures, in [20, 300].
+    jobs : int, optional
+        Processes drawing the figures (default: one per core; 1 draws them
+        here).
     progress : callable, optional
         Called with each section's id before it is built.
 
@@ -102,8 +113,8 @@ def report(study: Study, path: str | Path, *, dpi: int = 72,
     verdict tables show what ``tunestats check-space --json`` and
     ``tunestats compare --json`` print for the same study.
     """
-    html = render_report(study, dpi=dpi, progress=progress)
+    html = render_report(study, dpi=dpi, jobs=jobs, progress=progress)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
+    atomic_write(out, lambda p: p.write_text(html, encoding="utf-8"))
     return out
