@@ -5,7 +5,10 @@ Target (issue 13): the command (load, analyses, drawing, saving) takes at most 2
 time of a baseline that draws, for each figure the command writes, a plain matplotlib
 figure of the same size and panel grid, one line of 50 points with a title and axis
 labels in every panel, saved in the same format at the same resolution — measured in
-the same run.
+the same run. The command runs as a user runs it (its figures drawn by one process per
+core) and with ``--jobs 1``; the baseline in one process. The wall-clock ratio is what
+a user waits; the CPU ratio (the command's processes together, ``--jobs 1``) is the
+work done, whatever the number of cores.
 
 Run: ``python benchmarks/bench_figures.py [STUDY] [--repeats R]``
 """
@@ -28,6 +31,7 @@ from tunestats.cli.main import main
 from tunestats.figures import FIGURES
 from tunestats.figures._facets import Analyses
 from tunestats.figures.render import built_figures
+from tunestats.processes import worker_count
 
 
 def shapes(study: tunestats.Study) -> list[tuple[tuple[float, float], tuple[int, int]]]:
@@ -54,9 +58,10 @@ def baseline(figures: list[tuple[tuple[float, float], tuple[int, int]]], folder:
         fig.savefig(folder / f"plain-{n}.png", dpi=150)
 
 
-def command(study: str, folder: Path) -> None:
+def command(study: str, folder: Path, jobs: int | None = None) -> None:
+    options = [] if jobs is None else ["--jobs", str(jobs)]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = main(["figures", study, "--out", str(folder), "--force"])
+        code = main(["figures", study, "--out", str(folder), "--force", *options])
     if code != 0:
         raise SystemExit(f"tunestats figures exited with {code}")
 
@@ -65,14 +70,18 @@ def run(study: str, repeats: int) -> float:
     figures = shapes(tunestats.load_study(study))
     with tempfile.TemporaryDirectory() as tmp:
         ours, ours_cpu = best_times(lambda: command(study, Path(tmp) / "ours"), repeats)
+        serial, serial_cpu = best_times(lambda: command(study, Path(tmp) / "serial", 1),
+                                        repeats)
         plain, plain_cpu = best_times(lambda: baseline(figures, Path(tmp)), repeats)
     panels = sum(r * c for _, (r, c) in figures)
-    ratio, ratio_cpu = ours / plain, ours_cpu / plain_cpu
-    print(f"tunestats figures {study}: {ours:.2f} s wall, {ours_cpu:.2f} s CPU for "
-          f"{len(figures)} figures ({panels} panels); plain matplotlib, same figures and "
-          f"panels: {plain:.2f} s wall, {plain_cpu:.2f} s CPU")
-    print(f"ratio {ratio:.2f} wall {verdict(ratio, 2.0)}; {ratio_cpu:.2f} CPU "
-          f"{verdict(ratio_cpu, 2.0)}")
+    ratio, ratio_serial, ratio_cpu = ours / plain, serial / plain, serial_cpu / plain_cpu
+    print(f"tunestats figures {study}: {ours:.2f} s wall ({worker_count(None, 4)} "
+          f"process(es)), {ours_cpu:.2f} s CPU; --jobs 1: {serial:.2f} s wall, "
+          f"{serial_cpu:.2f} s CPU; for {len(figures)} figures ({panels} panels)")
+    print(f"plain matplotlib, same figures and panels, one process: {plain:.2f} s wall, "
+          f"{plain_cpu:.2f} s CPU")
+    print(f"ratio {ratio:.2f} wall {verdict(ratio, 2.0)}; --jobs 1: {ratio_serial:.2f} wall, "
+          f"{ratio_cpu:.2f} CPU {verdict(ratio_cpu, 2.0)}")
     return ratio
 
 

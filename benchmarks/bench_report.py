@@ -6,7 +6,10 @@ most 5 MB. Wall and CPU time are printed (the CPU time is the steadier on a shar
 machine). The ratio says what the page costs beyond its figures (analyses, tables,
 encoding).
 
-Run: ``python benchmarks/bench_report.py [STUDY] [--repeats R]``
+The figures are drawn by one process per core (``--jobs`` to choose); the CPU time
+counts every process.
+
+Run: ``python benchmarks/bench_report.py [STUDY] [--repeats R] [--jobs J]``
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from _timing import best_times, verdict
 import tunestats
 from tunestats.cli.main import main as cli
 from tunestats.figures import render_figures
+from tunestats.processes import worker_count
 
 DPI = 72
 LIMIT_S = 10.0
@@ -32,15 +36,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("study", nargs="?", default="data/study")
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=None)
     args = parser.parse_args()
+    jobs = worker_count(args.jobs, 4)
     study = tunestats.load_study(args.study)
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
         figures, figures_cpu = best_times(
-            lambda: render_figures(study, Path(tmp) / "figures", dpi=DPI), args.repeats)
+            lambda: render_figures(study, Path(tmp) / "figures", dpi=DPI, jobs=jobs),
+            args.repeats)
         # the command as a user runs it: load, analyses, figures, page
-        seconds, cpu = best_times(lambda: command(args.study, page), args.repeats)
+        seconds, cpu = best_times(lambda: command(args.study, page, jobs), args.repeats)
         size = page.stat().st_size
+    print(f"{jobs} process(es) drawing the figures")
     print(f"figures alone (PNG files, {DPI} dpi): {figures:.2f} s wall, {figures_cpu:.2f} s CPU")
     print(f"tunestats report {args.study}: {seconds:.2f} s wall "
           f"(target <= {LIMIT_S:g} s: {'met' if seconds <= LIMIT_S else 'NOT met'}), "
@@ -51,10 +59,10 @@ def main() -> None:
           f"(target <= {LIMIT_BYTES / 1e6:g} MB: {'met' if size <= LIMIT_BYTES else 'NOT met'})")
 
 
-def command(study: str, page: Path) -> None:
-    """``tunestats report STUDY --out PAGE --force``, its output swallowed."""
+def command(study: str, page: Path, jobs: int) -> None:
+    """``tunestats report STUDY --out PAGE --force --jobs JOBS``, its output swallowed."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = cli(["report", study, "--out", str(page), "--force"])
+        code = cli(["report", study, "--out", str(page), "--force", "--jobs", str(jobs)])
     if code != 0:
         raise SystemExit(f"tunestats report exited with {code}")
 

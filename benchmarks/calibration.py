@@ -24,8 +24,9 @@ for 2 workloads x 2 protocols x 6 optimizers after the closed-test step-down),
 its power for a 1- and 2-point accuracy gap at N = 32 and 100 (per check,
 after Westfall-Young over k, after the study's family), the budget verdict on
 adequately tuned and under-budgeted pools (error and 1 - error; delta from the
-tolerance and delta = sigma, the seed-to-seed noise; the population gain of
-doubling N in units of sigma), and check-space on a planted-adequate space at
+tolerance, and the delta rule given the seed-to-seed noise sigma of reruns: sigma
+where the pool's tuning gain resolves more than noise, else the tolerance; the
+population gain of doubling N in units of either), and check-space on a planted-adequate space at
 N = 32 and 1024.
 
 Usage: python benchmarks/calibration.py [--reps 1000] [--study-reps 100]
@@ -252,11 +253,12 @@ def tuned_pool(rng, n: int, sigma: float, curvature: float = 0.0, width: float |
 
 def budget_rates(reps: int, n: int, space: dict, n_resamples: int = 200):
     """Share of pools called "not enough trials", for error (column 0) and the same trials
-    as 1 - error (column 1): row 0 with δ from the tolerance (no reruns seen), row 1 with the
+    as 1 - error (column 1): row 0 without reruns seen (δ from the tolerance), row 1 with the
     seed-to-seed noise of the pool's reruns (``max(2, N // 8)`` configurations run twice,
-    :func:`tunestats.kernels.seed_noise`), the δ rule's two branches."""
+    :func:`tunestats.kernels.seed_noise`) passed to the δ rule; and the share of pools whose
+    δ with reruns is the tolerance because their tuning gain is within noise."""
     rng = np.random.default_rng(3)
-    not_enough = np.zeros((2, 2))
+    not_enough, flat = np.zeros((2, 2)), 0
     for _ in range(reps):
         error, configs = tuned_pool(rng, n, reruns=max(2, n // 8), **space)
         seed = int(rng.integers(2**63))
@@ -267,7 +269,8 @@ def budget_rates(reps: int, n: int, space: dict, n_resamples: int = 200):
                                          report_direction=direction, n_resamples=n_resamples,
                                          seed=seed, noise=noise)
                 not_enough[i, j] += not verdict.enough
-    return not_enough / reps
+        flat += verdict.delta_source == "tolerance, flat within noise"
+    return not_enough / reps, flat / reps
 
 
 def population_gains(n: int, space: dict, draws: int = 400_000) -> tuple[float, float]:
@@ -348,17 +351,20 @@ def comparison_section(args) -> None:
 
 def budget_section(args) -> None:
     """The budget verdict on adequately tuned and under-budgeted pools."""
-    print(f"\nBudget verdict: share of pools called 'not enough trials' ({args.study_reps * 2}"
-          " pools per cell; error / the same trials as accuracy = 1 - error), with delta = 0.1"
-          " x the pool's tuning gain (no reruns) | delta = the seed-to-seed noise of the pool's"
-          " reruns; the population gain of doubling N in units of the population's tolerance"
-          " delta and of sigma (under-budgeted: gain > 3 delta)")
+    reps = args.study_reps * 2
+    print(f"\nBudget verdict: share of pools called 'not enough trials' ({reps} pools per cell, "
+          f"3 s.d. = {3 * np.sqrt(0.1 * 0.9 / reps):.3f} at 0.1 and "
+          f"{3 * np.sqrt(0.8 * 0.2 / reps):.3f} at 0.8; error / the same trials as accuracy = "
+          "1 - error), with delta = 0.1 x the pool's tuning gain (no reruns) | the delta rule "
+          "given the seed-to-seed noise of the pool's reruns [share of pools whose tuning gain "
+          "is within noise, delta = the tolerance]; the population gain of doubling N in units "
+          "of the population's tolerance delta and of sigma (under-budgeted: gain > 3 delta)")
     for label, n, space in BUDGET_ROWS:
-        rates = budget_rates(args.study_reps * 2, n, space)
+        rates, flat = budget_rates(reps, n, space)
         gain, tolerance = population_gains(n, space)
         print(f"  {label:<32} N={n:<4} gain {gain / tolerance:5.2f} delta {rates[0, 0]:.3f} / "
               f"{rates[0, 1]:.3f} | gain {gain / space['sigma']:6.2f} sigma "
-              f"{rates[1, 0]:.3f} / {rates[1, 1]:.3f}")
+              f"{rates[1, 0]:.3f} / {rates[1, 1]:.3f} [{flat:.3f}]")
 
 
 def space_section(args) -> None:

@@ -34,10 +34,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tunestats._processes import die_with_parent
 from tunestats.analysis import DEFAULT_EDGES
 from tunestats.checks import check_positive_int
 from tunestats.errors import ParameterError, StudyFileError, require
+from tunestats.processes import die_with_parent
 from tunestats.study import (
     STUDY_FILE,
     StudyMeta,

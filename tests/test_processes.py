@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from tunestats._processes import can_fork, fork_map, worker_count
 from tunestats.errors import ParameterError, TunestatsError
+from tunestats.processes import can_fork, fork_map, worker_count
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="fork_map is serial on this platform")
 
@@ -80,7 +80,7 @@ def test_workers_die_with_their_parent(tmp_path) -> None:
     pids = tmp_path / "pids"
     script = textwrap.dedent(f"""
         import os, time
-        from tunestats._processes import fork_map
+        from tunestats.processes import fork_map
         def task(x):
             with open({str(pids)!r}, "a") as f:
                 f.write(f"{{os.getpid()}}\\n")

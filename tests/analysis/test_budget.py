@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import tunestats
 from tunestats import Metric, Study
 from tunestats._random import keyed_generator
 from tunestats.analysis import check_space
 from tunestats.errors import ParameterError
-from tunestats.kernels import budget_verdict
+from tunestats.kernels import budget_verdict, expected_max_normal, seed_noise
 
 METRIC = {"valid_error": Metric("valid_error", "minimize", "valid")}
 
@@ -36,6 +37,15 @@ def rerun_study():
         "hp.learning_rate": np.tile(np.geomspace(1e-3, 1e-1, 8), 2),
         "final.valid_error": runs.ravel()})
     return runs, Study.from_frames(trials, metrics=METRIC)
+
+
+def flat_rerun_pool():
+    """8 trials of a response flat within noise (a needle all trials missed): 6
+    configurations at 0.58 + 0.01 z, z the normal quantiles at (i + 1/2)/6, and configurations
+    0 and 5 rerun 0.01 sqrt(2) away (seed-to-seed s.d. 0.01 on 2 degrees of freedom)."""
+    v = 0.58 + 0.01 * stats.norm.ppf((np.arange(6) + 0.5) / 6)
+    values = np.concatenate([v, [v[0] + 0.01 * np.sqrt(2), v[5] - 0.01 * np.sqrt(2)]])
+    return values, np.array([0, 1, 2, 3, 4, 5, 0, 5])
 
 
 def test_hand_computed_gain_delta_and_probability():
@@ -189,3 +199,100 @@ def test_tolerance_delta_calls_a_needle_optimum_short_of_trials():
         assert verdict.enough == flipped.enough
         short += not verdict.enough
     assert short / reps >= 0.8 - 3 * np.sqrt(0.8 * 0.2 / reps), short
+
+
+def test_expected_max_normal_against_closed_forms():
+    # Bose & Gupta (1959): e_2 = 1/sqrt(pi), e_3 = 3/(2 sqrt(pi)), e_4 = 3/(2 sqrt(pi)) (1 +
+    # 2 asin(1/3)/pi), e_5 = 5/(4 sqrt(pi)) (1 + 6 asin(1/3)/pi); e_1 = 0
+    a = np.arcsin(1 / 3)
+    closed = {1: 0.0, 2: 1 / np.sqrt(np.pi), 3: 1.5 / np.sqrt(np.pi),
+              4: 1.5 / np.sqrt(np.pi) * (1 + 2 * a / np.pi),
+              5: 1.25 / np.sqrt(np.pi) * (1 + 6 * a / np.pi)}
+    for n, value in closed.items():
+        assert expected_max_normal(n) == pytest.approx(value, abs=1e-12)
+    # large n against Monte Carlo: 4,000 maxima of 1,000 normals (s.d. of the mean ~ 0.007)
+    z = np.random.default_rng(5).standard_normal((4000, 1000)).max(axis=1)
+    assert abs(expected_max_normal(1000) - z.mean()) <= 4 * z.std() / np.sqrt(4000)
+    with pytest.raises(ParameterError):
+        expected_max_normal(0)
+
+
+def test_delta_rule_picks_the_noise_only_where_the_tuning_gain_resolves_it():
+    # [0, 1, 1, 1]: m(1) = 3/4, m(4) = 0, tuning gain 3/4; pure noise of s.d. sigma would
+    # gain sigma e_4 = 1.02938 sigma; the noise is delta iff 3/4 > 2 sigma e_4, i.e.
+    # sigma < 0.3643; otherwise the tolerance, 0.1 x 3/4.
+    values = np.array([0.0, 1.0, 1.0, 1.0])
+    e4 = 1.5 / np.sqrt(np.pi) * (1 + 2 * np.arcsin(1 / 3) / np.pi)
+    assert 0.75 / (2 * e4) == pytest.approx(0.36430, abs=1e-5)
+    for sigma, delta, source in ((0.36, 0.36, "seed-to-seed noise"),
+                                 (0.37, 0.075, "tolerance, flat within noise")):
+        for v, direction in ((values, "minimize"), (1 - values, "maximize")):
+            verdict = budget_verdict(v, v, noise=(sigma, 2), select_direction=direction,
+                                     report_direction=direction, n_resamples=50)
+            assert verdict.delta == pytest.approx(delta, rel=1e-12)
+            assert verdict.delta_source == source and verdict.noise_df == 2
+
+
+def test_a_pool_flat_within_noise_with_reruns_is_called_short_of_trials():
+    """A needle all 8 trials missed: the pool's tuning gain (mean minus best, 0.0138) is below
+    twice what 8 trials of pure noise gain (2 x 0.01 x 1.4236), so delta is the tolerance,
+    0.1 x 0.0138, not sigma = 0.01 (the last doubling gains about 0.45 sigma), and the pool is
+    not enough trials, by the kernel and by check_space, for error and 1 - error."""
+    values, configs = flat_rerun_pool()
+    noise = seed_noise(values, configs)
+    assert noise[0] == pytest.approx(0.01, rel=1e-12) and noise[1] == 2
+    tuning = values.mean() - values.min()
+    assert tuning < 2 * 0.01 * expected_max_normal(8)
+    for v, direction in ((values, "minimize"), (1 - values, "maximize")):
+        verdict = budget_verdict(v, v, noise=noise, select_direction=direction,
+                                 report_direction=direction, n_resamples=1000)
+        assert verdict.delta == pytest.approx(0.1 * tuning, rel=1e-9)
+        assert verdict.delta_source == "tolerance, flat within noise"
+        assert verdict.gain > 0.4 * 0.01 and not verdict.enough
+    trials = pd.DataFrame({
+        "workload": "w", "protocol": "p", "optimizer": "o", "repeat": 0, "trial": np.arange(8),
+        "seed": np.arange(8), "status": "completed",
+        "hp.learning_rate": np.geomspace(1e-3, 1e-1, 6)[configs], "final.valid_error": values})
+    result = check_space(Study.from_frames(trials, metrics=METRIC), seed=0, n_resamples=1000)
+    row = result.budgets.iloc[0]
+    assert row["delta_source"] == "tolerance, flat within noise" and row["noise_df"] == 2
+    assert row["delta"] == pytest.approx(0.1 * tuning, rel=1e-9)
+    assert row["verdict"] == "not enough trials" and not result.adequate
+
+
+def rerun_pool(rng, n, curvature=0.0, width=None):
+    """benchmarks/calibration.py's tuned pool: valid error = 0.08 + curvature (log10 lr + 2)^2
+    (or a needle of ``width`` decades) + N(0, 0.01^2), log10 lr uniform on [-4, 0], the last
+    max(2, N // 8) trials rerunning the first configurations; errors and seed noise."""
+    reruns = max(2, n // 8)
+    d = rng.uniform(-4, 0, n) + 2
+    d[n - reruns:] = d[:reruns]
+    configs = np.arange(n)
+    configs[n - reruns:] = configs[:reruns]
+    f = curvature * d**2 if width is None else 0.5 * (1 - np.exp(-d**2 / (2 * width**2)))
+    error = 0.08 + f + rng.normal(0, 0.01, n)
+    return error, seed_noise(error, configs)
+
+
+@pytest.mark.slow
+def test_delta_rule_with_reruns_calls_under_budgeted_pools_short_and_tuned_pools_enough():
+    """The delta rule given the seed-to-seed noise of reruns: a needle (0.1 decade) at N = 8
+    (population best-of-16 beats best-of-8 by 10 sigma) and a narrow optimum (curvature 1.0,
+    N = 8, 6.4 sigma) are "not enough trials" in at least 80% of pools; adequately tuned pools
+    (curvature 0.03, N = 32) in at most 10% (3 binomial s.d. each); the same verdicts for
+    1 - error."""
+    rng = np.random.default_rng(14)
+    reps, short = 100, np.zeros(3)
+    for _ in range(reps):
+        for i, (n, space) in enumerate(((8, {"width": 0.1}), (8, {"curvature": 1.0}),
+                                        (32, {"curvature": 0.03}))):
+            error, noise = rerun_pool(rng, n, **space)
+            verdict = budget_verdict(error, error, noise=noise, n_resamples=200, seed=1)
+            flipped = budget_verdict(1 - error, 1 - error, noise=noise,
+                                     select_direction="maximize",
+                                     report_direction="maximize", n_resamples=200, seed=1)
+            assert verdict.enough == flipped.enough
+            assert verdict.delta_source == flipped.delta_source
+            short[i] += not verdict.enough
+    assert np.all(short[:2] / reps >= 0.8 - 3 * np.sqrt(0.8 * 0.2 / reps)), short
+    assert short[2] / reps <= 0.1 + 3 * np.sqrt(0.1 * 0.9 / reps), short

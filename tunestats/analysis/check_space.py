@@ -69,8 +69,10 @@ class SpaceCheck(HtmlRepr):
         gain_last, delta, relative, delta_source, noise_df, prob_gain_exceeds``
         and a ``verdict``; ``delta_source`` says whether δ is the pool's
         seed-to-seed noise (completed trials that share every hyperparameter
-        value, ``noise_df`` degrees of freedom) or the ``tolerance``
-        (``enough trials``, ``not enough trials`` or ``insufficient data``);
+        value, ``noise_df`` degrees of freedom), the ``tolerance``, or the
+        tolerance although the pool has reruns (``tolerance, flat within
+        noise``: what tuning achieved is within twice what pure noise would
+        give) (``enough trials``, ``not enough trials`` or ``insufficient data``);
         see :func:`tunestats.kernels.budget_verdict` for the rule. A pool
         whose space is a finite list of points gets ``list exhausted`` or
         ``points untried`` instead, with ``n_points`` and ``n_points_tried``.
@@ -192,8 +194,10 @@ def check_space(study: Study, *, metric: str | None = None,
         ``relative``, else in the metric's units. Where a pool ran some
         configuration more than once (same hyperparameters, other seeds) and
         ``relative`` is True, δ is instead the pooled seed-to-seed standard
-        deviation of the metric (:func:`tunestats.kernels.seed_noise`): the
-        natural scale of "the answer changed".
+        deviation of the metric (:func:`tunestats.kernels.seed_noise`), the
+        natural scale of "the answer changed", unless what tuning achieved
+        in the pool is within twice what that noise alone would give (then
+        the pool is flat within noise and δ stays the tolerance).
     relative : bool, default True
         Whether ``tolerance`` is relative.
     n_resamples : int, default 200

@@ -66,7 +66,8 @@ def budget_convergence(study: Study, *, select: str | None = None,
         ``report`` (a fraction with ``relative=True``). Default: the δ rule
         of :func:`tunestats.kernels.budget_verdict`, the one ``check_space``
         uses: the pool's seed-to-seed noise of ``report`` where some
-        configuration completed twice (:func:`pool_noise`), else
+        configuration completed twice (:func:`pool_noise`) and what tuning
+        achieved in the pool resolves more than that noise, else
         ``tolerance`` times what tuning achieved in the pool.
     tolerance : float, default 0.1
         The fraction of that rule's last branch (ignored with ``delta``).

@@ -215,29 +215,39 @@ def check_params(params: Iterable[str] | None, tuned: Iterable[str]) -> None:
 def pool_positions(trials: pd.DataFrame, tuned: Iterable[TunedParam]) -> pd.DataFrame:
     """:func:`positions` for the trials of one pool along the given parameters: the
     rows parameter by parameter, the trials in the order given."""
-    parts = []
+    tuned = list(tuned)
+    if not tuned:
+        return pd.DataFrame(columns=COLUMNS)
+    n = len(trials)
+    columns: dict[str, list] = {name: [] for name in COLUMNS[len(KEY) + 1:]}
     for one in tuned:
         param = one.param
         values = trials[HP + param.name]
         present = values.notna().to_numpy()
-        position = np.full(len(trials), np.nan)
+        position = np.full(n, np.nan)
         position[present] = param.to_unit(values[present].to_numpy())
-        part = trials[[*KEY, "status"]].reset_index(drop=True)
-        part["param"] = param.name
-        part["scale"] = param.scale
-        part["bounds"] = one.bounds
         choice = param.scale in CHOICE_SCALES
-        part["low"] = np.nan if choice else param.low
-        part["high"] = np.nan if choice else param.high
         numeric = pd.api.types.is_numeric_dtype(values.dtype)
-        part["value"] = values.to_numpy(dtype=float) if numeric else np.nan
-        labels = None
+        labels = np.full(n, None, dtype=object)
         if choice:  # the declared choice (64, not 64.0), None if not one
             known = np.isfinite(position)
-            labels = np.full(len(trials), None, dtype=object)
             labels[known] = [str(c).lower() if isinstance(c, bool) else str(c)
                              for c in param.from_unit(position[known])]
-        part["choice"] = pd.Series(labels, dtype=STRING)
-        part["position"] = position
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+        for name, column in (("param", np.full(n, param.name, dtype=object)),
+                             ("scale", np.full(n, param.scale, dtype=object)),
+                             ("bounds", np.full(n, one.bounds, dtype=object)),
+                             ("low", np.full(n, np.nan if choice else param.low, dtype=float)),
+                             ("high", np.full(n, np.nan if choice else param.high,
+                                              dtype=float)),
+                             ("value", values.to_numpy(dtype=float) if numeric
+                              else np.full(n, np.nan)),
+                             ("choice", labels), ("position", position)):
+            columns[name].append(column)
+    # one frame for every parameter at once: the key columns repeated, the others joined
+    # (a frame per parameter, built column by column, cost more than the analysis)
+    base = trials[[*KEY, "status"]].iloc[np.tile(np.arange(n), len(tuned))]
+    joined = {name: np.concatenate(parts) for name, parts in columns.items()}
+    rest = pd.DataFrame({name: pd.Series(joined[name], dtype=STRING)
+                         if name in ("param", "scale", "bounds", "choice") else joined[name]
+                         for name in joined})
+    return pd.concat([base.reset_index(drop=True), rest], axis=1)

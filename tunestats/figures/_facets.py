@@ -65,6 +65,16 @@ class Analyses:
             raise done
         return done
 
+    def computed(self) -> dict[Hashable, Any]:
+        """Every analysis computed so far (or the error it raised), by its key."""
+        return dict(self._done)
+
+    def absorb(self, computed: dict[Hashable, Any]) -> None:
+        """Take analyses computed elsewhere (:meth:`computed` of a copy of these in
+        a worker process); those computed here are kept."""
+        for key, value in computed.items():
+            self._done.setdefault(key, value)
+
     def protocol_comparison(self) -> ProtocolComparison:
         """``compare_protocols(study, seed=SEED)``, computed once."""
         return self(compare_protocols, seed=SEED)

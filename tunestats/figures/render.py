@@ -3,6 +3,9 @@ and rendering them into files (:func:`render_figures`)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +14,8 @@ from typing import TypeVar
 from matplotlib.figure import Figure
 
 from .._checks import check_choice
-from .._processes import fork_map
+from ..errors import TunestatsError
+from ..processes import fork_map, worker_count
 from ..study import Study
 from ..study._atomic import atomic_write
 from . import best_of_k, comparison, search_space, summary
@@ -23,14 +27,18 @@ __all__ = ["FIGURES", "FORMATS", "GROUPS", "RenderReport", "built_figures", "map
 
 _R = TypeVar("_R")
 
-#: The figure families by module, in the order they are rendered: the families of a
-#: module draw on the same analyses (best of k; the protocol comparison; the
-#: search-space check), so a parallel render gives each group to one process.
-GROUPS: tuple[tuple[FigureSpec, ...], ...] = (summary.FIGURES, best_of_k.FIGURES,
-                                              comparison.FIGURES, search_space.FIGURES)
-
 #: Every figure, in the order they are rendered.
-FIGURES: tuple[FigureSpec, ...] = tuple(spec for group in GROUPS for spec in group)
+FIGURES: tuple[FigureSpec, ...] = (*summary.FIGURES, *best_of_k.FIGURES, *comparison.FIGURES,
+                                      *search_space.FIGURES)
+
+#: The figure families in the groups a parallel render gives each to one process, the
+#: costliest first (:func:`map_groups`): the search-space axis plots (a panel per pool
+#: and hyperparameter); the comparison's families (one protocol comparison); the
+#: overview and the best-of-k families (best of k); the other search-space families.
+#: The groups that share an analysis other than the boundary check are one group.
+GROUPS: tuple[tuple[FigureSpec, ...], ...] = (
+    search_space.FIGURES[:1], comparison.FIGURES, (*summary.FIGURES, *best_of_k.FIGURES),
+    search_space.FIGURES[1:])
 
 FORMATS = ("png", "pdf", "svg")
 
@@ -88,39 +96,73 @@ def built_figures(analyses: Analyses, specs: Iterable[FigureSpec], *,
                      if isinstance(built, Mapping) else {spec.name: built})
 
 
-def map_groups(task: Callable[[tuple[FigureSpec, ...]], _R], names: Iterable[str] | None = None,
-               *, jobs: int | None = None) -> list[_R]:
+def map_groups(task: Callable[[tuple[FigureSpec, ...]], list[_R]], analyses: Analyses,
+               names: Iterable[str] | None = None, *,
+               jobs: int | None = None) -> list[tuple[FigureSpec, _R]]:
     """``task(group)`` for each group of :data:`GROUPS` (only the families in ``names``;
     empty groups left out), the groups shared out over ``jobs`` processes.
 
     Parameters
     ----------
     task : callable
-        Builds (e.g. with :func:`built_figures`) and renders one group's
-        families, in a forked process when ``jobs`` > 1: it returns what the
-        render keeps (paths, encoded images), not figures.
+        Builds (with :func:`built_figures`, from ``analyses``) and renders one
+        group's families, in a forked process when ``jobs`` > 1, and returns
+        one result per family of the group: what the render keeps (paths,
+        encoded images), not figures.
+    analyses : Analyses
+        The analyses the tasks draw on. What a worker computes comes back with
+        its results and joins ``analyses`` (so that a report's verdicts and
+        tables, built after its figures, reuse them).
     names : iterable of str, optional
         The families to render (default: all).
     jobs : int, optional
         Processes (default: one per core; see
-        :func:`tunestats._processes.fork_map`).
+        :func:`tunestats.processes.fork_map`).
 
     Returns
     -------
-    list
-        The results, in the order of :data:`GROUPS`.
+    list of (FigureSpec, result)
+        One per family, in the order of :data:`FIGURES`.
 
     Notes
     -----
-    The groups go to the workers costliest first (the search-space families,
-    one panel per pool and hyperparameter, then the protocol comparison's), so
-    that two processes finish at about the same time.
+    The groups go to the workers in the order of :data:`GROUPS`, costliest
+    first, so that two processes finish at about the same time. With several
+    processes and both search-space groups, the boundary check they share is
+    computed here first, so that each analysis is computed once per render.
     """
     wanted = None if names is None else set(names)
     groups = [chosen for group in GROUPS
               if (chosen := tuple(s for s in group if wanted is None or s.name in wanted))]
-    results = fork_map(task, groups[::-1], jobs=jobs)
-    return results[::-1]
+    space = sum(any(spec in search_space.FIGURES for spec in group) for group in groups)
+    if space > 1 and worker_count(jobs, len(groups)) > 1:
+        with contextlib.suppress(TunestatsError):  # remembered: the families report it
+            analyses.space_check()
+    before, parent = set(analyses.computed()), os.getpid()
+
+    def run(group: tuple[FigureSpec, ...]) -> tuple[list[_R], dict]:
+        results = task(group)
+        if os.getpid() == parent:  # run here: the analyses are already these
+            return results, {}
+        return results, {key: value for key, value in analyses.computed().items()
+                         if key not in before and _picklable(value)}
+
+    done = {}
+    for group, (results, computed) in zip(groups, fork_map(run, groups, jobs=jobs),
+                                          strict=True):
+        analyses.absorb(computed)
+        done.update(zip(group, results, strict=True))
+    return [(spec, done[spec]) for spec in FIGURES if spec in done]
+
+
+def _picklable(value: object) -> bool:
+    """Whether ``value`` can come back from a worker process (an error whose class
+    cannot be rebuilt from its arguments cannot; the parent computes it again)."""
+    try:
+        pickle.loads(pickle.dumps(value))
+    except Exception:  # any failure means: leave it in the worker
+        return False
+    return True
 
 
 def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("png",),
@@ -169,23 +211,26 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
     folder.mkdir(parents=True, exist_ok=True)
     analyses = Analyses(study)
 
-    def render(group: tuple[FigureSpec, ...]) -> RenderReport:
-        done = RenderReport()
-        for spec, figures in built_figures(analyses, group, progress=progress):
-            if isinstance(figures, str):
-                done.skipped[spec.name] = figures
+    def render(group: tuple[FigureSpec, ...]) -> list[list[Path] | str]:
+        done: list[list[Path] | str] = []
+        for _, figures in built_figures(analyses, group, progress=progress):
+            if isinstance(figures, str):  # the reason it was not drawn
+                done.append(figures)
                 continue
+            done.append([])
             for stem, fig in figures.items():
                 for fmt in formats:
                     path = folder / f"{stem}.{fmt}"
                     atomic_write(path, lambda p, fig=fig, fmt=fmt: fig.savefig(
                         p, format=fmt, dpi=dpi,
                         metadata={"Software": None} if fmt == "png" else None))
-                    done.written.append(path)
+                    done[-1].append(path)
         return done
 
     report = RenderReport()
-    for done in map_groups(render, wanted, jobs=jobs):
-        report.written.extend(done.written)
-        report.skipped.update(done.skipped)
+    for spec, done in map_groups(render, analyses, wanted, jobs=jobs):
+        if isinstance(done, str):
+            report.skipped[spec.name] = done
+        else:
+            report.written.extend(done)
     return report

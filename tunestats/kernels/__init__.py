@@ -20,6 +20,7 @@ from .convergence import (
     budget_convergence,
     budget_verdict,
     doubling_ladder,
+    expected_max_normal,
     seed_noise,
 )
 from .discrete import weighted_mean, weighted_quantiles
@@ -52,6 +53,7 @@ __all__ = [
     "cdf_at",
     "doubling_ladder",
     "exact_best_of_k",
+    "expected_max_normal",
     "kendall_tau",
     "outer_bootstrap_replicates",
     "pairwise_matrix",

@@ -130,25 +130,24 @@ def figure_section(study: Study | Analyses, *, dpi: int, jobs: int | None = None
     """
     analyses = Analyses.of(study)
 
-    def embed(group: tuple[FigureSpec, ...]) -> list[tuple[FigureSpec, list[EmbeddedFigure] | str]]:
-        return [(spec, figures if isinstance(figures, str) else
-                 [EmbeddedFigure(stem, _png_uri(fig, dpi), _alt_text(spec, fig))
-                  for stem, fig in figures.items()])
+    def embed(group: tuple[FigureSpec, ...]) -> list[list[EmbeddedFigure] | str]:
+        return [figures if isinstance(figures, str) else
+                [EmbeddedFigure(stem, _png_uri(fig, dpi), _alt_text(spec, fig))
+                 for stem, fig in figures.items()]
                 for spec, figures in built_figures(analyses, group,
                                                    skip=(NotApplicable, TunestatsError))]
 
     out = []
-    for group in map_groups(embed, jobs=jobs):
-        for spec, embedded in group:
-            out.append(f'<section class="figure-family" id="figure-{escape(spec.name)}">'
-                       f"<h3>{escape(spec.name)}: {escape(spec.description)}</h3>")
-            if isinstance(embedded, str):
-                out.append(unavailable(f"not drawn for this study: {embedded}"))
-            else:
-                caption = escape(CAPTIONS.get(spec.name, spec.description))
-                for item in embedded:
-                    out.append(f'<figure id="fig-{escape(item.stem)}"><img src="{item.uri}" '
-                               f'alt="{escape(item.alt)}"><figcaption><strong>'
-                               f"{escape(item.stem)}.</strong> {caption}</figcaption></figure>")
-            out.append("</section>")
+    for spec, embedded in map_groups(embed, analyses, jobs=jobs):
+        out.append(f'<section class="figure-family" id="figure-{escape(spec.name)}">'
+                   f"<h3>{escape(spec.name)}: {escape(spec.description)}</h3>")
+        if isinstance(embedded, str):
+            out.append(unavailable(f"not drawn for this study: {embedded}"))
+        else:
+            caption = escape(CAPTIONS.get(spec.name, spec.description))
+            for item in embedded:
+                out.append(f'<figure id="fig-{escape(item.stem)}"><img src="{item.uri}" '
+                           f'alt="{escape(item.alt)}"><figcaption><strong>'
+                           f"{escape(item.stem)}.</strong> {caption}</figcaption></figure>")
+        out.append("</section>")
     return "".join(out)

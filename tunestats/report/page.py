@@ -49,17 +49,18 @@ def render_report(study: Study, *, dpi: int = 72, jobs: int | None = None,
     from .sections import Analyses, summary_section, tables_section, verdicts_section
 
     analyses = Analyses(study)
-    builders = {"summary": lambda: summary_section(study),
+    # built in this order: the figures first, drawn by worker processes whose analyses
+    # (the protocol comparison, the boundary check) come back for the verdicts and
+    # tables; shown in the order of SECTIONS
+    builders = {"figures": lambda: figure_section(analyses, dpi=dpi, jobs=jobs),
+                "summary": lambda: summary_section(study),
                 "verdicts": lambda: verdicts_section(analyses),
-                "tables": lambda: tables_section(analyses),
-                "figures": lambda: figure_section(analyses, dpi=dpi, jobs=jobs)}
-    # built in this order (the figures last, drawn by processes that start with every
-    # analysis the verdicts and tables computed), shown in the order of SECTIONS
+                "tables": lambda: tables_section(analyses)}
     built = {}
-    for ident in builders:
+    for ident, build in builders.items():
         if progress:
             progress(ident)
-        built[ident] = builders[ident]()
+        built[ident] = build()
     title = f"tunestats report: {study.meta.name or study.source or 'study'}"
     body = [f'<section id="{ident}"><h2>{heading}</h2>{built[ident]}</section>'
             for ident, heading in SECTIONS]
