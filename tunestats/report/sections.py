@@ -276,7 +276,8 @@ def _comparison_html(analyses: Analyses) -> str:
         f'<p class="verdict {"bad" if len(violations) else "good"}">'
         f"{len(violations)} inclusion violation(s) and {len(flips)} resolved rank flip(s) "
         f"survive family-wise error control at α = {result.alpha:g} (permutation tests, "
-        f"min-p over k within a pair and Bonferroni across groups; families: {n_pairs} pair "
+        f"Westfall–Young min-p over k within a pair and a closed-test (Holm-type) step-down "
+        f"across groups; families: {n_pairs} pair "
         f"checks, {n_checks} inclusion checks; best of k by {escape(', '.join(selects))}, "
         f"with replacement, seed {SEED}).</p>",
         html_table(violations, "Inclusion violations surviving family-wise control: a more "
