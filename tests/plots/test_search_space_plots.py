@@ -22,14 +22,19 @@ MOMENTUM = Param("momentum", "reverse_log", 0.5, 0.999)
 BATCH = Param("batch_size", "choice", choices=(32, 64, 128, 256))
 
 
+MARKS = ("completed", "best", "lost")
+
+
 def marked(ax, label):
-    """Number of points in the scatter collection with this label."""
-    (collection,) = [c for c in ax.collections if c.get_label() == label]
-    return len(collection.get_offsets())
+    """Number of points drawn with this label: a scatter collection (plot_pair) or a
+    line of markers (plot_axis)."""
+    (count,) = ([len(c.get_offsets()) for c in ax.collections if c.get_label() == label]
+                + [len(line.get_xdata()) for line in ax.lines if line.get_label() == label])
+    return count
 
 
 def bound_lines(ax):
-    return sorted(line.get_xdata()[0] for line in ax.lines)
+    return sorted(line.get_xdata()[0] for line in ax.lines if line.get_label() not in MARKS)
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +92,8 @@ def test_axis_plots_for_every_pool_of_the_bundled_study(bundled):
                 tied = done[done[metric] == done[metric].min()]
                 assert marked(ax, "best") == len(tied)
                 assert marked(ax, "completed") == len(trials) - n_lost - len(tied)
-                (star,) = [c for c in ax.collections if c.get_label() == "best"]
-                assert sorted(star.get_offsets()[:, 0]) == sorted(tied["hp." + param])
+                (star,) = [line for line in ax.lines if line.get_label() == "best"]
+                assert sorted(star.get_xdata()) == sorted(tied["hp." + param])
                 panels += 1
     pairs = pos.groupby(["workload", "protocol", "optimizer", "param"], observed=True).ngroups
     assert panels == pairs and len(study.pool_keys()) == 24
@@ -115,7 +120,7 @@ def test_reverse_log_choice_and_inferred_axes():
     # Bounds inferred from the trials are dotted; declared ones dashed.
     rows = pos[pos["param"] == "learning_rate"].assign(bounds="inferred")
     ax = plot_axis(rows)
-    assert {line.get_linestyle() for line in ax.lines} == {":"}
+    assert {line.get_linestyle() for line in ax.lines if line.get_label() not in MARKS} == {":"}
     plt.close(ax.figure)
 
 

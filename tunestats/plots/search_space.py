@@ -105,7 +105,7 @@ def plot_axis(frame: pd.DataFrame, *, label: str | None = None,
     palette : mapping, optional
         Optimizer → colour (default: :func:`optimizer_palette`).
     **kws
-        Passed to ``Axes.scatter`` for the completed trials.
+        Passed to ``Axes.plot`` for the completed trials.
 
     Returns
     -------
@@ -127,14 +127,19 @@ def plot_axis(frame: pd.DataFrame, *, label: str | None = None,
     lost = frame["lost"].to_numpy(dtype=bool)
     done = np.isfinite(metric) & np.isfinite(x)
     best = frame["best"].to_numpy(dtype=bool) & done
-    ax.scatter(x[done & ~best], metric[done & ~best], s=14, alpha=0.75, color=color,
-               linewidths=0, label="completed", **kws)
-    ax.scatter(x[best], metric[best], s=90, marker="*", color=color, edgecolors="black",
-               linewidths=0.6, zorder=3, label="best")
+    # markers of one size and colour per kind: lines without a line (a scatter
+    # collection, per-point sizes and colours, cost twice as much in 86-panel figures)
+    ax.plot(x[done & ~best], metric[done & ~best], linestyle="none", marker="o",
+            markersize=np.sqrt(14), alpha=0.75, color=color, markeredgewidth=0,
+            label="completed", **kws)
+    ax.plot(x[best], metric[best], linestyle="none", marker="*", markersize=np.sqrt(90),
+            color=color, markeredgecolor="black", markeredgewidth=0.6, zorder=3,
+            label="best")
     top = blended_transform_factory(ax.transData, ax.transAxes)
     shown = lost & np.isfinite(x)
-    ax.scatter(x[shown], np.full(shown.sum(), 0.95), transform=top, marker="x", s=18,
-               color=color, linewidths=1.0, clip_on=False, label="lost")
+    ax.plot(x[shown], np.full(shown.sum(), 0.95), transform=top, linestyle="none",
+            marker="x", markersize=np.sqrt(18), color=color, markeredgewidth=1.0,
+            clip_on=False, label="lost")
     if choice:
         _choice_axis(ax, frame)
     else:
