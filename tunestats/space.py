@@ -49,7 +49,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from ._checks import check_choice
 from .errors import ParameterError
@@ -546,6 +545,8 @@ class SearchSpace:
         d = max(len(self.params), 1)
         if index.size == 0:
             return np.empty((0, d))
+        from scipy.stats import qmc  # here: scipy.stats costs most of a second to import
+
         sampler = qmc.Halton(d=d, scramble=True, rng=np.random.default_rng(seed))
         table = sampler.random(int(index.max()) + 1)
         return table[index]

@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import kendalltau
 
+from tunestats.errors import ParameterError
 from tunestats.kernels import (
     best_of_k_distribution,
     kendall_tau,
+    kendall_test,
     pairwise_matrix,
     prob_better,
     rank_distribution,
@@ -172,3 +174,67 @@ def test_kendall_tau_matches_scipy(x, data):
         assert np.isnan(got)
     else:
         assert got == pytest.approx(expected)
+
+
+def _kendall_samples(rng):
+    """Paired samples, n from 3 to 60: continuous (no ties), rounded (ties), and
+    constant."""
+    for n in [*range(3, 61), *rng.integers(3, 61, 80)]:
+        x = rng.normal(size=n)
+        y = 0.4 * x + rng.normal(size=n) * rng.choice([0.2, 1.0, 3.0])
+        yield x, y
+        yield np.round(x, 0), np.round(y * 2, 0)  # ties in both
+        yield x, np.round(y, 0)  # ties in one
+        yield -x + 0.01 * rng.normal(size=n), x  # nearly perfectly discordant
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_kendall_test_matches_scipy(alternative):
+    rng = np.random.default_rng(21)
+    for x, y in _kendall_samples(rng):
+        ties = np.unique(x).size < x.size or np.unique(y).size < y.size
+        methods = ["auto", "asymptotic"] + ([] if ties else ["exact"])
+        for method in methods:
+            tau, p = kendall_test(x, y, alternative=alternative, method=method)
+            expected = kendalltau(x, y, alternative=alternative, method=method)
+            if np.isnan(expected.statistic):  # one of the two rounded to a constant
+                assert np.isnan(tau) and np.isnan(p) and np.isnan(expected.pvalue)
+                continue
+            assert tau == pytest.approx(expected.statistic, rel=1e-12, abs=1e-15)
+            assert p == pytest.approx(expected.pvalue, rel=1e-12, abs=1e-300), \
+                (x.size, method, ties)
+
+
+def test_kendall_test_exact_corner_cases_match_scipy():
+    # perfect (dis)agreement beyond n = 33: 'auto' still exact (at most one discordant)
+    for n in (5, 34, 60, 200):
+        x = np.arange(n, dtype=float)
+        for y in (x, -x, np.r_[x[1], x[0], x[2:]]):
+            for alternative in ("two-sided", "less", "greater"):
+                got = kendall_test(x, y, alternative=alternative)
+                expected = kendalltau(x, y, alternative=alternative)
+                assert got == pytest.approx((expected.statistic, expected.pvalue),
+                                            rel=1e-12, abs=1e-300)
+    # the centre of the null distribution: n(n-1) = 4c
+    x, y = np.arange(5.0), np.array([1.0, 4.0, 0.0, 3.0, 2.0])
+    assert kendall_test(x, y)[1] == pytest.approx(kendalltau(x, y).pvalue, rel=1e-12)
+
+
+def test_kendall_test_hand_counted_exact_p():
+    # n = 3: the 6 orders of y have 3, 2, 2, 1, 1, 0 concordant pairs; y = (1, 0, 2)
+    # has 2, so P(C <= 2) = 5/6 and P(C >= 2) = 3/6
+    x, y = [0.0, 1.0, 2.0], [1.0, 0.0, 2.0]
+    assert kendall_test(x, y, alternative="less")[1] == pytest.approx(5 / 6, rel=1e-14)
+    assert kendall_test(x, y, alternative="greater")[1] == pytest.approx(1 / 2, rel=1e-14)
+    assert kendall_test(x, y)[0] == pytest.approx(1 / 3, rel=1e-14)
+
+
+def test_kendall_test_constant_input_and_bad_arguments():
+    assert all(np.isnan(kendall_test([1.0, 1.0, 1.0], [1.0, 2.0, 3.0])))
+    assert all(np.isnan(kendall_test([1.0], [2.0])))
+    with pytest.raises(ParameterError, match="exact method needs scores without ties"):
+        kendall_test([1.0, 1.0, 2.0], [1.0, 2.0, 3.0], method="exact")
+    with pytest.raises(ParameterError, match="paired"):
+        kendall_test([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ParameterError, match="alternative"):
+        kendall_test([1.0, 2.0], [1.0, 2.0], alternative="below")

@@ -18,7 +18,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from ..kernels._binomial import binom_sf
+from ..kernels.ordering import kendall_test
 
 __all__ = ["EDGE_KINDS", "SIDES", "VERDICTS", "SideVerdict", "boundary_sides"]
 
@@ -190,7 +192,7 @@ def _side(t: np.ndarray, value: np.ndarray, ok: np.ndarray, bad: np.ndarray, *, 
     m = max(1, math.ceil(top_q * n - 1e-9))
     top = yc <= np.sort(yc)[m - 1]
     top_n, top_in_band = int(top.sum()), int((top & in_band).sum())
-    p_value = float(stats.binom.sf(top_in_band - 1, top_n, share))
+    p_value = float(binom_sf(top_in_band - 1, top_n, share))
     best_at_edge = t_best >= 1.0 - band
     crowded = p_value < alpha
     common = {"band_share": share, "top_n": top_n, "top_in_band": top_in_band,
@@ -214,7 +216,7 @@ def _trend(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     half = t >= 0.5
     if half.sum() < MIN_COMPLETED:
         return math.nan, 1.0
-    result = stats.kendalltau(t[half], y[half], alternative="less")
-    if not np.isfinite(result.pvalue):  # constant outcomes or positions
-        return float(result.statistic), 1.0
-    return float(result.statistic), float(result.pvalue)
+    tau, p_value = kendall_test(t[half], y[half], alternative="less")
+    if not np.isfinite(p_value):  # constant outcomes or positions
+        return tau, 1.0
+    return tau, p_value

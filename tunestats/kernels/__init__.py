@@ -25,7 +25,14 @@ from .convergence import (
 )
 from .discrete import weighted_mean, weighted_quantiles
 from .diverged import POLICIES, PolicyOutcome, apply_diverged_policy
-from .ordering import cdf_at, kendall_tau, pairwise_matrix, prob_better, rank_distribution
+from .ordering import (
+    cdf_at,
+    kendall_tau,
+    kendall_test,
+    pairwise_matrix,
+    prob_better,
+    rank_distribution,
+)
 from .resample import (
     bootstrap_indices,
     outer_bootstrap_replicates,
@@ -55,6 +62,7 @@ __all__ = [
     "exact_best_of_k",
     "expected_max_normal",
     "kendall_tau",
+    "kendall_test",
     "outer_bootstrap_replicates",
     "pairwise_matrix",
     "permutation_indices",

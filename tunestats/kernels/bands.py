@@ -61,11 +61,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from .._checks import check_fraction, check_positive_int
 from .._random import DEFAULT_SEED
 from ..errors import ParameterError
+from ._binomial import binom_cdf, binom_pmf, binom_ppf
 from ._inputs import budgets, levels, paired_pool
 from .resample import bootstrap_indices
 
@@ -152,9 +153,9 @@ def _pointwise_quantiles(x: np.ndarray, pi: np.ndarray, alpha: float
     """
     n = x.size
     tail = alpha / 2
-    cdf = stats.binom.cdf
+    cdf = binom_cdf
     # lower: l = smallest m with P(B <= m) >= tail; then P(B <= l - 1) < tail <= P(B <= l)
-    lo = stats.binom.ppf(tail, n, pi).astype(np.int64)
+    lo = binom_ppf(tail, n, pi).astype(np.int64)
     miss_l = cdf(lo - 1, n, pi)
     miss_next = cdf(lo, n, pi)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -164,7 +165,7 @@ def _pointwise_quantiles(x: np.ndarray, pi: np.ndarray, alpha: float
     step = x[np.clip(lo + 1, 1, n) - 1] - x[at]
     low = np.where(lo >= 1, x[at] + np.where(lo < n, w, 0.0) * step, np.nan)
     # upper: u = 1 + smallest m with P(B <= m) >= 1 - tail; miss P(B >= u) <= tail
-    up = stats.binom.ppf(1 - tail, n, pi).astype(np.int64) + 1
+    up = binom_ppf(1 - tail, n, pi).astype(np.int64) + 1
     miss_u = 1.0 - cdf(up - 1, n, pi)
     miss_prev = 1.0 - cdf(up - 2, n, pi)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -278,8 +279,8 @@ def jeffreys_interval(x: int, n: int, alpha: float) -> tuple[float, float]:
     >>> [round(e, 4) for e in jeffreys_interval(4, 20, 0.1)]
     [0.0873, 0.3727]
     """
-    low = 0.0 if x == 0 else float(stats.beta.ppf(alpha / 2, x + 0.5, n - x + 0.5))
-    high = 1.0 if x == n else float(stats.beta.ppf(1 - alpha / 2, x + 0.5, n - x + 0.5))
+    low = 0.0 if x == 0 else float(special.betaincinv(x + 0.5, n - x + 0.5, alpha / 2))
+    high = 1.0 if x == n else float(special.betaincinv(x + 0.5, n - x + 0.5, 1 - alpha / 2))
     return low, high
 
 
@@ -294,7 +295,7 @@ def _lost_mask(lost: Any, n: int) -> np.ndarray:
 
 def _mixture_weights(k: int, d: float) -> np.ndarray:
     """``P(j of k draws are lost)`` for j = 0..k, each lost with probability ``d``."""
-    return stats.binom.pmf(np.arange(k + 1), k, d)
+    return binom_pmf(np.arange(k + 1), k, d)
 
 
 def _lost_mass_mean(select: np.ndarray, report: np.ndarray, lost: np.ndarray, k: np.ndarray,

@@ -71,10 +71,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from .._checks import check_choice, check_count, check_fraction, check_positive_int
 from .._random import DEFAULT_SEED, as_generator
+from ._binomial import binom_ppf
 from .resample import permutation_indices, selection_table
 
 __all__ = ["SCREEN_MISS", "SCREEN_PERMUTATIONS", "SIDES", "PairTest", "holm",
@@ -176,7 +176,7 @@ def screen_bound(n_screen: int, alpha: float, miss: float = SCREEN_MISS) -> floa
     n_screen = check_positive_int("n_screen", n_screen)
     alpha = check_fraction("alpha", alpha, high_open=True)
     miss = check_fraction("miss", miss, high_open=True)
-    return max(alpha, (1.0 + float(stats.binom.ppf(1.0 - miss, n_screen, alpha)))
+    return max(alpha, (1.0 + float(binom_ppf(1.0 - miss, n_screen, alpha)))
                / (n_screen + 1))
 
 

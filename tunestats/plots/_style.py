@@ -8,7 +8,6 @@ from typing import Any
 
 import matplotlib as mpl
 import numpy as np
-import seaborn as sns
 from matplotlib.ticker import (
     FormatStrFormatter,
     FuncFormatter,
@@ -28,7 +27,7 @@ KNOWN_COLORS = {
     "adam": "#d62728",
     "nadam": "#ff7f0e",
 }
-_EXTRA = sns.color_palette("tab20b", 20).as_hex()
+_EXTRA = [mpl.colors.to_hex(c) for c in mpl.colormaps["tab20b"].colors]
 
 
 def optimizer_palette(optimizers: Iterable[str],
