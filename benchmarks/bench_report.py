@@ -6,8 +6,9 @@ most 5 MB. Wall and CPU time are printed (the CPU time is the steadier on a shar
 machine). The ratio says what the page costs beyond its figures (analyses, tables,
 encoding).
 
-The figures are drawn by one process per core (``--jobs`` to choose); the CPU time
-counts every process.
+The command runs as a user runs it: a fresh ``tunestats`` process (Python's start and
+imports included), its figures drawn by one process per core (``--jobs`` to choose);
+the CPU time counts every process. The figures alone are drawn in this process.
 
 Run: ``python benchmarks/bench_report.py [STUDY] [--repeats R] [--jobs J]``
 """
@@ -15,15 +16,14 @@ Run: ``python benchmarks/bench_report.py [STUDY] [--repeats R] [--jobs J]``
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from _timing import best_times, verdict
 
 import tunestats
-from tunestats.cli.main import main as cli
 from tunestats.figures import render_figures
 from tunestats.processes import worker_count
 
@@ -60,11 +60,14 @@ def main() -> None:
 
 
 def command(study: str, page: Path, jobs: int) -> None:
-    """``tunestats report STUDY --out PAGE --force --jobs JOBS``, its output swallowed."""
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = cli(["report", study, "--out", str(page), "--force", "--jobs", str(jobs)])
-    if code != 0:
-        raise SystemExit(f"tunestats report exited with {code}")
+    """``tunestats report STUDY --out PAGE --force --jobs JOBS`` in a new process (the
+    console script beside this Python, else ``python -m tunestats``), output swallowed."""
+    script = Path(sys.executable).with_name("tunestats")
+    start = [str(script)] if script.exists() else [sys.executable, "-m", "tunestats"]
+    done = subprocess.run([*start, "report", study, "--out", str(page), "--force", "--jobs",
+                           str(jobs)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"tunestats report exited with {done.returncode}: {done.stderr}")
 
 if __name__ == "__main__":
     main()

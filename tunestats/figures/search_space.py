@@ -187,6 +187,10 @@ def isolation_figures(data: Study | Analyses) -> dict[str, Figure]:
             plot_isolation(part[part["param"] == param], ax=ax,
                            label=f"best {metric.label} per bin"
                            if j % COLUMNS == 0 else "")
+            # five labels on the metric axis of a panel two inches tall (matplotlib
+            # put nine, each tick an artist to draw: 22 panels on the bundled study)
+            if ax.get_yscale() == "linear":
+                ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
         colors = optimizer_palette(sorted(part["optimizer"].astype(str).unique()))
         fig.legend(handles=[Line2D([], [], color=c, marker="o", markersize=3, label=name)
                             for name, c in colors.items()],
