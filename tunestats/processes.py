@@ -66,16 +66,12 @@ def can_fork() -> bool:
 
 def worker_count(jobs: int | None, tasks: int) -> int:
     """The processes :func:`fork_map` uses for ``tasks`` tasks: ``jobs`` (default: one
-    per core, or 1 while another thread runs in this process: a fork copies only the
-    calling thread, and a lock another thread holds, say in a notebook's kernel, would
-    stay locked in the copy), at most one per task, and 1 where :func:`can_fork` is
-    false.
+    per core), at most one per task, and 1 where :func:`can_fork` is false.
 
     Parameters
     ----------
     jobs : int or None
-        Processes asked for; ``None`` for one per core (one while other threads
-        run).
+        Processes asked for; ``None`` for one per core.
     tasks : int
         Number of tasks.
 
@@ -85,10 +81,7 @@ def worker_count(jobs: int | None, tasks: int) -> int:
     """
     if jobs is not None:
         jobs = check_positive_int("jobs", jobs)
-    if jobs is None:
-        wanted = (os.cpu_count() or 1) if threading.active_count() == 1 else 1
-    else:
-        wanted = jobs
+    wanted = (os.cpu_count() or 1) if jobs is None else jobs
     return max(1, min(wanted, tasks)) if can_fork() else 1
 
 

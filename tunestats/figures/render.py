@@ -183,9 +183,8 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
     dpi : int
         Resolution of raster formats.
     jobs : int, optional
-        Processes drawing the figures (default: one per core, or one while
-        other threads run, as in a notebook: :func:`tunestats.processes.worker_count`;
-        1 draws them here). The figures and files are the same for every ``jobs``.
+        Processes drawing the figures (default: one per core; 1 draws them
+        here). The figures and files are the same for every ``jobs``.
     progress : callable, optional
         Called with each figure's name before it is built (in the process
         that builds it).

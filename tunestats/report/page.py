@@ -29,9 +29,8 @@ def render_report(study: Study, *, dpi: int = 72, jobs: int | None = None,
     dpi : int
         Resolution of the embedded figures, in [20, 300].
     jobs : int, optional
-        Processes drawing the figures (default: one per core, or one while
-        other threads run, as in a notebook: :func:`tunestats.processes.worker_count`;
-        1 draws them here). The page is the same for every ``jobs``.
+        Processes drawing the figures (default: one per core; 1 draws them
+        here). The page is the same for every ``jobs``.
     progress : callable, optional
         Called with each section's id before it is built.
 
@@ -99,9 +98,8 @@ def report(study: Study, path: str | Path, *, dpi: int = 72, jobs: int | None = 
     dpi : int
         Resolution of the embedded figures, in [20, 300].
     jobs : int, optional
-        Processes drawing the figures (default: one per core, or one while
-        other threads run, as in a notebook: :func:`tunestats.processes.worker_count`;
-        1 draws them here).
+        Processes drawing the figures (default: one per core; 1 draws them
+        here).
     progress : callable, optional
         Called with each section's id before it is built.
 
