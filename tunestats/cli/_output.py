@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
 import threading
@@ -355,11 +356,21 @@ class ProgressLine:
               file=sys.stderr, flush=True)
 
 
+#: Held by a heartbeat while it prints, and by this process while it forks
+#: (:func:`os.register_at_fork`): a worker forked by :func:`tunestats.processes.fork_map`
+#: while the heartbeat thread held the stream's lock would find it locked for good.
+_PRINTING = threading.Lock()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_PRINTING.acquire, after_in_parent=_PRINTING.release,
+                        after_in_child=_PRINTING.release)
+
+
 class Heartbeat:
     """Say on stderr what a command is doing once a stage has lasted ``after`` seconds.
 
     On a terminal the line is redrawn every second with the elapsed time; elsewhere
     (a log file) each slow stage is named once. Stages are set with :func:`stage`.
+    A fork waits until a line being printed is out (see :data:`_PRINTING`).
     """
 
     current: Heartbeat | None = None
@@ -384,12 +395,13 @@ class Heartbeat:
             if elapsed < self.after:
                 continue
             tty = getattr(self.stream, "isatty", lambda: False)()
-            if tty:
-                print(f"\r  {self.command}: {self.label} ... {elapsed:.0f} s\033[K", end="",
-                      file=self.stream, flush=True)
-                self.drawn = True
-            elif not self.announced:
-                print(f"  {self.command}: {self.label} ...", file=self.stream, flush=True)
+            with _PRINTING:
+                if tty:
+                    print(f"\r  {self.command}: {self.label} ... {elapsed:.0f} s\033[K",
+                          end="", file=self.stream, flush=True)
+                    self.drawn = True
+                elif not self.announced:
+                    print(f"  {self.command}: {self.label} ...", file=self.stream, flush=True)
             self.announced = True
 
     def __enter__(self) -> Heartbeat:
