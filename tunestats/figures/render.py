@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -14,8 +14,7 @@ from typing import TypeVar
 from matplotlib.figure import Figure
 
 from .._checks import check_choice
-from ..errors import TunestatsError
-from ..processes import fork_map, worker_count
+from ..processes import fork_map
 from ..study import Study
 from ..study._atomic import atomic_write
 from . import best_of_k, comparison, search_space, summary
@@ -32,13 +31,13 @@ FIGURES: tuple[FigureSpec, ...] = (*summary.FIGURES, *best_of_k.FIGURES, *compar
                                       *search_space.FIGURES)
 
 #: The figure families in the groups a parallel render gives each to one process, the
-#: costliest first (:func:`map_groups`): the search-space axis plots (a panel per pool
-#: and hyperparameter); the comparison's families (one protocol comparison); the
-#: overview and the best-of-k families (best of k); the other search-space families.
-#: The groups that share an analysis other than the boundary check are one group.
+#: costliest first (:func:`map_groups`): the search-space families (a panel per pool and
+#: hyperparameter; one boundary check); the comparison's families (one protocol
+#: comparison); the overview and the best-of-k families (best of k). The families that
+#: share an analysis are in one group, so that it is computed once per render.
 GROUPS: tuple[tuple[FigureSpec, ...], ...] = (
-    search_space.FIGURES[:1], comparison.FIGURES, (*summary.FIGURES, *best_of_k.FIGURES),
-    search_space.FIGURES[1:])
+    search_space.FIGURES, comparison.FIGURES, (*summary.FIGURES, *best_of_k.FIGURES))
+
 
 FORMATS = ("png", "pdf", "svg")
 
@@ -127,42 +126,45 @@ def map_groups(task: Callable[[tuple[FigureSpec, ...]], list[_R]], analyses: Ana
     Notes
     -----
     The groups go to the workers in the order of :data:`GROUPS`, costliest
-    first, so that two processes finish at about the same time. With several
-    processes and both search-space groups, the boundary check they share is
-    computed here first, so that each analysis is computed once per render.
+    first, so that two processes finish at about the same time.
     """
     wanted = None if names is None else set(names)
     groups = [chosen for group in GROUPS
               if (chosen := tuple(s for s in group if wanted is None or s.name in wanted))]
-    space = sum(any(spec in search_space.FIGURES for spec in group) for group in groups)
-    if space > 1 and worker_count(jobs, len(groups)) > 1:
-        with contextlib.suppress(TunestatsError):  # remembered: the families report it
-            analyses.space_check()
     before, parent = set(analyses.computed()), os.getpid()
 
-    def run(group: tuple[FigureSpec, ...]) -> tuple[list[_R], dict]:
+    def run(group: tuple[FigureSpec, ...]) -> tuple[list[_R], dict[Hashable, bytes]]:
         results = task(group)
         if os.getpid() == parent:  # run here: the analyses are already these
             return results, {}
-        return results, {key: value for key, value in analyses.computed().items()
-                         if key not in before and _picklable(value)}
+        return results, _pickled({key: value for key, value in analyses.computed().items()
+                                  if key not in before})
 
     done = {}
     for group, (results, computed) in zip(groups, fork_map(run, groups, jobs=jobs),
                                           strict=True):
-        analyses.absorb(computed)
+        analyses.absorb(_unpickled(computed))
         done.update(zip(group, results, strict=True))
     return [(spec, done[spec]) for spec in FIGURES if spec in done]
 
 
-def _picklable(value: object) -> bool:
-    """Whether ``value`` can come back from a worker process (an error whose class
-    cannot be rebuilt from its arguments cannot; the parent computes it again)."""
-    try:
-        pickle.loads(pickle.dumps(value))
-    except Exception:  # any failure means: leave it in the worker
-        return False
-    return True
+def _pickled(values: dict[Hashable, object]) -> dict[Hashable, bytes]:
+    """Each value that pickles, pickled (what a worker sends back)."""
+    out = {}
+    for key, value in values.items():
+        with contextlib.suppress(Exception):  # a value that cannot travel stays behind
+            out[key] = pickle.dumps(value)
+    return out
+
+
+def _unpickled(blobs: dict[Hashable, bytes]) -> dict[Hashable, object]:
+    """Each value that unpickles (an error whose class cannot be rebuilt from its
+    arguments cannot; the parent computes it again if it needs it)."""
+    out = {}
+    for key, blob in blobs.items():
+        with contextlib.suppress(Exception):
+            out[key] = pickle.loads(blob)
+    return out
 
 
 def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("png",),
