@@ -153,3 +153,12 @@ def test_figures_fit_a_page(study) -> None:
             width, height = fig.get_size_inches()
             assert width == pytest.approx(16 / 2.54, abs=0.01), spec.name
             assert height <= 9.5, spec.name
+
+
+def test_a_bad_jobs_is_refused_before_anything_is_written(study, tmp_path: Path) -> None:
+    from tunestats.errors import ParameterError
+
+    for bad in (0, -1, 1.5):
+        with pytest.raises(ParameterError, match="`jobs` must be a positive integer"):
+            render_figures(study, tmp_path / "figs", jobs=bad)
+        assert not (tmp_path / "figs").exists()

@@ -14,7 +14,7 @@ from typing import TypeVar
 from matplotlib.figure import Figure
 
 from .._checks import check_choice
-from ..processes import fork_map
+from ..processes import fork_map, worker_count
 from ..study import Study
 from ..study._atomic import atomic_write
 from . import best_of_k, comparison, search_space, summary
@@ -207,6 +207,7 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
     """
     for fmt in formats:
         check_choice("formats", fmt, FORMATS)
+    worker_count(jobs, 1)  # refuses a bad `jobs` before the folder is made
     known = [spec.name for spec in FIGURES]
     wanted = known if names is None else [check_choice("names", n, known) for n in names]
     folder = Path(out)
