@@ -3,6 +3,7 @@ their parent."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -26,6 +27,21 @@ def test_results_are_the_serial_results_in_order_from_other_processes() -> None:
     assert [value for value, _ in out] == [x * x + x for x in items]
     pids = {pid for _, pid in out}
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
+
+
+@needs_fork
+def test_workers_collect_without_the_parents_objects_and_the_parent_is_thawed() -> None:
+    assert gc.get_freeze_count() == 0
+    frozen = fork_map(lambda _: gc.get_freeze_count(), [0, 1], jobs=2)
+    assert min(frozen) > 1000  # the modules, functions and data made before the fork
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller's own frozen objects stay frozen
+    try:
+        before = gc.get_freeze_count()
+        fork_map(lambda x: x, [0, 1], jobs=2)
+        assert gc.get_freeze_count() >= before
+    finally:
+        gc.unfreeze()
 
 
 def test_one_job_runs_here() -> None:

@@ -9,7 +9,7 @@ the error of an analysis that does not apply, for the section to say in one line
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from html import escape
 from typing import Any
@@ -88,18 +88,12 @@ class Analyses(FigureAnalyses):
         return self._run(self.protocol_comparison)
 
     @cached_property
-    def profile_time(self) -> str:
-        """What the profile measures: ``time_s`` for AlgoPerf logs (the time the
-        benchmark scores), else steps."""
-        source = self.study.provenance.get("import", {})
-        return "time_s" if isinstance(source, dict) and source.get("format") == "algoperf" \
-            else "step"
-
-    @cached_property
     def profile(self) -> PerformanceProfile | Exception:
         if not self.study.targets:
             return NotApplicable("the study declares no targets")
-        return self._run(lambda: performance_profile(self.study, time=self.profile_time))
+        # the figure's, with the defaults: time_s by AlgoPerf's rule for AlgoPerf logs
+        # (what the benchmark scores), else steps
+        return self._run(lambda: self(performance_profile))
 
     @cached_property
     def best_of_k(self) -> pd.DataFrame | Exception:
@@ -212,7 +206,7 @@ def summary_section(study: Study) -> str:
 
 # -- verdicts -----------------------------------------------------------------------
 
-def _proposal(row: pd.Series) -> str:
+def _proposal(row: Mapping[str, Any]) -> str:
     return (f"{row['param']}: [{format_value(row['proposed_low'])}, "
             f"{format_value(row['proposed_high'])}]")
 
@@ -221,24 +215,26 @@ def space_verdicts(result: SpaceCheck) -> pd.DataFrame:
     """One row per pool: adequate or not, the budget verdict, each flagged side with
     its kind, and the proposed range of each open edge."""
     pool = ["workload", "protocol", "optimizer"]
-    reasons = {tuple(map(str, r)) for r in result.reasons[pool].itertuples(index=False)}
+    reasons = set(result.reasons[pool].astype(str).itertuples(index=False, name=None))
     flagged = result.boundaries[~result.boundaries["verdict"].isin(["interior",
                                                                       "not applicable"])]
+    by_pool = {tuple(map(str, key)): sides.to_dict("records") for key, sides
+               in flagged.groupby(pool, observed=True, sort=False)}
     rows = []
-    for budget in result.budgets.itertuples(index=False):
-        key = (str(budget.workload), str(budget.protocol), str(budget.optimizer))
-        sides = flagged[(flagged["workload"] == key[0]) & (flagged["protocol"] == key[1])
-                        & (flagged["optimizer"] == key[2])]
-        opened = sides[sides["proposed_low"].notna() | sides["proposed_high"].notna()]
+    for budget in result.budgets.to_dict("records"):
+        key = tuple(str(budget[c]) for c in pool)
+        sides = by_pool.get(key, [])
         rows.append({
             **dict(zip(pool, key, strict=True)),
             "verdict": "not adequate" if key in reasons else "adequate",
-            "budget": budget.verdict,
+            "budget": budget["verdict"],
             "flagged sides": "; ".join(
-                f"{r.param} {r.side}: {r.verdict}"
-                + (f" ({r.edge_kind})" if isinstance(r.edge_kind, str) else "")
-                for r in sides.itertuples(index=False)),
-            "proposed ranges": "; ".join(_proposal(r) for _, r in opened.iterrows()),
+                f"{r['param']} {r['side']}: {r['verdict']}"
+                + (f" ({r['edge_kind']})" if isinstance(r["edge_kind"], str) else "")
+                for r in sides),
+            "proposed ranges": "; ".join(_proposal(r) for r in sides
+                                         if pd.notna(r["proposed_low"])
+                                         or pd.notna(r["proposed_high"])),
         })
     return pd.DataFrame(rows, columns=SPACE_COLUMNS)
 
@@ -296,7 +292,7 @@ def _profile_html(analyses: Analyses) -> str:
         return unavailable(f"Performance profile not available: {result}")
     return html_table(result.scores, "Performance-profile scores (area under ρ(τ) over "
                       f"[1, {result.tau_max:g}] divided by {result.tau_max - 1:g}; time: "
-                      f"{analyses.profile_time})", table_id="profile-scores",
+                      f"{result.time})", table_id="profile-scores",
                       csv_name="profile-scores.csv")
 
 
