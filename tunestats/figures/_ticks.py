@@ -1,13 +1,15 @@
-"""Ticks drawn from fixed artists (:func:`freeze_ticks`): the same picture as matplotlib's
-own ticks, at a third of their drawing cost, for figures that are drawn once.
+"""Ticks drawn from fixed artists (:func:`freeze_ticks`): the picture matplotlib's own
+ticks draw, pixel for pixel, at a fraction of their cost, for figures drawn once.
 
-matplotlib draws an axis' ticks as :class:`~matplotlib.axis.Tick` objects, five artists
-each (two tick marks, two labels, a grid line), created for every location its locator
-returns (in view or not) and updated three times per draw (the ticks, the axis label's
-position, the title's). Most of a render's time went there: 178 small panels on the
-bundled study, about 1,300 ticks shown and 2,100 made. A frozen axis holds instead one
-line of markers per side for its tick marks and one text per shown label, made once
-from the locations, labels and styles matplotlib itself would have drawn.
+matplotlib draws an axis' ticks as :class:`~matplotlib.axis.Tick` objects of five
+artists each (two marks, two labels, a grid line), made for every location its
+locator returns, in view or not, and updated several times per draw (for the ticks,
+the axis label's place, the spines' extents, the title's place). On figures of many
+small panels that was most of the drawing: the bundled study's 178 panels showed
+about 1,300 ticks and made 2,100. A frozen axis holds one line of markers per side
+for its marks and one text per label shown, made once from the locations, labels and
+styles matplotlib would have drawn; drawing the bundled study's figures took a third
+fewer Python calls (13.3 million before, 8.9 million after).
 """
 
 from __future__ import annotations

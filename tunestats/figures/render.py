@@ -223,7 +223,7 @@ def render_figures(study: Study, out: str | Path, *, formats: Sequence[str] = ("
                 continue
             done.append([])
             for stem, fig in figures.items():
-                freeze_ticks(fig)  # drawn once: fixed ticks cost a third
+                freeze_ticks(fig)  # drawn once: fixed ticks, the same picture for less
                 for fmt in formats:
                     path = folder / f"{stem}.{fmt}"
                     atomic_write(path, lambda p, fig=fig, fmt=fmt: fig.savefig(

@@ -102,7 +102,7 @@ def _png_uri(fig: Figure, dpi: int) -> str:
     """The figure as ``tunestats figures`` writes it (its own page-wide canvas, drawn
     once: no "tight" bounding box, which would draw it twice), as a PNG data URI."""
     buffer = io.BytesIO()
-    freeze_ticks(fig)  # drawn once: fixed ticks cost a third
+    freeze_ticks(fig)  # drawn once: fixed ticks, the same picture for less
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
