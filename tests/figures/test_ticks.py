@@ -106,10 +106,13 @@ def test_shared_axes_are_frozen_together() -> None:
     _same_with_and_without(build)
 
 
-def test_left_as_matplotlib_draws_them_offset_text_grid_and_colour_bar() -> None:
+def test_left_as_matplotlib_draws_them_offset_text_grid_colour_bar_polar() -> None:
     def build() -> Figure:
-        fig = Figure(figsize=(6, 2.5))
+        fig = Figure(figsize=(8, 2.5))
         axes = fig.subplots(1, 3)
+        polar = fig.add_axes((0.8, 0.1, 0.15, 0.8), projection="polar")
+        polar.plot(np.linspace(0, 6, 20), np.linspace(0, 1, 20))
+        polar.grid(False)  # (grid lines alone would keep its ticks as they are)
         axes[0].plot([1e6, 1e6 + 1], [0, 1])  # an offset text under the x labels
         axes[1].plot([0, 1], [0, 1])
         axes[1].grid(True)
@@ -118,7 +121,8 @@ def test_left_as_matplotlib_draws_them_offset_text_grid_and_colour_bar() -> None
         return fig
 
     fig = _same_with_and_without(build)
-    offset, grid, _, bar = fig.axes
+    offset, grid, _, polar, bar = fig.axes
+    assert not isinstance(polar.xaxis.get_major_locator(), NullLocator)
     assert not isinstance(offset.xaxis.get_major_locator(), NullLocator)
     assert isinstance(offset.yaxis.get_major_locator(), NullLocator)  # this one is frozen
     assert not isinstance(grid.xaxis.get_major_locator(), NullLocator)

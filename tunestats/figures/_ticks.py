@@ -37,9 +37,10 @@ def freeze_ticks(fig: Figure) -> Figure:
     their distance from the tick labels. Afterwards the axes' locators are
     :class:`~matplotlib.ticker.NullLocator`; a change of limits does not move
     the ticks. Left as matplotlib draws them: a figure with a layout engine
-    (constrained or tight layout moves the panels when it draws them), a colour
-    bar's axes and a panel placed by an axes locator, and an axis with grid lines
-    or an offset text (``×10³`` above the labels).
+    (constrained or tight layout moves the panels when it draws them), axes that
+    are not rectilinear (polar, 3-d), a colour bar's axes and a panel placed by an
+    axes locator, and an axis with grid lines or an offset text (``×10³`` above the
+    labels).
 
     Returns
     -------
@@ -50,8 +51,10 @@ def freeze_ticks(fig: Figure) -> Figure:
         return fig
     frozen = []
     for ax in fig.axes:
-        if hasattr(ax, "_colorbar") or ax.get_axes_locator() is not None:
-            continue  # a colour bar redraws its own ticks; a located one moves
+        if (ax.name != "rectilinear" or hasattr(ax, "_colorbar")
+                or ax.get_axes_locator() is not None):
+            continue  # polar or 3-d ticks are placed otherwise; a colour bar redraws its
+            # own; a located panel moves
         ax.apply_aspect()  # the panel's size when drawn, which sets how many ticks
         for axis in (ax.xaxis, ax.yaxis):
             if axis.get_visible() and (parts := _parts(axis)) is not None:
