@@ -46,3 +46,31 @@ def test_verdicts_tables_and_figures_share_one_comparison_and_one_space_check(ca
     assert 'id="fig-best-trial"' in html and html.count('id="fig-space-axes-') == 6
     assert call_log.calls() == {"check_space": ["[('seed', 0)]"],
                                 "compare_protocols": ["[('seed', 0)]"]}
+
+
+@pytest.mark.slow
+def test_the_tables_analyses_are_computed_once_by_a_worker_of_the_figures(
+        tmp_path, monkeypatch) -> None:
+    # the pools table and the best-of-k table read analyses no figure draws: the first
+    # worker done drawing computes them (the parent waited for the last one before)
+    import importlib
+    import os
+
+    from tunestats.study import Study
+
+    sections = importlib.import_module("tunestats.report.sections")
+    log = tmp_path / "pids.log"
+    for owner, name in ((sections, "best_of_k"), (Study, "summary")):
+        real = getattr(owner, name)
+
+        def logged(*args, real=real, name=name, **kwargs):
+            with open(log, "a") as handle:
+                handle.write(f"{name} {os.getpid()}\n")
+            return real(*args, **kwargs)
+        logged.__module__, logged.__qualname__ = real.__module__, real.__qualname__
+        monkeypatch.setattr(owner, name, logged)
+    html = render_report(load_study(BUNDLED), dpi=20, jobs=2)
+    assert 'download="pools.csv"' in html and 'download="best-of-k.csv"' in html
+    calls = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(name for name, _ in calls) == ["best_of_k", "summary"]
+    assert all(int(pid) != os.getpid() for _, pid in calls)

@@ -97,8 +97,8 @@ def built_figures(analyses: Analyses, specs: Iterable[FigureSpec], *,
 
 
 def map_groups(task: Callable[[tuple[FigureSpec, ...]], list[_R]], analyses: Analyses,
-               names: Iterable[str] | None = None, *,
-               jobs: int | None = None) -> list[tuple[FigureSpec, _R]]:
+               names: Iterable[str] | None = None, *, jobs: int | None = None,
+               warm: Sequence[Callable[[], object]] = ()) -> list[tuple[FigureSpec, _R]]:
     """``task(group)`` for each group of :data:`GROUPS` (only the families in ``names``;
     empty groups left out), the groups shared out over ``jobs`` processes.
 
@@ -118,6 +118,11 @@ def map_groups(task: Callable[[tuple[FigureSpec, ...]], list[_R]], analyses: Ana
     jobs : int, optional
         Processes (default: one per core; see
         :func:`tunestats.processes.fork_map`).
+    warm : sequence of callables
+        Each called once, after the groups, for the analyses it computes into
+        ``analyses`` (what a caller needs after the figures, such as a
+        report's tables): in the workers, a worker done with its groups takes
+        them while another still draws. Their return values are dropped.
 
     Returns
     -------
@@ -132,20 +137,29 @@ def map_groups(task: Callable[[tuple[FigureSpec, ...]], list[_R]], analyses: Ana
     wanted = None if names is None else set(names)
     groups = [chosen for group in GROUPS
               if (chosen := tuple(s for s in group if wanted is None or s.name in wanted))]
-    before, parent = set(analyses.computed()), os.getpid()
+    sent, parent = set(analyses.computed()), os.getpid()
 
-    def run(group: tuple[FigureSpec, ...]) -> tuple[list[_R], dict[Hashable, bytes]]:
-        results = task(group)
+    def run(item: tuple[FigureSpec, ...] | Callable[[], object],
+            ) -> tuple[list[_R], dict[Hashable, bytes]]:
+        if isinstance(item, tuple):
+            results = task(item)
+        else:
+            item()
+            results = []
         if os.getpid() == parent:  # run here: the analyses are already these
             return results, {}
-        return results, _pickled({key: value for key, value in analyses.computed().items()
-                                  if key not in before})
+        # what this worker computed since it last sent (`sent`: its own copy)
+        fresh = {key: value for key, value in analyses.computed().items() if key not in sent}
+        sent.update(fresh)
+        return results, _pickled(fresh)
 
     done = {}
-    for group, (results, computed) in zip(groups, fork_map(run, groups, jobs=jobs),
-                                          strict=True):
+    for item, (results, computed) in zip([*groups, *warm],
+                                         fork_map(run, [*groups, *warm], jobs=jobs),
+                                         strict=True):
         analyses.absorb(_unpickled(computed))
-        done.update(zip(group, results, strict=True))
+        if isinstance(item, tuple):
+            done.update(zip(item, results, strict=True))
     return [(spec, done[spec]) for spec in FIGURES if spec in done]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -107,7 +108,8 @@ def _png_uri(fig: Figure, dpi: int) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def figure_section(study: Study | Analyses, *, dpi: int, jobs: int | None = None) -> str:
+def figure_section(study: Study | Analyses, *, dpi: int, jobs: int | None = None,
+                   warm: Sequence[Callable[[], object]] = ()) -> str:
     """The figures section: one ``<h3>`` per registered family, its figures and caption,
     or one line saying why the family does not apply.
 
@@ -124,6 +126,9 @@ def figure_section(study: Study | Analyses, *, dpi: int, jobs: int | None = None
     jobs : int, optional
         Processes drawing the figures (default: one per core;
         :func:`tunestats.figures.render.map_groups`).
+    warm : sequence of callables
+        Analyses to compute into ``study``'s analyses once the figures are
+        shared out (``map_groups``' ``warm``).
 
     Returns
     -------
@@ -140,7 +145,7 @@ def figure_section(study: Study | Analyses, *, dpi: int, jobs: int | None = None
                                                    skip=(NotApplicable, TunestatsError))]
 
     out = []
-    for spec, embedded in map_groups(embed, analyses, jobs=jobs):
+    for spec, embedded in map_groups(embed, analyses, jobs=jobs, warm=warm):
         out.append(f'<section class="figure-family" id="figure-{escape(spec.name)}">'
                    f"<h3>{escape(spec.name)}: {escape(spec.description)}</h3>")
         if isinstance(embedded, str):

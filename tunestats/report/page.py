@@ -50,9 +50,11 @@ def render_report(study: Study, *, dpi: int = 72, jobs: int | None = None,
 
     analyses = Analyses(study)
     # built in this order: the figures first, drawn by worker processes whose analyses
-    # (the protocol comparison, the boundary check) come back for the verdicts and
-    # tables; shown in the order of SECTIONS
-    builders = {"figures": lambda: figure_section(analyses, dpi=dpi, jobs=jobs),
+    # (the protocol comparison, the boundary check, and those only the tables read,
+    # computed by the first worker done drawing) come back for the verdicts and tables;
+    # shown in the order of SECTIONS
+    builders = {"figures": lambda: figure_section(analyses, dpi=dpi, jobs=jobs,
+                                                  warm=(analyses.prepare_tables,)),
                 "summary": lambda: summary_section(study),
                 "verdicts": lambda: verdicts_section(analyses),
                 "tables": lambda: tables_section(analyses)}

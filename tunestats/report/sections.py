@@ -97,10 +97,20 @@ class Analyses(FigureAnalyses):
 
     @cached_property
     def best_of_k(self) -> pd.DataFrame | Exception:
-        def compute() -> pd.DataFrame:
-            metric = self.study.headline_metric().name
-            return best_of_k(self.study, select=metric, report=metric, confidence=None)
-        return self._run(compute)
+        metric = self.study.headline_metric().name
+        return self._run(lambda: self(best_of_k, select=metric, report=metric,
+                                      confidence=None))
+
+    @cached_property
+    def pools(self) -> pd.DataFrame:
+        """:meth:`Study.summary`: one row per pool."""
+        return self(Study.summary)
+
+    def prepare_tables(self) -> None:
+        """Compute the analyses only the tables read (a worker of the figures does,
+        where a core would otherwise wait; see :func:`tables_section`)."""
+        self.best_of_k  # noqa: B018 - computed for its cache
+        self.pools  # noqa: B018
 
 
 # -- summary ------------------------------------------------------------------------
@@ -328,7 +338,7 @@ def _result_tables(analyses: Analyses) -> list[tuple[str, str, Any]]:
 
     return [
         ("pools", "One row per pool: trials by status, best final metrics, tuned "
-                  "hyperparameters", analyses.study.summary()),
+                  "hyperparameters", analyses.pools),
         ("best-of-k", "Best of k trials by the headline metric (exact, with replacement; "
                       "q05–q95: spread of outcomes)", analyses.best_of_k),
         ("rankings", "Rankings per workload, protocol and k", part(comparison, "rankings")),
