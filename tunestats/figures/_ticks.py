@@ -88,7 +88,8 @@ def _parts(axis: Axis) -> tuple[list[Line2D], list[tuple[Text, int]], dict[int, 
             continue
         # location i is drawn by tick i (matplotlib's order); ticks made later copy
         # the first one's style
-        ticks = [made[i] if i < len(made) else made[0] for i in np.flatnonzero(shown)]
+        index = np.flatnonzero(shown)
+        ticks = [made[i] if i < len(made) else made[0] for i in index]
         first = ticks[0]
         if first.gridline.get_visible():
             return None
@@ -97,8 +98,7 @@ def _parts(axis: Axis) -> tuple[list[Line2D], list[tuple[Text, int]], dict[int, 
             if mark.get_visible():
                 lines.append(_marks(mark, at, isinstance(axis, XAxis)))
                 out[side] = max(out[side], first.get_tick_padding())
-        for tick, loc, text in zip(ticks, at, (texts[i] for i in np.flatnonzero(shown)),
-                                   strict=True):
+        for tick, loc, text in zip(ticks, at, (texts[i] for i in index), strict=True):
             for side, label in ((1, tick.label1), (2, tick.label2)):
                 if label.get_visible() and text:
                     labels.append((_label(label, loc, text, isinstance(axis, XAxis)), side))
@@ -183,14 +183,13 @@ class _FrozenAxis(Artist):
         spine = {(True, "bottom"): ("bottom", 1), (True, "top"): ("top", 2),
                  (False, "left"): ("left", 1), (False, "right"): ("right", 2)}
         name, side = spine[along_x, axis.get_label_position()]
-        edge = axes.spines[name].get_window_extent() if name in axes.spines else None
-        if edge is None:
-            edge = axes.get_window_extent()
-        else:  # the marks that stick out of the spine
+        if name in axes.spines:  # the spine, reaching out to the marks beyond it
             reach = self.out[side] * scale
-            x0, y0, x1, y1 = edge.extents
+            x0, y0, x1, y1 = axes.spines[name].get_window_extent().extents
             edge = Bbox.from_extents(x0 - reach * (name == "left"), y0 - reach * (name == "bottom"),
                                      x1 + reach * (name == "right"), y1 + reach * (name == "top"))
+        else:
+            edge = axes.get_window_extent()
         box = Bbox.union([*boxes[side], edge])
         if along_x:
             y = box.y0 - pad if side == 1 else box.y1 + pad
